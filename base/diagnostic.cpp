@@ -1,0 +1,154 @@
+#include "base/diagnostic.h"
+
+#include <utility>
+
+namespace ipec {
+namespace {
+
+struct KindInfo {
+  std::string_view name;
+  Severity severity;
+  std::string_view summary;
+};
+constexpr KindInfo kKinds[] = {
+#define IPEC_DIAG(E, N, S, D) {N, Severity::S, D},
+#include "base/diagnostic_kinds.def"
+};
+
+const KindInfo& info(DiagId id) { return kKinds[static_cast<unsigned>(id)]; }
+
+// Length of the valid UTF-8 sequence at s[i], or 0.
+size_t utf8Length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
+  unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  if (c >= 0xE0 && c <= 0xEF) {
+    if (!cont(1) || !cont(2)) return 0;
+    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
+    if (c == 0xED && b(1) >= 0xA0) return 0; // surrogate
+    return 3;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return 0;
+    if (c == 0xF0 && b(1) < 0x90) return 0;
+    if (c == 0xF4 && b(1) >= 0x90) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+void appendEscaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F && c != '`') {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    size_t n = c >= 0x80 ? utf8Length(text, i) : 0;
+    if (n > 0) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '\t': out += "\\t"; break;
+      case '\v': out += "\\v"; break;
+      case '\f': out += "\\f"; break;
+      case '\r': out += "\\r"; break;
+      case '\n': out += "\\n"; break;
+      case '`': out += "\\`"; break;
+      default:
+        out += "\\x";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+    }
+    ++i;
+  }
+}
+
+}  // namespace
+
+std::string_view severityName(Severity s) {
+  switch (s) {
+    case Severity::Note: return "note";
+    case Severity::Warning: return "warning";
+    case Severity::Error: return "error";
+  }
+  return "";
+}
+
+std::string_view diagName(DiagId id) { return info(id).name; }
+Severity diagDefaultSeverity(DiagId id) { return info(id).severity; }
+std::string_view diagSummary(DiagId id) { return info(id).summary; }
+std::optional<DiagId> lookupDiag(std::string_view name) {
+  for (unsigned i = 0; i < kNumDiagIds; ++i)
+    if (kKinds[i].name == name) return static_cast<DiagId>(i);
+  return std::nullopt;
+}
+
+bool DiagnosticOptions::isEnabled(DiagId id) const {
+  bool on = true;
+  for (auto [which, value] : enable)
+    if (which == id) on = value;
+  return on;
+}
+
+Severity DiagnosticOptions::effectiveSeverity(DiagId id, Severity natural) const {
+  if (natural != Severity::Warning) return natural;
+  bool promote = all_warnings_are_errors;
+  for (auto [which, value] : werror)
+    if (which == id) promote = value;
+  return promote ? Severity::Error : Severity::Warning;
+}
+
+void DiagnosticEngine::report(Diagnostic d, KernelOrder order) {
+  if (d.kernel_errno != Errno::None && (verdict_.accepts || order < verdict_order_)) {
+    verdict_ = {false, d.kernel_errno, d.id, d.range};
+    verdict_order_ = order;
+  }
+  // Problems that make the kernel reject the policy are never silenced.
+  if (d.kernel_errno == Errno::None && d.severity == Severity::Warning && !options_.isEnabled(d.id))
+    return;
+  d.severity = options_.effectiveSeverity(d.id, d.severity);
+  if (d.severity == Severity::Error) {
+    ++errors_;
+    if (options_.error_limit != 0 && errors_ > options_.error_limit) {
+      if (!limit_noted_) {
+        limit_noted_ = true;
+        diags_.push_back({DiagId::TooManyErrors, Severity::Note, d.range,
+                          "too many errors; later errors are counted but not shown "
+                          "(use --error-limit=0 to show all)",
+                          {}, Errno::None, {}});
+      }
+      return;
+    }
+  } else if (d.severity == Severity::Warning) {
+    ++warnings_;
+  }
+  diags_.push_back(std::move(d));
+}
+
+std::string quote(std::string_view text, size_t max_bytes) {
+  std::string out = "`";
+  if (text.size() <= max_bytes) {
+    appendEscaped(out, text);
+  } else {
+    size_t head = max_bytes * 2 / 3, tail = max_bytes - head;
+    // Do not split a UTF-8 sequence.
+    while (head > 0 && (static_cast<unsigned char>(text[head]) & 0xC0) == 0x80) --head;
+    size_t tail_begin = text.size() - tail;
+    while (tail_begin < text.size() && (static_cast<unsigned char>(text[tail_begin]) & 0xC0) == 0x80)
+      ++tail_begin;
+    appendEscaped(out, text.substr(0, head));
+    out += "...";
+    appendEscaped(out, text.substr(tail_begin));
+  }
+  out += '`';
+  return out;
+}
+
+}  // namespace ipec

@@ -1,0 +1,155 @@
+#include "base/render_text.h"
+
+#include <algorithm>
+
+namespace ipec {
+namespace {
+
+constexpr const char* kReset = "\033[0m";
+constexpr const char* kBold = "\033[1m";
+constexpr const char* kRed = "\033[1;31m";
+constexpr const char* kMagenta = "\033[1;35m";
+constexpr const char* kCyan = "\033[1;36m";
+constexpr const char* kGreen = "\033[1;32m";
+
+// Lines longer than this are shown as a window around the range.
+constexpr uint32_t kMaxShownBytes = 240;
+
+size_t utf8Sequence(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+void location(std::string& out, const SourceFile& file, uint32_t offset, bool color) {
+  LineCol lc = file.lineCol(std::min(offset, file.size()));
+  if (color) out += kBold;
+  out += file.name();
+  out += ':';
+  out += std::to_string(lc.line);
+  out += ':';
+  out += std::to_string(lc.column);
+  out += ':';
+  if (color) out += kReset;
+}
+
+void severityLabel(std::string& out, Severity s, bool color) {
+  if (color) out += s == Severity::Error ? kRed : s == Severity::Warning ? kMagenta : kCyan;
+  out += severityName(s);
+  out += ':';
+  if (color) out += kReset;
+}
+
+void snippet(std::string& out, const SourceFile& file, Range r, bool color) {
+  if (file.size() == 0) return;
+  uint32_t begin = std::min(r.begin, file.size());
+  LineCol lc = file.lineCol(begin);
+  uint32_t line_start = file.lineStart(lc.line);
+  std::string_view line = file.lineText(lc.line);
+  uint32_t col0 = begin - line_start;  // byte index within the line
+  uint32_t end_in_line = std::min<uint32_t>(r.end > begin ? r.end - line_start : col0,
+                                            static_cast<uint32_t>(line.size()));
+  // Window for very long lines.
+  uint32_t win_begin = 0;
+  std::string prefix, suffix;
+  if (line.size() > kMaxShownBytes) {
+    win_begin = col0 > kMaxShownBytes / 3 ? col0 - kMaxShownBytes / 3 : 0;
+    while (win_begin > 0 && (static_cast<unsigned char>(line[win_begin]) & 0xC0) == 0x80) --win_begin;
+    uint32_t win_end = std::min<uint32_t>(win_begin + kMaxShownBytes, static_cast<uint32_t>(line.size()));
+    while (win_end < line.size() && (static_cast<unsigned char>(line[win_end]) & 0xC0) == 0x80) ++win_end;
+    if (win_begin > 0) prefix = "...";
+    if (win_end < line.size()) suffix = "...";
+    line = line.substr(win_begin, win_end - win_begin);
+  }
+  std::vector<uint32_t> cols;
+  std::string shown = renderSourceLine(line, &cols);
+  auto colOf = [&](uint32_t byte_in_line) {
+    uint32_t rel = byte_in_line < win_begin ? 0 : std::min<uint32_t>(byte_in_line - win_begin,
+                                                                      static_cast<uint32_t>(line.size()));
+    return cols[rel] + static_cast<uint32_t>(prefix.size());
+  };
+  out += prefix;
+  out += shown;
+  out += suffix;
+  out += '\n';
+  uint32_t c0 = colOf(col0), c1 = colOf(std::max(end_in_line, col0));
+  out.append(c0, ' ');
+  if (color) out += kGreen;
+  out += '^';
+  if (c1 > c0 + 1) out.append(c1 - c0 - 1, '~');
+  if (color) out += kReset;
+  out += '\n';
+}
+
+}  // namespace
+
+std::string renderSourceLine(std::string_view line, std::vector<uint32_t>* columns) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  uint32_t col = 0;
+  if (columns) columns->assign(line.size() + 1, 0);
+  for (size_t i = 0; i < line.size();) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    if (columns) (*columns)[i] = col;
+    if (c == '\t') {
+      uint32_t next = (col / 8 + 1) * 8;
+      out.append(next - col, ' ');
+      col = next;
+      ++i;
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+      ++col;
+      ++i;
+      continue;
+    }
+    size_t n = c >= 0x80 ? utf8Sequence(line, i) : 0;
+    if (n > 0) {
+      out.append(line.substr(i, n));
+      for (size_t k = 1; k < n && columns; ++k) (*columns)[i + k] = col;
+      ++col;
+      i += n;
+      continue;
+    }
+    out += '<';
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+    out += '>';
+    col += 4;
+    ++i;
+  }
+  if (columns) (*columns)[line.size()] = col;
+  return out;
+}
+
+void renderText(std::string& out, const SourceFile& file, const Diagnostic& d, const TextStyle& style) {
+  location(out, file, d.range.begin, style.color);
+  out += ' ';
+  severityLabel(out, d.severity, style.color);
+  out += ' ';
+  if (style.color) out += kBold;
+  out += d.message;
+  out += " [";
+  out += diagName(d.id);
+  out += ']';
+  if (style.color) out += kReset;
+  out += '\n';
+  if (style.show_source) snippet(out, file, d.range, style.color);
+  for (const RelatedNote& n : d.notes) {
+    if (n.range) {
+      location(out, file, n.range->begin, style.color);
+      out += ' ';
+    }
+    severityLabel(out, Severity::Note, style.color);
+    out += ' ';
+    out += n.message;
+    out += '\n';
+    if (n.range && style.show_source) snippet(out, file, *n.range, style.color);
+  }
+}
+
+}  // namespace ipec

@@ -1,0 +1,25 @@
+// GCC/Clang-style rendering of diagnostics:
+//   file:line:col: error: message [id]
+//   <the source line>
+//          ^~~~~~
+#pragma once
+
+#include <string>
+
+#include "base/diagnostic.h"
+#include "base/source.h"
+
+namespace ipec {
+
+struct TextStyle {
+  bool color = false;
+  bool show_source = true;
+};
+
+void renderText(std::string& out, const SourceFile& file, const Diagnostic& d, const TextStyle& style);
+
+// Renders the bytes of `line` for a terminal: control and non-UTF-8 bytes as <XX>, tabs expanded.
+// `columns[i]` receives the display column of byte i (and of the end, at columns[size]).
+std::string renderSourceLine(std::string_view line, std::vector<uint32_t>* columns);
+
+}  // namespace ipec

@@ -1,0 +1,64 @@
+// ipec fmt: print, check or rewrite policies in the canonical layout.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "base/render_text.h"
+#include "driver/commands.h"
+#include "driver/input.h"
+#include "frontend/format.h"
+
+namespace ipec::driver {
+
+int runFmt(const FmtOptions& options) {
+  TextStyle style;
+  style.color = useColor(options.color, STDERR_FILENO);
+  int status = static_cast<int>(ExitCode::Ok);
+  auto worsen = [&](ExitCode c) { status = std::max(status, static_cast<int>(c)); };
+  for (const std::string& path : options.files) {
+    InputError ierr;
+    auto in = readInput(path, options.max_file_size, ierr);
+    if (!in) {
+      std::fprintf(stderr, "ipec: error: %s\n", ierr.message.c_str());
+      worsen(ExitCode::Usage);
+      continue;
+    }
+    if (options.in_place && path == "-") {
+      std::fprintf(stderr, "ipec: error: -i cannot rewrite standard input\n");
+      worsen(ExitCode::Usage);
+      continue;
+    }
+    CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), options.pipeline);
+    std::string formatted = frontend::formatPolicy(*p.file, p.parsed.scan);
+    const bool changed = formatted != p.file->bytes();
+    if (options.check) {
+      if (changed) {
+        std::printf("%s\n", p.file->name().c_str());
+        worsen(ExitCode::Findings);
+      }
+      continue;
+    }
+    if (options.in_place) {
+      if (p.diags->hasErrors()) {
+        std::string out;
+        for (const Diagnostic& d : p.diags->diagnostics())
+          if (d.severity == Severity::Error) renderText(out, *p.file, d, style);
+        std::fputs(out.c_str(), stderr);
+        std::fprintf(stderr, "ipec: error: %s has errors; not rewriting it\n", path.c_str());
+        worsen(ExitCode::Findings);
+        continue;
+      }
+      if (!changed) continue;
+      std::string err;
+      if (!writeFileAtomically(path, formatted, err)) {
+        std::fprintf(stderr, "ipec: error: %s\n", err.c_str());
+        worsen(ExitCode::Usage);
+      }
+      continue;
+    }
+    std::fwrite(formatted.data(), 1, formatted.size(), stdout);
+  }
+  return status;
+}
+
+}  // namespace ipec::driver

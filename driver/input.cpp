@@ -1,0 +1,129 @@
+#include "driver/input.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace ipec::driver {
+namespace {
+
+std::string describe(uint64_t bytes) {
+  if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
+  if (bytes >= (1ull << 20) && bytes % (1ull << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+bool readAll(int fd, uint64_t max_bytes, std::string& out, InputError& error, const std::string& name) {
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      error.message = "cannot read " + name + ": " + std::strerror(errno);
+      return false;
+    }
+    if (n == 0) return true;
+    if (out.size() + static_cast<uint64_t>(n) > max_bytes) {
+      error.too_large = true;
+      error.message = name + " is larger than " + describe(max_bytes) +
+                      " (--max-file-size); the kernel takes at most 64 KiB of signed policy";
+      return false;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, InputError& error) {
+  InputFile in;
+  if (path == "-") {
+    in.display_name = "<stdin>";
+    if (!readAll(STDIN_FILENO, max_bytes, in.bytes, error, "standard input")) return std::nullopt;
+    return in;
+  }
+  in.display_name = path;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error.message = "cannot open " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    error.message = "cannot stat " + path + ": " + std::strerror(errno);
+    ::close(fd);
+    return std::nullopt;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    error.message = path + " is a directory";
+    ::close(fd);
+    return std::nullopt;
+  }
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
+    error.too_large = true;
+    error.message = path + " is " + describe(static_cast<uint64_t>(st.st_size)) + ", larger than " +
+                    describe(max_bytes) + " (--max-file-size); the kernel takes at most 64 KiB of signed policy";
+    ::close(fd);
+    return std::nullopt;
+  }
+  if (S_ISREG(st.st_mode)) in.bytes.reserve(static_cast<size_t>(st.st_size));
+  bool ok = readAll(fd, max_bytes, in.bytes, error, path);
+  ::close(fd);
+  if (!ok) return std::nullopt;
+  return in;
+}
+
+bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error) {
+  char* resolved = ::realpath(path.c_str(), nullptr);
+  if (!resolved) {
+    error = "cannot resolve " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string target(resolved);
+  ::free(resolved);
+  struct stat st;
+  if (::stat(target.c_str(), &st) != 0) {
+    error = "cannot stat " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string tmpl = target + ".ipec-fmt.XXXXXX";
+  int fd = ::mkstemp(tmpl.data());
+  if (fd < 0) {
+    error = "cannot create a temporary file next to " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  auto fail = [&](const char* what) {
+    error = std::string(what) + " " + tmpl + ": " + std::strerror(errno);
+    ::close(fd);
+    ::unlink(tmpl.c_str());
+    return false;
+  };
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write");
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fchmod(fd, st.st_mode & 07777) != 0) return fail("cannot set permissions of");
+  if (::fsync(fd) != 0) return fail("cannot sync");
+  if (::close(fd) != 0) {
+    error = "cannot close " + tmpl + ": " + std::strerror(errno);
+    ::unlink(tmpl.c_str());
+    return false;
+  }
+  if (::rename(tmpl.c_str(), target.c_str()) != 0) {
+    error = "cannot replace " + path + ": " + std::strerror(errno);
+    ::unlink(tmpl.c_str());
+    return false;
+  }
+  return true;
+}
+
+}  // namespace ipec::driver

@@ -1,0 +1,89 @@
+#include "driver/json_output.h"
+
+#include <nlohmann/json.hpp>
+
+namespace ipec::driver {
+namespace {
+
+using nlohmann::json;
+
+void putRange(json& j, const SourceFile* file, Range r) {
+  if (!file) {
+    j["line"] = 1;
+    j["column"] = 1;
+    j["end_line"] = 1;
+    j["end_column"] = 1;
+    return;
+  }
+  LineCol b = file->lineCol(std::min(r.begin, file->size()));
+  LineCol e = file->lineCol(std::min(std::max(r.end, r.begin), file->size()));
+  j["line"] = b.line;
+  j["column"] = b.column;
+  j["end_line"] = e.line;
+  j["end_column"] = e.column;
+}
+
+json diagnosticJson(const JsonFileReport& f, const Diagnostic& d) {
+  json j;
+  j["id"] = std::string(diagName(d.id));
+  j["severity"] = std::string(severityName(d.severity));
+  putRange(j, f.file, d.range);
+  j["message"] = d.message;
+  if (d.kernel_errno != Errno::None) j["kernel_errno"] = std::string(errnoName(d.kernel_errno));
+  if (!d.notes.empty()) {
+    json notes = json::array();
+    for (const RelatedNote& n : d.notes) {
+      json nj;
+      if (n.range) putRange(nj, f.file, *n.range);
+      nj["message"] = n.message;
+      notes.push_back(std::move(nj));
+    }
+    j["notes"] = std::move(notes);
+  }
+  if (!d.extra_json.empty()) {
+    json extra = json::parse(d.extra_json, nullptr, false);
+    if (extra.is_object())
+      for (auto& [k, v] : extra.items()) j[k] = v;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors, unsigned warnings) {
+  json doc;
+  doc["version"] = 1;
+  json arr = json::array();
+  for (const JsonFileReport& f : files) {
+    json fj;
+    fj["file"] = f.name;
+    json k;
+    if (f.readable) {
+      k["target"] = f.target;
+      k["accepts"] = f.verdict.accepts;
+      if (f.verdict.accepts) {
+        k["errno"] = nullptr;
+      } else {
+        k["errno"] = std::string(errnoName(f.verdict.errno_code));
+        k["errno_value"] = errnoValue(f.verdict.errno_code);
+        if (f.verdict.cause) k["cause"] = std::string(diagName(*f.verdict.cause));
+        json at;
+        putRange(at, f.file, f.verdict.where);
+        k["line"] = at["line"];
+        k["column"] = at["column"];
+      }
+    } else {
+      k = nullptr;
+    }
+    fj["kernel"] = std::move(k);
+    json diags = json::array();
+    for (const Diagnostic& d : f.diagnostics) diags.push_back(diagnosticJson(f, d));
+    fj["diagnostics"] = std::move(diags);
+    arr.push_back(std::move(fj));
+  }
+  doc["files"] = std::move(arr);
+  doc["summary"] = {{"errors", errors}, {"warnings", warnings}};
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace ipec::driver

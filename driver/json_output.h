@@ -1,0 +1,23 @@
+// The JSON document of `ipec check --format=json` (documented in docs/json-output.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/diagnostic.h"
+#include "base/source.h"
+
+namespace ipec::driver {
+
+struct JsonFileReport {
+  const SourceFile* file = nullptr;  // null when the file could not be read
+  std::string name;
+  std::string target;
+  bool readable = true;
+  KernelVerdict verdict;
+  std::vector<Diagnostic> diagnostics;
+};
+
+std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors, unsigned warnings);
+
+}  // namespace ipec::driver

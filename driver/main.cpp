@@ -1,0 +1,171 @@
+// ipec: compiler, static analyzer and language tooling for Linux IPE policies.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "driver/commands.h"
+#include "driver/input.h"
+
+namespace {
+
+using namespace ipec;
+using namespace ipec::driver;
+
+constexpr const char* kVersion = "0.1.0";
+
+// -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>. CLI11 cannot spell these, so they
+// are taken out of argv first. Returns false (with a message) on an unknown or non-warning id.
+bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& error) {
+  std::string_view w = arg.substr(2);
+  auto lookupWarning = [&](std::string_view id) -> std::optional<DiagId> {
+    auto d = lookupDiag(id);
+    if (!d) {
+      error = "unknown warning option '" + std::string(arg) + "'; `ipec diagnostics` lists the ids";
+      return std::nullopt;
+    }
+    if (diagDefaultSeverity(*d) != Severity::Warning) {
+      error = "'" + std::string(arg) + "': `" + std::string(id) +
+              "` is not a warning; errors mean the kernel rejects the policy and cannot be turned off";
+      return std::nullopt;
+    }
+    return d;
+  };
+  if (w == "error") {
+    o.all_warnings_are_errors = true;
+    return true;
+  }
+  if (w == "all" || w == "extra") return true;  // every warning is on by default
+  if (w.substr(0, 6) == "error=") {
+    auto d = lookupWarning(w.substr(6));
+    if (d) o.werror.emplace_back(*d, true);
+    return d.has_value();
+  }
+  if (w.substr(0, 9) == "no-error=") {
+    auto d = lookupWarning(w.substr(9));
+    if (d) o.werror.emplace_back(*d, false);
+    return d.has_value();
+  }
+  if (w.substr(0, 3) == "no-") {
+    auto d = lookupWarning(w.substr(3));
+    if (d) o.enable.emplace_back(*d, false);
+    return d.has_value();
+  }
+  auto d = lookupWarning(w);
+  if (d) o.enable.emplace_back(*d, true);
+  return d.has_value();
+}
+
+bool parseSize(const std::string& text, uint64_t& out) {
+  if (text.empty()) return false;
+  size_t pos = 0;
+  unsigned long long v = 0;
+  try {
+    v = std::stoull(text, &pos, 10);
+  } catch (...) {
+    return false;
+  }
+  std::string suffix = text.substr(pos);
+  uint64_t mult = 1;
+  if (suffix == "K" || suffix == "KiB") mult = 1ull << 10;
+  else if (suffix == "M" || suffix == "MiB") mult = 1ull << 20;
+  else if (suffix == "G" || suffix == "GiB") mult = 1ull << 30;
+  else if (!suffix.empty()) return false;
+  out = v * mult;
+  return true;
+}
+
+ColorMode parseColor(const std::string& s) {
+  if (s == "always") return ColorMode::Always;
+  if (s == "never") return ColorMode::Never;
+  return ColorMode::Auto;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  DiagnosticOptions diag_options;
+  std::vector<const char*> args{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.size() > 2 && a.substr(0, 2) == "-W") {
+      std::string error;
+      if (!parseWarningFlag(a, diag_options, error)) {
+        std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
+        return static_cast<int>(ExitCode::Usage);
+      }
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
+
+  CLI::App app{"ipec: compiler and static analyzer for Linux IPE policies"};
+  app.set_version_flag("--version", std::string("ipec ") + kVersion);
+  app.require_subcommand(1);
+  app.footer(
+      "Warning flags (any subcommand): -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>.\n"
+      "`ipec diagnostics` lists the ids; docs/diagnostics.md explains each.\n"
+      "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
+
+  std::string color = "auto", max_size = "256M";
+
+  CheckOptions check;
+  auto* c = app.add_subcommand("check", "Report every problem in each policy and predict the kernel's verdict");
+  c->add_option("files", check.files, "Policy files ('-' reads standard input)")->required();
+  c->add_option("--format", check.format, "Output format: text (diagnostics on stderr) or json (on stdout)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  c->add_option("--color", color, "Colour the diagnostics: auto (on a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  c->add_flag("-q,--quiet", check.quiet, "Do not print the per-file kernel verdict line");
+  c->add_option("--error-limit", diag_options.error_limit, "Show at most N errors per file (0: all)")
+      ->default_val(100);
+  c->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)")
+      ->default_val("256M");
+  c->add_option("--cert-size", check.pipeline.signing.cert_der_bytes,
+                "DER size of the signer certificate embedded in the PKCS#7 blob (EMSGSIZE model)")
+      ->default_val(847);
+  c->add_flag("--no-embedded-cert", [&](int64_t) { check.pipeline.signing.embed_cert = false; },
+              "The policy is signed with -nocerts (EMSGSIZE model)");
+
+  FmtOptions fmt;
+  auto* f = app.add_subcommand("fmt", "Print policies in the canonical layout, check it, or rewrite in place");
+  f->add_option("files", fmt.files, "Policy files ('-' reads standard input)")->required();
+  auto* inplace = f->add_flag("-i,--in-place", fmt.in_place, "Rewrite the files atomically (refuses files with errors)");
+  f->add_flag("--check", fmt.check, "List files that are not formatted; exit 1 if any")->excludes(inplace);
+  f->add_option("--color", color, "Colour diagnostics: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  f->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)");
+
+  std::string diag_format = "text";
+  auto* d = app.add_subcommand("diagnostics", "List every diagnostic id with its severity and summary");
+  d->add_option("--format", diag_format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : static_cast<int>(ExitCode::Usage);
+  }
+
+  uint64_t max_bytes = 0;
+  if (!parseSize(max_size, max_bytes) || max_bytes == 0 || max_bytes > (4ull << 30) - 1) {
+    std::fprintf(stderr, "ipec: error: --max-file-size: expected a size below 4G, such as 256M\n");
+    return static_cast<int>(ExitCode::Usage);
+  }
+  if (c->parsed()) {
+    check.pipeline.diag_options = diag_options;
+    check.color = parseColor(color);
+    check.max_file_size = max_bytes;
+    return runCheck(check);
+  }
+  if (f->parsed()) {
+    fmt.pipeline.diag_options = diag_options;
+    fmt.color = parseColor(color);
+    fmt.max_file_size = max_bytes;
+    return runFmt(fmt);
+  }
+  if (d->parsed()) return runListDiagnostics(diag_format);
+  return static_cast<int>(ExitCode::Usage);
+}

@@ -1,0 +1,35 @@
+#include "frontend/format.h"
+
+#include "stdlib/catalog.h"
+
+namespace ipec::frontend {
+
+std::string formatPolicy(const SourceFile& file, const ScanResult& scan) {
+  std::string_view bytes = file.bytes();
+  std::string out;
+  out.reserve(file.size() + 16);
+  bool pending_blank = false;
+  for (const Line& line : scan.lines) {
+    Range c = line.comment;
+    while (c.end > c.begin && stdlib::isKernelSpace(static_cast<unsigned char>(bytes[c.end - 1]))) --c.end;
+    if (!line.hasTokens() && c.size() == 0) {
+      pending_blank = !out.empty();
+      continue;
+    }
+    if (pending_blank) out += '\n';
+    pending_blank = false;
+    for (uint32_t i = 0; i < line.token_count; ++i) {
+      const Token& t = scan.tokens[line.first_token + i];
+      if (i) out += ' ';
+      out.append(bytes.substr(t.range.begin, t.range.size()));
+    }
+    if (c.size() != 0) {
+      if (line.hasTokens()) out += ' ';
+      out.append(bytes.substr(c.begin, c.size()));
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace ipec::frontend

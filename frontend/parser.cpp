@@ -1,0 +1,663 @@
+#include "frontend/parser.h"
+
+#include <antlr4-runtime.h>
+
+#include <memory>
+#include <string>
+
+#include "IpePolicyParser.h"
+#include "frontend/values.h"
+
+namespace ipec::frontend {
+namespace {
+
+namespace sl = ipec::stdlib;
+using G = grammar::IpePolicyParser;
+
+size_t grammarType(TokenKind k) {
+  switch (k) {
+    case TokenKind::Default: return G::DEFAULT_KW;
+    case TokenKind::Op: return G::OP;
+    case TokenKind::Action: return G::ACTION;
+    case TokenKind::PolicyName: return G::POLICY_NAME;
+    case TokenKind::PolicyVersion: return G::POLICY_VERSION;
+    case TokenKind::Property: return G::PROPERTY;
+    case TokenKind::Word: return G::WORD;
+  }
+  return G::WORD;
+}
+
+// Stop at the first structural problem of a line: the kernel stops there too, and a fresh
+// parse of the next line is the recovery. ANTLR's token insertion/deletion would only invent
+// structure the kernel never sees.
+class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
+ public:
+  void recover(antlr4::Parser*, std::exception_ptr e) override { std::rethrow_exception(e); }
+  antlr4::Token* recoverInline(antlr4::Parser* p) override { throw antlr4::InputMismatchException(p); }
+  void sync(antlr4::Parser*) override {}
+  void reportError(antlr4::Parser*, const antlr4::RecognitionException&) override {}
+};
+
+// Hands the parser one line's tokens, then EOF. (ListTokenSource refuses an empty list and
+// copies; this is all the parser needs.)
+class LineTokenSource : public antlr4::TokenSource {
+ public:
+  void reset(std::vector<std::unique_ptr<antlr4::Token>>& tokens, size_t eof_start) {
+    tokens_ = &tokens;
+    next_ = 0;
+    eof_start_ = eof_start;
+  }
+  std::unique_ptr<antlr4::Token> nextToken() override {
+    if (tokens_ && next_ < tokens_->size()) return std::move((*tokens_)[next_++]);
+    auto eof = std::make_unique<antlr4::CommonToken>(antlr4::Token::EOF);
+    eof->setStartIndex(eof_start_);
+    eof->setStopIndex(eof_start_ - 1);
+    eof->setTokenIndex(tokens_ ? tokens_->size() : 0);
+    return eof;
+  }
+  size_t getLine() const override { return 1; }
+  size_t getCharPositionInLine() override { return 0; }
+  antlr4::CharStream* getInputStream() override { return nullptr; }
+  std::string getSourceName() override { return "policy"; }
+  antlr4::TokenFactory<antlr4::CommonToken>* getTokenFactory() override {
+    return antlr4::CommonTokenFactory::DEFAULT.get();
+  }
+
+ private:
+  std::vector<std::unique_ptr<antlr4::Token>>* tokens_ = nullptr;
+  size_t next_ = 0;
+  size_t eof_start_ = 0;
+};
+
+// Where a line's structure first breaks: token index into the line (== size for end of line).
+struct SyntaxFailure {
+  size_t index;
+};
+
+// Feeds one line's tokens to the ANTLR parser.
+class LineParser {
+ public:
+  LineParser() : empty_stream_(&empty_source_), parser_(&empty_stream_) {
+    parser_.removeErrorListeners();
+    parser_.setErrorHandler(std::make_shared<FirstErrorStrategy>());
+    parser_.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::SLL);
+  }
+
+  template <typename Fn>
+  void parse(const Token* tokens, size_t n, bool header, Fn&& on_success,
+             std::optional<SyntaxFailure>& failure) {
+    std::vector<std::unique_ptr<antlr4::Token>> list;
+    list.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      auto t = std::make_unique<antlr4::CommonToken>(grammarType(tokens[i].kind));
+      t->setStartIndex(tokens[i].range.begin);
+      t->setStopIndex(tokens[i].range.end - 1);
+      t->setTokenIndex(i);
+      list.push_back(std::move(t));
+    }
+    LineTokenSource source;
+    source.reset(list, n ? tokens[n - 1].range.end : 0);
+    antlr4::CommonTokenStream stream(&source);
+    parser_.setTokenStream(&stream);
+    try {
+      if (header) {
+        parser_.headerLine();
+        on_success(nullptr);
+      } else {
+        on_success(parser_.statementLine()->statement());
+      }
+    } catch (const antlr4::RecognitionException& e) {
+      antlr4::Token* off = e.getOffendingToken();
+      size_t idx = off && off->getType() != antlr4::Token::EOF ? off->getTokenIndex() : n;
+      failure = SyntaxFailure{idx < n ? idx : n};
+    }
+    parser_.setTokenStream(&empty_stream_);
+    parser_.getTreeTracker().reset();
+  }
+
+ private:
+  LineTokenSource empty_source_;
+  antlr4::CommonTokenStream empty_stream_;
+  G parser_;
+};
+
+bool hasHiddenSpace(std::string_view text) {
+  for (unsigned char c : text)
+    if (sl::isKernelSpace(c) && !sl::isTokenDelimiter(c)) return true;
+  return false;
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 32);
+    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+class PolicyParser {
+ public:
+  PolicyParser(const SourceFile& file, const ParseOptions& options, DiagnosticEngine& diags)
+      : file_(file), bytes_(file.bytes()), options_(options), diags_(diags) {}
+
+  ParseResult run() {
+    out_.scan = scan(file_, diags_);
+    if (file_.size() == 0) {
+      error(DiagId::MissingHeader, {0, 0}, "the policy is empty", Errno::BadMsg, {KernelPhase::Parse, 0});
+      return std::move(out_);
+    }
+    for (const Line& line : out_.scan.lines) {
+      if (!line.hasTokens()) continue;
+      const Token* toks = out_.scan.tokens.data() + line.first_token;
+      if (!header_seen_) {
+        header_seen_ = true;
+        parseHeader(line, toks);
+      } else {
+        parseStatement(line, toks);
+      }
+    }
+    validate();
+    return std::move(out_);
+  }
+
+ private:
+  std::string_view text(Range r) const { return bytes_.substr(r.begin, r.size()); }
+
+  void error(DiagId id, Range r, std::string message, Errno err, KernelOrder order,
+             std::vector<RelatedNote> notes = {}) {
+    Diagnostic d;
+    d.id = id;
+    d.severity = Severity::Error;
+    d.range = r;
+    d.message = std::move(message);
+    d.notes = std::move(notes);
+    d.kernel_errno = err;
+    diags_.report(std::move(d), order);
+  }
+  void parseError(DiagId id, Range r, std::string message, Errno err = Errno::BadMsg,
+                  std::vector<RelatedNote> notes = {}) {
+    error(id, r, std::move(message), err, {KernelPhase::Parse, r.begin}, std::move(notes));
+  }
+  // A problem the kernel notices after reading the whole line.
+  void lineEndError(DiagId id, const Line& line, Range r, std::string message,
+                    std::vector<RelatedNote> notes = {}) {
+    error(id, r, std::move(message), Errno::BadMsg, {KernelPhase::Parse, line.content.end},
+          std::move(notes));
+  }
+
+  void noteHiddenSpace(std::vector<RelatedNote>& notes, const Token& t) const {
+    if (hasHiddenSpace(text(t.range)))
+      notes.push_back({t.range, "this token contains a vertical tab, form feed or 0xA0 byte; only "
+                                "space and TAB separate tokens"});
+  }
+
+  // ---- header -----------------------------------------------------------------------------
+  void parseHeader(const Line& line, const Token* toks) {
+    const size_t n = line.token_count;
+    std::optional<SyntaxFailure> failure;
+    line_parser_.parse(toks, n, /*header=*/true, [](G::StatementContext*) {}, failure);
+    bool name_ok = false, version_ok = false;
+    ast::Header h;
+    h.range = line.content;
+    if (toks[0].kind == TokenKind::PolicyName) {
+      h.name_range = toks[0].value();
+      h.name = std::string(text(h.name_range));
+      name_ok = !h.name.empty();
+      if (!name_ok)
+        parseError(DiagId::BadHeader, toks[0].range, "the policy name is empty");
+    }
+    if (n >= 2 && toks[0].kind == TokenKind::PolicyName && toks[1].kind == TokenKind::PolicyVersion)
+      version_ok = parseHeaderVersion(toks[1], h);
+    if (failure) reportHeaderSyntax(line, toks, failure->index);
+    if (!failure && name_ok && version_ok) out_.policy.header = std::move(h);
+    else header_broken_ = true;
+  }
+
+  bool parseHeaderVersion(const Token& tok, ast::Header& h) {
+    h.version_range = tok.value();
+    std::string_view value = text(h.version_range);
+    if (value.empty()) {
+      parseError(DiagId::BadVersion, tok.range, "policy_version is empty");
+      return false;
+    }
+    VersionResult v = parseVersion(value);
+    for (const VersionProblem& p : v.problems) {
+      Range r{h.version_range.begin + p.begin, h.version_range.begin + p.end};
+      std::string msg = p.message;
+      if (p.end > p.begin && p.error != Errno::BadMsg) msg += " (" + quote(text(r)) + ")";
+      error(DiagId::BadVersion, r, msg, p.error, {KernelPhase::Parse, r.begin});
+    }
+    for (int i = 0; i < 3; ++i) h.version.parts[i] = v.parts[i];
+    return v.problems.empty();
+  }
+
+  void reportHeaderSyntax(const Line& line, const Token* toks, size_t k) {
+    const size_t n = line.token_count;
+    static constexpr const char* kShape = "`policy_name=NAME policy_version=MAJOR.MINOR.REV`";
+    if (k == 0) {
+      const Token& t = toks[0];
+      bool looks_like_rule = t.kind == TokenKind::Op || t.kind == TokenKind::Default ||
+                             t.kind == TokenKind::Action || t.kind == TokenKind::Property;
+      if (looks_like_rule) {
+        parseError(DiagId::MissingHeader, t.range,
+                   std::string("the first line of a policy must be its header ") + kShape +
+                       "; found " + quote(text(t.range)));
+      } else if (t.kind == TokenKind::PolicyVersion) {
+        parseError(DiagId::BadHeader, t.range,
+                   std::string("the header must start with `policy_name=`; expected ") + kShape);
+      } else {
+        std::vector<RelatedNote> notes;
+        noteHiddenSpace(notes, t);
+        parseError(DiagId::BadHeader, t.range,
+                   "expected the policy header " + std::string(kShape) + ", found " + quote(text(t.range)),
+                   Errno::BadMsg, std::move(notes));
+      }
+      return;
+    }
+    if (k >= n) {
+      lineEndError(DiagId::BadHeader, line, toks[n - 1].range,
+                   std::string("the header has no `policy_version=`; expected ") + kShape);
+      return;
+    }
+    const Token& t = toks[k];
+    if (k == 1) {
+      parseError(DiagId::BadHeader, t.range,
+                 "expected `policy_version=` after the policy name, found " + quote(text(t.range)));
+      return;
+    }
+    parseError(DiagId::BadHeader, t.range,
+               "unexpected " + quote(text(t.range)) + " after the header; the header line holds exactly "
+               "two tokens");
+  }
+
+  // ---- statements ---------------------------------------------------------------------------
+  void parseStatement(const Line& line, const Token* toks) {
+    const size_t n = line.token_count;
+    std::optional<SyntaxFailure> failure;
+    G::StatementContext* ctx = nullptr;
+    ast::Statement stmt;
+    bool built = false;
+    line_parser_.parse(toks, n, /*header=*/false,
+                       [&](G::StatementContext* c) { ctx = c; built = buildStatement(ctx, line, toks, stmt); },
+                       failure);
+    size_t skip = failure ? failure->index : n + 1;
+    bool values_ok = validateValues(line, toks, skip);
+    if (failure) reportStatementSyntax(line, toks, failure->index);
+    bool starts_default = toks[0].kind == TokenKind::Default;
+    if (failure || !values_ok || !built) {
+      out_.had_statement_errors = true;
+      if (starts_default) default_line_broken_ = true;
+      return;
+    }
+    if (!checkStatement(line, toks, stmt)) {
+      out_.had_statement_errors = true;
+      return;
+    }
+    out_.policy.statements.push_back(stmt);
+  }
+
+  // Reads the parse tree into an AST statement (values are validated separately).
+  bool buildStatement(G::StatementContext* ctx, const Line& line, const Token* toks, ast::Statement& s) {
+    s.range = line.content;
+    G::OpClauseContext* clause = nullptr;
+    antlr4::tree::TerminalNode* action = nullptr;
+    if (auto* d = dynamic_cast<G::DefaultStatementContext*>(ctx)) {
+      s.kind = ast::StatementKind::Default;
+      clause = d->opClause();
+      action = d->ACTION();
+    } else if (auto* r = dynamic_cast<G::RuleStatementContext*>(ctx)) {
+      s.kind = ast::StatementKind::Rule;
+      clause = r->opClause();
+      action = r->ACTION();
+    }
+    if (!action) return false;
+    const Token& at = toks[action->getSymbol()->getTokenIndex()];
+    s.action_range = at.range;
+    auto act = sl::lookupAction(text(at.value()));
+    if (!act) return false;
+    s.action = *act;
+    s.first_prop = static_cast<uint32_t>(out_.policy.properties.size());
+    if (clause) {
+      antlr4::tree::TerminalNode* op = clause->OP();
+      if (!op) return false;
+      const Token& ot = toks[op->getSymbol()->getTokenIndex()];
+      auto o = sl::lookupOp(text(ot.value()));
+      if (!o) return false;
+      s.has_op = true;
+      s.op = *o;
+      s.op_range = ot.range;
+      for (antlr4::tree::TerminalNode* p : clause->PROPERTY()) {
+        if (!p) return false;
+        auto prop = buildProperty(toks[p->getSymbol()->getTokenIndex()]);
+        if (!prop) return false;
+        out_.policy.properties.push_back(*prop);
+      }
+    }
+    s.prop_count = static_cast<uint32_t>(out_.policy.properties.size()) - s.first_prop;
+    return true;
+  }
+
+  std::optional<ast::Property> buildProperty(const Token& t) {
+    auto prop = sl::lookupProp(text(t.key()));
+    if (!prop || !options_.dialect.knows(sl::propSeries(*prop))) return std::nullopt;
+    ast::Property p;
+    p.prop = *prop;
+    p.range = t.range;
+    std::string_view value = text(t.value());
+    sl::Domain dom = sl::propDomain(*prop);
+    if (dom == sl::Domain::Digest) {
+      if (value.empty()) return std::nullopt;
+      DigestResult d = parseDigest(value);
+      if (d.error != Errno::None) return std::nullopt;
+      p.digest = out_.policy.digests.intern(d.alg, d.bytes);
+      return p;
+    }
+    auto v = sl::lookupValue(dom, value);
+    if (!v) return std::nullopt;
+    p.value = *v;
+    return p;
+  }
+
+  // Checks every op, property and action value in the role the kernel reads the token in:
+  // tokens before the last are DEFAULT/op/properties, the last one is the action. The token at
+  // which the structure broke (index `skip`) is reported by the syntax error instead.
+  bool validateValues(const Line& line, const Token* toks, size_t skip) {
+    const size_t n = line.token_count;
+    bool ok = true;
+    for (size_t i = 0; i < n; ++i) {
+      if (i == skip) continue;
+      const Token& t = toks[i];
+      bool last = i + 1 == n;
+      if (last) {
+        if (t.kind == TokenKind::Action) ok &= validateAction(t);
+      } else if (t.kind == TokenKind::Op) {
+        ok &= validateOp(t);
+      } else if (t.kind == TokenKind::Property) {
+        ok &= validateProperty(t);
+      }
+    }
+    return ok;
+  }
+
+  bool validateAction(const Token& t) {
+    std::string_view v = text(t.value());
+    if (sl::lookupAction(v)) return true;
+    std::string msg = "unknown action " + quote(v) + "; expected `ALLOW` or `DENY`";
+    for (sl::Action a : sl::kAllActions)
+      if (equalsIgnoreCase(v, sl::actionSpelling(a)))
+        msg = "unknown action " + quote(v) + "; did you mean `" + std::string(sl::actionSpelling(a)) +
+              "`? (actions are case-sensitive)";
+    std::vector<RelatedNote> notes;
+    noteHiddenSpace(notes, t);
+    parseError(DiagId::UnknownAction, t.range, msg, Errno::BadMsg, std::move(notes));
+    return false;
+  }
+
+  bool validateOp(const Token& t) {
+    std::string_view v = text(t.value());
+    if (auto op = sl::lookupOp(v)) {
+      if (options_.dialect.knows(sl::opSeries(*op))) return true;
+      parseError(DiagId::UnsupportedToken, t.range,
+                 quote(text(t.range)) + " is not known to " + options_.dialect_name + "; it comes with " +
+                     std::string(sl::seriesName(sl::opSeries(*op))) +
+                     ", and this kernel rejects the policy");
+      return false;
+    }
+    std::string msg = "unknown op " + quote(v);
+    bool hinted = false;
+    for (sl::Op op : sl::kAllOps)
+      if (equalsIgnoreCase(v, sl::opSpelling(op))) {
+        msg += "; did you mean `" + std::string(sl::opSpelling(op)) + "`? (ops are case-sensitive)";
+        hinted = true;
+      }
+    if (!hinted) {
+      msg += "; expected one of ";
+      bool first = true;
+      for (sl::Op op : sl::kAllOps) {
+        if (!options_.dialect.knows(sl::opSeries(op))) continue;
+        msg += first ? "" : ", ";
+        msg += sl::opSpelling(op);
+        first = false;
+      }
+    }
+    std::vector<RelatedNote> notes;
+    noteHiddenSpace(notes, t);
+    parseError(DiagId::UnknownOp, t.range, msg, Errno::BadMsg, std::move(notes));
+    return false;
+  }
+
+  bool validateProperty(const Token& t) {
+    std::string_view key = text(t.key());
+    std::string_view value = text(t.value());
+    auto prop = sl::lookupProp(key);
+    if (!prop) {
+      std::string msg = "unknown property " + quote(key);
+      for (sl::Prop p : sl::kAllProps)
+        if (equalsIgnoreCase(key, sl::propKey(p)))
+          msg += "; did you mean `" + std::string(sl::propKey(p)) + "`? (keys are case-sensitive)";
+      std::vector<RelatedNote> notes;
+      noteHiddenSpace(notes, t);
+      parseError(DiagId::UnknownProperty, t.range, msg, Errno::BadMsg, std::move(notes));
+      return false;
+    }
+    if (!options_.dialect.knows(sl::propSeries(*prop))) {
+      parseError(DiagId::UnsupportedToken, t.range,
+                 "property " + quote(key) + " is not known to " + options_.dialect_name + "; it comes with " +
+                     std::string(sl::seriesName(sl::propSeries(*prop))) +
+                     ", and this kernel rejects the policy");
+      return false;
+    }
+    sl::Domain dom = sl::propDomain(*prop);
+    if (dom == sl::Domain::Digest) return validateDigest(t, key, value);
+    if (sl::lookupValue(dom, value)) return true;
+    std::string expected;
+    for (uint8_t i = 0; i < sl::domainSize(dom); ++i) {
+      if (i) expected += i + 1u == sl::domainSize(dom) ? " or " : ", ";
+      expected += "`" + std::string(sl::valueSpelling(dom, i)) + "`";
+    }
+    std::string msg = value.empty() ? "property " + quote(key) + " has no value; expected " + expected
+                                    : "invalid value " + quote(value) + " for " + quote(key) +
+                                          "; expected " + expected;
+    for (uint8_t i = 0; i < sl::domainSize(dom); ++i)
+      if (equalsIgnoreCase(value, sl::valueSpelling(dom, i))) msg += " (values are case-sensitive)";
+    std::vector<RelatedNote> notes;
+    noteHiddenSpace(notes, t);
+    Range r = value.empty() ? t.range : t.value();
+    parseError(DiagId::BadPropertyValue, r, msg, Errno::BadMsg, std::move(notes));
+    return false;
+  }
+
+  bool validateDigest(const Token& t, std::string_view key, std::string_view value) {
+    Range vr = t.value();
+    if (value.empty()) {
+      parseError(DiagId::BadDigest, t.range,
+                 "property " + quote(key) + " has no value; expected `alg:hex`, e.g. `sha256:<64 hex digits>`");
+      return false;
+    }
+    DigestResult d = parseDigest(value);
+    if (d.error == Errno::None) return true;
+    if (d.error == Errno::BadMsg) {
+      std::vector<RelatedNote> notes;
+      noteHiddenSpace(notes, t);
+      parseError(DiagId::BadDigest, vr,
+                 "digest " + quote(value) + " has no `alg:` prefix; write it as `sha256:" +
+                     std::string(value.substr(0, 16)) + (value.size() > 16 ? "...`" : "`"),
+                 Errno::BadMsg, std::move(notes));
+      return false;
+    }
+    if (d.odd_length) {
+      parseError(DiagId::BadDigest, vr,
+                 "digest has an odd number of hex digits (" +
+                     std::to_string(value.size() - d.alg.size() - 1) + ")",
+                 Errno::Inval);
+      return false;
+    }
+    Range bad{vr.begin + d.bad_offset, vr.begin + d.bad_offset + 1};
+    std::vector<RelatedNote> notes;
+    if (bytes_[bad.begin] == sl::kDigestSeparator)
+      notes.push_back({std::nullopt, "only the first `:` separates the algorithm from the digest"});
+    error(DiagId::BadDigest, bad, quote(text(bad)) + " is not a hex digit", Errno::Inval,
+          {KernelPhase::Parse, t.range.begin}, std::move(notes));
+    return false;
+  }
+
+  void reportStatementSyntax(const Line& line, const Token* toks, size_t k) {
+    const size_t n = line.token_count;
+    if (k >= n) {
+      const Token& last = toks[n - 1];
+      if (n == 1 && last.kind == TokenKind::Default) {
+        parseError(DiagId::MissingAction, last.range,
+                   "`DEFAULT` needs an action: `DEFAULT action=ALLOW` or `DEFAULT op=<OP> action=DENY`");
+        return;
+      }
+      std::vector<RelatedNote> notes;
+      noteHiddenSpace(notes, last);
+      parseError(DiagId::MissingAction, last.range,
+                 "the line does not end with `action=ALLOW` or `action=DENY`; the kernel reads the last "
+                 "token, " + quote(text(last.range)) + ", as the action",
+                 Errno::BadMsg, std::move(notes));
+      return;
+    }
+    const Token& t = toks[k];
+    if (k > 0 && toks[k - 1].kind == TokenKind::Action) {
+      const Token& a = toks[k - 1];
+      parseError(DiagId::MisplacedToken, a.range,
+                 quote(text(a.range)) + " must be the last token of the line",
+                 Errno::BadMsg, {{t.range, "followed by this"}});
+      return;
+    }
+    switch (t.kind) {
+      case TokenKind::Default:
+        parseError(DiagId::MisplacedToken, t.range, "`DEFAULT` must be the first token of the line");
+        return;
+      case TokenKind::Op: {
+        size_t first = toks[0].kind == TokenKind::Default ? 1 : 0;
+        parseError(DiagId::MisplacedToken, t.range, "a line takes one `op=`; this is a second one",
+                   Errno::BadMsg, {{toks[first].range, "the first `op=` is here"}});
+        return;
+      }
+      case TokenKind::PolicyName:
+      case TokenKind::PolicyVersion: {
+        std::vector<RelatedNote> notes;
+        if (out_.policy.header) notes.push_back({out_.policy.header->range, "the header is here"});
+        parseError(DiagId::MisplacedToken, t.range,
+                   k == 0 ? "only the first non-empty line is the header; the kernel parses this line as a rule"
+                          : quote(text(t.range)) + " belongs in the header, not in a rule",
+                   Errno::BadMsg, std::move(notes));
+        return;
+      }
+      case TokenKind::Property:
+      case TokenKind::Word: {
+        bool after_default = k == 1 && toks[0].kind == TokenKind::Default;
+        std::vector<RelatedNote> notes;
+        noteHiddenSpace(notes, t);
+        if (after_default) {
+          parseError(DiagId::DefaultWithProperty, t.range,
+                     "`DEFAULT` takes no properties; expected `op=<OP>` or `action=` after it, found " +
+                         quote(text(t.range)),
+                     Errno::BadMsg, std::move(notes));
+        } else if (k == 0) {
+          parseError(DiagId::MissingOp, t.range,
+                     "a rule must start with `op=<OP>` (or the line with `DEFAULT`); found " +
+                         quote(text(t.range)),
+                     Errno::BadMsg, std::move(notes));
+        } else {
+          parseError(DiagId::UnknownProperty, t.range,
+                     quote(text(t.range)) + " is not a property: properties are `key=value`",
+                     Errno::BadMsg, std::move(notes));
+        }
+        return;
+      }
+      case TokenKind::Action:
+        break;
+    }
+    parseError(DiagId::MisplacedToken, t.range, "unexpected " + quote(text(t.range)));
+  }
+
+  // The kernel's checks after a line parsed: rule needs an op, DEFAULT has no properties and is
+  // unique per scope.
+  bool checkStatement(const Line& line, const Token* toks, const ast::Statement& s) {
+    if (!s.isDefault()) {
+      if (s.has_op) return true;
+      lineEndError(DiagId::MissingOp, line, toks[0].range,
+                   "the rule has no `op=`; only `DEFAULT` lines may omit it");
+      return false;
+    }
+    if (s.prop_count != 0) {
+      const ast::Property& first = out_.policy.properties[s.first_prop];
+      lineEndError(DiagId::DefaultWithProperty, line, first.range,
+                   "`DEFAULT` takes no properties");
+      out_.policy.properties.resize(s.first_prop);
+      return false;
+    }
+    const unsigned op = static_cast<unsigned>(s.op);
+    bool& seen = s.has_op ? op_default_seen_[op] : global_default_seen_;
+    Range& first = s.has_op ? op_default_range_[op] : global_default_range_;
+    if (seen) {
+      lineEndError(DiagId::DuplicateDefault, line, line.content,
+                   s.has_op ? "a second `DEFAULT op=" + std::string(sl::opSpelling(s.op)) + "`"
+                            : std::string("a second global `DEFAULT`"),
+                   {{first, "the first one is here"}});
+      return false;
+    }
+    seen = true;
+    first = line.content;
+    return true;
+  }
+
+  // ---- whole policy -------------------------------------------------------------------------
+  void validate() {
+    const uint32_t end = out_.scan.policy_end;
+    if (!header_seen_) {
+      error(DiagId::MissingHeader, {end, end},
+            "the policy has no header; expected `policy_name=NAME policy_version=MAJOR.MINOR.REV` as "
+            "the first non-comment line",
+            Errno::BadMsg, {KernelPhase::Validate, 0});
+      return;
+    }
+    if (global_default_seen_) return;
+    std::string missing;
+    unsigned count = 0;
+    for (sl::Op op : sl::kAllOps) {
+      if (!options_.dialect.knows(sl::opSeries(op))) continue;
+      if (op_default_seen_[static_cast<unsigned>(op)]) continue;
+      missing += count++ ? ", " : "";
+      missing += sl::opSpelling(op);
+    }
+    if (count == 0) return;
+    // A DEFAULT line (or a header) that failed to parse already explains the problem; this would
+    // be noise.
+    if (default_line_broken_ || header_broken_) return;
+    Range where = out_.policy.header ? out_.policy.header->range : Range{end, end};
+    error(DiagId::MissingDefault, where,
+          "the policy has no global `DEFAULT action=...` and no `DEFAULT op=...` for " + missing +
+              "; add `DEFAULT action=DENY` (or ALLOW)",
+          Errno::BadMsg, {KernelPhase::Validate, 0});
+  }
+
+  const SourceFile& file_;
+  std::string_view bytes_;
+  const ParseOptions& options_;
+  DiagnosticEngine& diags_;
+  ParseResult out_;
+  LineParser line_parser_;
+  bool header_seen_ = false;
+  bool header_broken_ = false;
+  bool default_line_broken_ = false;
+  bool global_default_seen_ = false;
+  bool op_default_seen_[sl::kNumOps] = {};
+  Range global_default_range_;
+  Range op_default_range_[sl::kNumOps];
+};
+
+}  // namespace
+
+ParseResult parse(const SourceFile& file, const ParseOptions& options, DiagnosticEngine& diags) {
+  return PolicyParser(file, options, diags).run();
+}
+
+}  // namespace ipec::frontend

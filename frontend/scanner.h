@@ -1,0 +1,60 @@
+// Kernel-exact line and token scanning (security/ipe/policy_parser.c):
+//   - the first NUL byte ends the policy;
+//   - each "\n" and each "\r" ends a line;
+//   - a `#` cuts the line wherever it stands;
+//   - trailing kernel isspace() (0x09-0x0D, 0x20, 0xA0) is stripped;
+//   - tokens are separated by space and TAB only; empty tokens are skipped.
+// Every position points into the original bytes.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "base/diagnostic.h"
+#include "base/source.h"
+
+namespace ipec::frontend {
+
+enum class TokenKind : uint8_t {
+  Default,        // DEFAULT
+  Op,             // op=...
+  Action,         // action=...
+  PolicyName,     // policy_name=...
+  PolicyVersion,  // policy_version=...
+  Property,       // key=value (any other key)
+  Word,           // no `=`
+};
+
+struct Token {
+  Range range;
+  TokenKind kind;
+  uint8_t value_offset;  // bytes before the value (the `key=` part); 0 for DEFAULT and Word
+  Range value() const { return {range.begin + value_offset, range.end}; }
+  Range key() const { return {range.begin, range.begin + (value_offset ? value_offset - 1u : 0u)}; }
+};
+
+// One display line of the policy (terminated by "\r\n", "\r", "\n", NUL or the end).
+struct Line {
+  Range text;      // the whole line without its terminator (stops at a NUL)
+  Range content;   // what the kernel parses: cut at `#`, trailing isspace stripped
+  Range comment;   // from `#` to the end of the line; empty if none
+  uint32_t first_token = 0;
+  uint32_t token_count = 0;
+  bool hasTokens() const { return token_count != 0; }
+};
+
+struct ScanResult {
+  std::vector<Line> lines;
+  std::vector<Token> tokens;
+  uint32_t policy_end = 0;  // offset of the first NUL, or the file size
+  bool has_nul = false;
+};
+
+// Scans `file`, reporting lexical warnings (bare-cr, text-after-nul, comment-in-value).
+ScanResult scan(const SourceFile& file, DiagnosticEngine& diags);
+
+// Classifies one token the way ipec's grammar sees it (by its `key=` prefix).
+Token classify(std::string_view text, uint32_t offset);
+
+}  // namespace ipec::frontend

@@ -1,0 +1,150 @@
+#include "stdlib/catalog.h"
+
+namespace ipec::stdlib {
+namespace {
+
+struct OpInfo {
+  std::string_view spelling, kernel_enum, trigger;
+  Series series;
+};
+constexpr OpInfo kOps[] = {
+#define IPEC_OP(E, S, SER, K, D) {S, K, D, Series::SER},
+#include "stdlib/ops.def"
+};
+
+struct PropInfo {
+  std::string_view key;
+  Domain domain;
+  int kconfig;  // -1: always evaluated
+  Series series;
+  Subject subject;
+};
+constexpr int kAlways = -1;
+#define IPEC_KCONFIG(E, N, D) constexpr int kcfg_##E = static_cast<int>(Kconfig::E);
+#include "stdlib/kconfig.def"
+constexpr int kcfg_Always = kAlways;
+constexpr PropInfo kProps[] = {
+#define IPEC_PROP(E, K, D, C, S, SUB) {K, Domain::D, kcfg_##C, Series::S, Subject::SUB},
+#include "stdlib/properties.def"
+};
+
+struct ValueInfo {
+  Domain domain;
+  std::string_view spelling;
+  uint8_t value;
+};
+constexpr ValueInfo kValues[] = {
+#define IPEC_VALUE(D, E, S, V) {Domain::D, S, V},
+#include "stdlib/values.def"
+};
+
+struct KconfigInfo {
+  std::string_view name, gates;
+};
+constexpr KconfigInfo kKconfigs[] = {
+#define IPEC_KCONFIG(E, N, D) {N, D},
+#include "stdlib/kconfig.def"
+};
+
+struct AlgInfo {
+  std::string_view name;
+  unsigned length;
+  bool fs, dm;
+};
+constexpr AlgInfo kAlgs[] = {
+#define IPEC_DIGEST_ALG(E, N, L, FS, DM) {N, L, FS, DM},
+#include "stdlib/digest_algs.def"
+};
+
+template <typename E>
+constexpr unsigned idx(E e) {
+  return static_cast<unsigned>(e);
+}
+
+}  // namespace
+
+std::string_view seriesName(Series s) {
+  switch (s) {
+    case Series::Mainline: return "Linux 6.12";
+    case Series::Hornet: return "the Hornet series";
+  }
+  return {};
+}
+
+std::string_view actionSpelling(Action a) {
+  switch (a) {
+    case Action::Allow: return "ALLOW";
+    case Action::Deny: return "DENY";
+  }
+  return {};
+}
+
+std::optional<Action> lookupAction(std::string_view value) {
+  for (Action a : kAllActions)
+    if (actionSpelling(a) == value) return a;
+  return std::nullopt;
+}
+
+std::string_view opSpelling(Op op) { return kOps[idx(op)].spelling; }
+std::string_view opKernelEnum(Op op) { return kOps[idx(op)].kernel_enum; }
+std::string_view opTrigger(Op op) { return kOps[idx(op)].trigger; }
+Series opSeries(Op op) { return kOps[idx(op)].series; }
+std::optional<Op> lookupOp(std::string_view value) {
+  for (unsigned i = 0; i < kNumOps; ++i)
+    if (kOps[i].spelling == value) return static_cast<Op>(i);
+  return std::nullopt;
+}
+
+unsigned domainSize(Domain d) {
+  unsigned n = 0;
+  for (const ValueInfo& v : kValues) n += v.domain == d;
+  return n;
+}
+std::string_view valueSpelling(Domain d, uint8_t value) {
+  for (const ValueInfo& v : kValues)
+    if (v.domain == d && v.value == value) return v.spelling;
+  return {};
+}
+std::optional<uint8_t> lookupValue(Domain d, std::string_view spelling) {
+  for (const ValueInfo& v : kValues)
+    if (v.domain == d && v.spelling == spelling) return v.value;
+  return std::nullopt;
+}
+
+std::string_view kconfigName(Kconfig k) { return kKconfigs[idx(k)].name; }
+std::string_view kconfigGates(Kconfig k) { return kKconfigs[idx(k)].gates; }
+std::optional<Kconfig> lookupKconfig(std::string_view name) {
+  constexpr std::string_view prefix = "CONFIG_";
+  for (unsigned i = 0; i < kNumKconfigs; ++i) {
+    std::string_view full = kKconfigs[i].name;
+    if (full == name || full.substr(prefix.size()) == name) return static_cast<Kconfig>(i);
+  }
+  return std::nullopt;
+}
+
+std::string_view propKey(Prop p) { return kProps[idx(p)].key; }
+Domain propDomain(Prop p) { return kProps[idx(p)].domain; }
+std::optional<Kconfig> propKconfig(Prop p) {
+  int k = kProps[idx(p)].kconfig;
+  if (k == kAlways) return std::nullopt;
+  return static_cast<Kconfig>(k);
+}
+Series propSeries(Prop p) { return kProps[idx(p)].series; }
+Subject propSubject(Prop p) { return kProps[idx(p)].subject; }
+std::optional<Prop> lookupProp(std::string_view key) {
+  for (unsigned i = 0; i < kNumProps; ++i)
+    if (kProps[i].key == key) return static_cast<Prop>(i);
+  return std::nullopt;
+}
+
+std::string_view digestAlgName(DigestAlg a) { return kAlgs[idx(a)].name; }
+unsigned digestAlgLength(DigestAlg a) { return kAlgs[idx(a)].length; }
+bool fsverityProduces(DigestAlg a) { return kAlgs[idx(a)].fs; }
+bool dmverityProduces(DigestAlg a) { return kAlgs[idx(a)].dm; }
+std::optional<DigestAlg> lookupDigestAlg(std::string_view name) {
+  for (unsigned i = 0; i < kNumDigestAlgs; ++i)
+    if (kAlgs[i].name == name) return static_cast<DigestAlg>(i);
+  return std::nullopt;
+}
+
+}  // namespace ipec::stdlib

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Golden tests for the ipec command line.
+
+A golden file is a policy followed by the expected output of one ipec command:
+
+    <policy bytes, exactly as the test wants them>
+    # ==== ipec check -Wno-bare-cr ====
+    # exit: 1
+    # stdout: name.pol: Linux 6.12 rejects this policy ...
+    # stderr: name.pol:3:12: error: ... [unknown-property]
+
+The marker line (with the line feed before it) is not part of the policy, so a golden file can
+hold a policy without a final newline. The harness writes the policy to a scratch directory
+under the same file name, runs the command there, and compares exit status, stdout and stderr.
+
+    run_golden.py IPEC GOLDEN [--update]     (or IPEC_UPDATE_GOLDENS=1)
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+MARKER = re.compile(rb"\n# ==== ipec (?P<args>[^\n]*?) ====\n")
+
+
+def split(data):
+    m = None
+    for m in MARKER.finditer(data):
+        pass
+    if m is None:
+        sys.exit("golden file has no '# ==== ipec <command> ====' marker line")
+    return data[: m.start()], m.group("args").decode(), data[m.start():]
+
+
+def run(ipec, name, policy, args):
+    with tempfile.TemporaryDirectory(prefix="ipec-golden-") as tmp:
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(policy)
+        argv = [ipec] + args.split() + [name]
+        if "{stdin}" in args:
+            argv = [ipec] + args.replace("{stdin}", "-").split()
+            stdin = open(path, "rb")
+        else:
+            stdin = subprocess.DEVNULL
+        env = dict(os.environ, NO_COLOR="1", LC_ALL="C")
+        p = subprocess.run(argv, cwd=tmp, stdin=stdin, capture_output=True, env=env, timeout=120)
+        return p.returncode, p.stdout, p.stderr
+
+
+def render(args, code, out, err):
+    lines = [b"", b"# ==== ipec " + args.encode() + b" ===="]
+    lines.append(b"# exit: %d" % code)
+    for tag, stream in ((b"stdout", out), (b"stderr", err)):
+        for line in stream.splitlines():
+            lines.append(b"# " + tag + b": " + line if line else b"# " + tag + b":")
+    return b"\n".join(lines) + b"\n"
+
+
+def main():
+    ipec, golden = os.path.abspath(sys.argv[1]), sys.argv[2]
+    update = "--update" in sys.argv[3:] or os.environ.get("IPEC_UPDATE_GOLDENS") == "1"
+    data = open(golden, "rb").read()
+    policy, args, expected = split(data)
+    code, out, err = run(ipec, os.path.basename(golden), policy, args)
+    actual = render(args, code, out, err)
+    if actual == expected:
+        print(f"{os.path.basename(golden)}: ok (exit {code})")
+        return 0
+    if update:
+        with open(golden, "wb") as f:
+            f.write(policy + actual)
+        print(f"{os.path.basename(golden)}: updated")
+        return 0
+    sys.stdout.write(f"{golden}: output differs (rerun with IPEC_UPDATE_GOLDENS=1 to accept)\n")
+    import difflib
+    for line in difflib.unified_diff(expected.decode(errors="replace").splitlines(),
+                                     actual.decode(errors="replace").splitlines(),
+                                     "expected", "actual", lineterm=""):
+        print(line)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

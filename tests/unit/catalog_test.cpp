@@ -1,0 +1,46 @@
+#include "stdlib/catalog.h"
+
+#include <gtest/gtest.h>
+
+namespace ipec::stdlib {
+namespace {
+
+TEST(Catalog, OpsInKernelEnumOrder) {
+  ASSERT_EQ(kNumOps, 8u);
+  EXPECT_EQ(opSpelling(Op::Execute), "EXECUTE");
+  EXPECT_EQ(opSpelling(Op::X509Cert), "X509_CERT");
+  EXPECT_EQ(static_cast<int>(Op::BpfProgLoad), 7);
+  EXPECT_EQ(opSeries(Op::BpfProgLoad), Series::Hornet);
+  EXPECT_EQ(lookupOp("KMODULE"), Op::KernelModule);
+  EXPECT_FALSE(lookupOp("kmodule"));
+}
+
+TEST(Catalog, PropertiesAndValues) {
+  EXPECT_EQ(lookupProp("fsverity_signature"), Prop::FsveritySignature);
+  EXPECT_EQ(propKconfig(Prop::FsveritySignature), Kconfig::IpePropFsVerityBuiltinSig);
+  EXPECT_FALSE(propKconfig(Prop::BootVerified));
+  EXPECT_EQ(domainSize(Domain::Bool), 2u);
+  EXPECT_EQ(domainSize(Domain::BpfVerdict), kNumBpfVerdicts);
+  EXPECT_EQ(domainSize(Domain::BpfKeyring), kNumBpfKeyrings);
+  EXPECT_EQ(lookupValue(Domain::BpfVerdict, "BADSIG"), 7);
+  EXPECT_EQ(valueSpelling(Domain::BpfKeyring, 2), "PLATFORM");
+  EXPECT_FALSE(lookupValue(Domain::Bool, "true"));
+}
+
+TEST(Catalog, DigestAlgorithmsAndKconfig) {
+  EXPECT_EQ(digestAlgLength(*lookupDigestAlg("sha256")), 32u);
+  EXPECT_TRUE(fsverityProduces(*lookupDigestAlg("sha512")));
+  EXPECT_FALSE(fsverityProduces(*lookupDigestAlg("sha1")));
+  EXPECT_TRUE(dmverityProduces(*lookupDigestAlg("blake2b-512")));
+  EXPECT_FALSE(lookupDigestAlg("SHA256"));
+  EXPECT_EQ(lookupKconfig("IPE_PROP_DM_VERITY"), Kconfig::IpePropDmVerity);
+  EXPECT_EQ(lookupKconfig("CONFIG_IPE_PROP_DM_VERITY"), Kconfig::IpePropDmVerity);
+}
+
+TEST(Catalog, KernelIsspace) {
+  for (int c : {0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0xA0}) EXPECT_TRUE(isKernelSpace(static_cast<unsigned char>(c)));
+  for (int c : {0x00, 0x08, 0x0E, 0x85, 0xFF, 0x61}) EXPECT_FALSE(isKernelSpace(static_cast<unsigned char>(c)));
+}
+
+}  // namespace
+}  // namespace ipec::stdlib
