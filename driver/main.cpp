@@ -7,6 +7,7 @@
 
 #include "driver/commands.h"
 #include "driver/input.h"
+#include "driver/signer_cert.h"
 
 namespace {
 
@@ -26,8 +27,10 @@ bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& e
       return std::nullopt;
     }
     if (diagDefaultSeverity(*d) != Severity::Warning) {
-      error = "'" + std::string(arg) + "': `" + std::string(id) +
-              "` is not a warning; errors mean the kernel rejects the policy and cannot be turned off";
+      error = "'" + std::string(arg) + "': `" + std::string(id) + "` is not a warning; " +
+              (diagDefaultSeverity(*d) == Severity::Error
+                   ? "errors mean the kernel rejects the policy and cannot be turned off"
+                   : "only warnings can be turned on, off or into errors");
       return std::nullopt;
     }
     return d;
@@ -128,6 +131,9 @@ int main(int argc, char** argv) {
       ->default_val(847);
   c->add_flag("--no-embedded-cert", [&](int64_t) { check.pipeline.signing.embed_cert = false; },
               "The policy is signed with -nocerts (EMSGSIZE model)");
+  std::string signer_cert;
+  c->add_option("--signer-cert", signer_cert,
+                "The signer's certificate (PEM or DER): its sizes and key type set the EMSGSIZE model");
 
   FmtOptions fmt;
   auto* f = app.add_subcommand("fmt", "Print policies in the canonical layout, check it, or rewrite in place");
@@ -155,6 +161,15 @@ int main(int argc, char** argv) {
     return static_cast<int>(ExitCode::Usage);
   }
   if (c->parsed()) {
+    if (!signer_cert.empty()) {
+      std::string error;
+      bool embed = check.pipeline.signing.embed_cert;
+      if (!loadSignerCert(signer_cert, check.pipeline.signing, error)) {
+        std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
+        return static_cast<int>(ExitCode::Usage);
+      }
+      check.pipeline.signing.embed_cert = embed;
+    }
     check.pipeline.diag_options = diag_options;
     check.color = parseColor(color);
     check.max_file_size = max_bytes;

@@ -4,30 +4,91 @@
 
 namespace ipec::frontend {
 
-uint64_t SigningModel::derSize(uint64_t text_bytes) const {
-  // Provisional: overhead measured with kernel-oracle's signer (847-byte certificate):
-  // a 64256-byte text gives a 65535-byte blob.
-  uint64_t overhead = 1279 - 847;
-  if (embed_cert) overhead += cert_der_bytes;
-  return text_bytes + overhead;
+namespace {
+
+// DER: one tag byte, a definite length (1 byte below 128, else 0x80|k and k bytes), the content.
+uint64_t lengthOctets(uint64_t n) {
+  if (n < 0x80) return 1;
+  uint64_t k = 0;
+  for (; n; n >>= 8) ++k;
+  return 1 + k;
+}
+uint64_t tlv(uint64_t n) { return 1 + lengthOctets(n) + n; }
+
+}  // namespace
+
+uint64_t SigningModel::derSize(uint64_t content, uint32_t sig_bytes) const {
+  constexpr uint64_t kOidSignedData = 11, kOidData = 11, kVersion = 3;
+  const uint64_t algid = tlv(digest_oid_tlv + (cms ? 0 : 2));  // smime adds a NULL parameter
+  const uint64_t encap = tlv(kOidData + tlv(tlv(content)));
+  const uint64_t digest_set = tlv(algid);
+  const uint64_t certs = embed_cert ? tlv(cert_der_bytes) : 0;
+  const uint64_t sid = subject_key_id ? tlv(20) : tlv(issuer_name_tlv + serial_tlv);
+  const uint64_t signer_info = tlv(kVersion + sid + algid + sigalg_tlv + tlv(sig_bytes));
+  const uint64_t signed_data = tlv(kVersion + digest_set + encap + certs + tlv(signer_info));
+  return tlv(kOidSignedData + tlv(signed_data));
+}
+
+uint64_t SigningModel::contentSize(std::string_view text) const {
+  if (binary) return text.size();
+  // OpenSSL's SMIME_crlf_copy(): lines of at most 1023 bytes (fgets), cut at a NUL; the run of
+  // CR/LF at a line's end becomes one CRLF if it held a LF, else nothing; a NUL at the start of
+  // a line ends the copy.
+  uint64_t out = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = pos;
+    while (end < text.size() && end - pos < 1023) {
+      if (text[end++] == '\n') break;
+    }
+    std::string_view chunk = text.substr(pos, end - pos);
+    pos = end;
+    if (size_t nul = chunk.find('\0'); nul != std::string_view::npos) chunk = chunk.substr(0, nul);
+    if (chunk.empty()) break;
+    bool eol = false;
+    while (!chunk.empty() && (chunk.back() == '\n' || chunk.back() == '\r')) {
+      eol |= chunk.back() == '\n';
+      chunk.remove_suffix(1);
+    }
+    out += chunk.size() + (eol ? 2 : 0);
+  }
+  return out;
 }
 
 void checkKernelLimits(const SourceFile& file, const ast::Policy& policy, const SigningModel& signing,
                        DiagnosticEngine& diags) {
-  const uint64_t der = signing.derSize(file.size());
+  const uint64_t content = signing.contentSize(file.bytes());
+  const uint64_t der = signing.derSize(content, signing.sig_bytes_max);
   if (der > kMaxSignedPolicyBytes) {
+    const bool maybe = signing.derSize(content, signing.sig_bytes_min) <= kMaxSignedPolicyBytes;
     Diagnostic d;
     d.id = DiagId::PolicyTooLarge;
     d.range = {0, 0};
-    d.message = "the signed policy would be " + std::to_string(der) + " bytes of PKCS#7 (" +
-                std::to_string(file.size()) + " bytes of text" +
-                (signing.embed_cert ? " plus an embedded " + std::to_string(signing.cert_der_bytes) +
-                                          "-byte certificate and the signature"
-                                    : std::string(" plus the signature")) +
-                "); the kernel accepts at most 65535";
-    d.notes.push_back({std::nullopt, "the text may be at most " +
-                                         std::to_string(file.size() - (der - kMaxSignedPolicyBytes)) +
-                                         " bytes with this signer"});
+    d.message = std::string(maybe ? "the signed policy may exceed" : "the signed policy exceeds") +
+                " the kernel's limit of 65535 bytes of PKCS#7: " + std::to_string(der) + " bytes for " +
+                std::to_string(content) + " bytes of signed text" +
+                (signing.embed_cert ? " with an embedded " + std::to_string(signing.cert_der_bytes) +
+                                          "-byte certificate"
+                                    : std::string());
+    if (maybe)
+      d.notes.push_back({std::nullopt, "the size depends on the length of the ECDSA signature, which varies "
+                                       "from one signing to the next"});
+    uint64_t fits = 0;
+    for (uint64_t lo = 0, hi = content; lo <= hi;) {  // derSize is increasing in the content
+      uint64_t mid = lo + (hi - lo) / 2;
+      if (signing.derSize(mid, signing.sig_bytes_max) <= kMaxSignedPolicyBytes) {
+        fits = mid;
+        lo = mid + 1;
+      } else {
+        if (mid == 0) break;
+        hi = mid - 1;
+      }
+    }
+    if (signing.derSize(0, signing.sig_bytes_max) > kMaxSignedPolicyBytes)
+      d.notes.push_back({std::nullopt, "with this signer no policy fits, however short"});
+    else
+      d.notes.push_back({std::nullopt, "with this signer the signed text may be at most " + std::to_string(fits) +
+                                           " bytes"});
     if (signing.embed_cert)
       d.notes.push_back({std::nullopt, "signing with `-nocerts` saves the certificate's bytes"});
     d.kernel_errno = Errno::MsgSize;

@@ -1,0 +1,352 @@
+// Front-end throughput: parse + check of generated fs-verity digest allowlists.
+//
+//   BM_Check/<rules>        driver::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint) on
+//                           an allowlist of 1k, 10k, 100k and 1M rules (1M rules is ~112 MB).
+//   BM_Check64K/<shape>     the same on a 64 KiB policy (the kernel's maximum): the latency an
+//                           editor pays to re-check on every keystroke. Shapes: 0 an fs-verity
+//                           allowlist, 1 a mixed policy (every mainline op and property,
+//                           comments, DEFAULT op= lines).
+//   BM_PhaseSourceFile/<n>  SourceFile construction only (the line index).
+//   BM_PhaseScan/<n>        frontend::scan only (lines and tokens).
+//   BM_PhaseParse/<n>       frontend::parse: scan + per-line ANTLR parse + AST + validation.
+//   BM_PhaseCheck/<n>       driver::checkPolicy on the same input (parse + limits + lint).
+//
+// Counters: bytes_per_second (SetBytesProcessed) and rules_per_s, both over CPU time (the
+// front end is single-threaded; on an idle machine wall time equals CPU time, on a shared one CPU
+// time is the stable figure); input_MB; rss_growth_MB, the peak RSS during the benchmark above
+// the RSS at its start (VmHWM, reset through /proc/self/clear_refs after malloc_trim), i.e. the
+// memory one check of the input needs, its own copy of the bytes included. Inputs are generated
+// in-process from a fixed seed, once per size, outside the timed region.
+//
+// `ipec_bench_frontend --write-inputs=DIR` writes the same inputs to files instead.
+//
+// This is a benchmark, never a timed test: nothing here fails on a slow machine. See
+// docs/benchmarks.md and scripts/bench-frontend.
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "base/diagnostic.h"
+#include "base/source.h"
+#include "driver/pipeline.h"
+#include "frontend/parser.h"
+#include "frontend/scanner.h"
+
+namespace {
+
+using ipec::DiagnosticEngine;
+using ipec::DiagnosticOptions;
+using ipec::SourceFile;
+
+// ---- deterministic inputs -------------------------------------------------------------------
+
+struct SplitMix64 {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+};
+
+void appendHex(std::string& out, SplitMix64& rng, size_t hex_digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  while (hex_digits > 0) {
+    uint64_t v = rng.next();
+    for (int i = 0; i < 16 && hex_digits > 0; ++i, --hex_digits) {
+      out += kHex[v & 0xf];
+      v >>= 4;
+    }
+  }
+}
+
+constexpr const char* kHeader = "policy_name=bench_allowlist policy_version=1.0.0\nDEFAULT action=DENY\n";
+
+void appendAllowRule(std::string& out, SplitMix64& rng) {
+  out += "op=EXECUTE fsverity_digest=sha256:";
+  appendHex(out, rng, 64);
+  out += " action=ALLOW\n";
+}
+
+struct Input {
+  std::string text;
+  size_t rules = 0;       // rule lines (op=... action=...)
+  size_t statements = 0;  // rules and DEFAULT lines: what a complete parse yields
+};
+
+// `rules` allowlist lines after the header and `DEFAULT action=DENY`.
+Input makeAllowlist(size_t rules) {
+  Input in;
+  SplitMix64 rng{0x1be5eedull + rules};
+  in.text.reserve(std::strlen(kHeader) + rules * 112);
+  in.text += kHeader;
+  for (size_t i = 0; i < rules; ++i) appendAllowRule(in.text, rng);
+  in.rules = rules;
+  in.statements = rules + 1;
+  return in;
+}
+
+// As many allowlist rules as fit in `max_bytes`.
+Input makeAllowlistOfSize(size_t max_bytes) {
+  Input in;
+  SplitMix64 rng{0x64c0ffeeull};
+  in.text = kHeader;
+  std::string line;
+  while (true) {
+    line.clear();
+    appendAllowRule(line, rng);
+    if (in.text.size() + line.size() > max_bytes) break;
+    in.text += line;
+    ++in.rules;
+  }
+  in.statements = in.rules + 1;
+  return in;
+}
+
+// A realistic mixed policy of at most `max_bytes`: comments, per-op DEFAULTs, every mainline op
+// with boolean properties, dm-verity root hashes and fs-verity digests of several algorithms.
+Input makeMixedOfSize(size_t max_bytes) {
+  static constexpr const char* kOps[] = {"EXECUTE", "FIRMWARE", "KMODULE", "KEXEC_IMAGE",
+                                         "KEXEC_INITRAMFS", "POLICY", "X509_CERT"};
+  Input in;
+  in.rules = 1;
+  SplitMix64 rng{0x3d1fedull};
+  in.text =
+      "# Generated mixed policy for ipec benchmarks.\n"
+      "policy_name=bench_mixed policy_version=2.4.0\n\n"
+      "DEFAULT action=DENY\n"
+      "DEFAULT op=KEXEC_IMAGE action=DENY\n"
+      "op=EXECUTE boot_verified=TRUE action=ALLOW\n";
+  std::string line;
+  for (size_t i = 0;; ++i) {
+    line.clear();
+    const char* op = kOps[i % 7];
+    switch (i % 8) {
+      case 0: line += "# group " + std::to_string(i / 8) + "\n"; break;
+      case 1: line += std::string("op=") + op + " dmverity_signature=TRUE action=ALLOW\n"; break;
+      case 2:
+        line += std::string("op=") + op + " dmverity_roothash=sha256:";
+        appendHex(line, rng, 64);
+        line += " action=ALLOW\n";
+        break;
+      case 3:
+        line += std::string("op=") + op + " fsverity_digest=sha512:";
+        appendHex(line, rng, 128);
+        line += " action=ALLOW # pinned\n";
+        break;
+      case 4: line += std::string("op=") + op + " fsverity_signature=TRUE action=ALLOW\n"; break;
+      case 5:
+        line += std::string("op=") + op + " boot_verified=FALSE fsverity_digest=sha256:";
+        appendHex(line, rng, 64);
+        line += " action=DENY\n";
+        break;
+      default: appendAllowRule(line, rng); break;
+    }
+    if (in.text.size() + line.size() > max_bytes) break;
+    in.text += line;
+    if (line[0] != '#') ++in.rules;
+  }
+  in.statements = in.rules + 2;
+  return in;
+}
+
+// Inputs are built once and kept for the whole run (the 1M-rule one is ~112 MB).
+const Input& allowlist(size_t rules) {
+  static std::map<size_t, Input> cache;
+  auto it = cache.find(rules);
+  if (it == cache.end()) it = cache.emplace(rules, makeAllowlist(rules)).first;
+  return it->second;
+}
+
+const Input& policy64K(int shape) {
+  static const Input allow = makeAllowlistOfSize(64 * 1024);
+  static const Input mixed = makeMixedOfSize(64 * 1024);
+  return shape == 0 ? allow : mixed;
+}
+
+// ---- peak memory ----------------------------------------------------------------------------
+
+// VmHWM or VmRSS of this process, in kB (0 if /proc is unavailable).
+long procStatusKb(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  const size_t n = std::strlen(field);
+  while (std::getline(in, line))
+    if (line.compare(0, n, field) == 0 && line.size() > n && line[n] == ':')
+      return std::strtol(line.c_str() + n + 1, nullptr, 10);
+  return 0;
+}
+
+// Resets VmHWM to the current RSS (Linux >= 4.0), so the next reading is this benchmark's peak.
+void resetPeakRss() {
+  ::malloc_trim(0);  // hand back what earlier benchmarks freed, so it is not reused unseen
+  if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+    std::fputs("5", f);
+    std::fclose(f);
+  }
+}
+
+// Call right before the timed loop; returns the RSS (kB) that the growth is measured from.
+long startPeakRss() {
+  resetPeakRss();
+  return procStatusKb("VmRSS");
+}
+
+void reportCounters(benchmark::State& state, const Input& in, long rss_start_kb) {
+  const auto iters = static_cast<int64_t>(state.iterations());
+  state.SetBytesProcessed(iters * static_cast<int64_t>(in.text.size()));
+  state.counters["rules_per_s"] =
+      benchmark::Counter(static_cast<double>(in.rules), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["input_MB"] = static_cast<double>(in.text.size()) / 1e6;
+  // Peak RSS above what the process held when the benchmark started (the cached inputs): the
+  // memory one check of this input needs, its copy of the bytes included.
+  state.counters["rss_growth_MB"] = static_cast<double>(procStatusKb("VmHWM") - rss_start_kb) / 1024.0;
+}
+
+ipec::driver::PipelineConfig& config() {
+  static ipec::driver::PipelineConfig c;
+  return c;
+}
+
+// checkPolicy takes the bytes by value, as the CLI hands over what it read; the copy is made
+// outside the timed region.
+void runCheck(benchmark::State& state, const Input& in) {
+  const long rss0 = startPeakRss();
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::string bytes = in.text;
+    state.ResumeTiming();
+    ipec::driver::CheckedPolicy p = ipec::driver::checkPolicy("bench.pol", std::move(bytes), config());
+    benchmark::DoNotOptimize(p.parsed.policy.statements.data());
+    // Sanity: the generated policy must have parsed completely (a silently failing parse would
+    // make every figure meaningless).
+    if (p.parsed.policy.statements.size() != in.statements || p.parsed.had_statement_errors) {
+      state.SkipWithError("generated policy did not parse completely");
+      break;
+    }
+  }
+  reportCounters(state, in, rss0);
+}
+
+// ---- whole pipeline -------------------------------------------------------------------------
+
+void BM_Check(benchmark::State& state) { runCheck(state, allowlist(static_cast<size_t>(state.range(0)))); }
+BENCHMARK(BM_Check)
+    ->ArgName("rules")
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Unit(benchmark::kMillisecond)
+    ;
+
+void BM_Check64K(benchmark::State& state) { runCheck(state, policy64K(static_cast<int>(state.range(0)))); }
+BENCHMARK(BM_Check64K)->ArgName("mixed")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// ---- phases ---------------------------------------------------------------------------------
+
+// The inputs of the phase breakdown: allowlists of 10k and 100k rules, and the 64 KiB one
+// (argument 64).
+const Input& phaseInput(int64_t arg) {
+  return arg == 64 ? policy64K(0) : allowlist(static_cast<size_t>(arg));
+}
+
+void BM_PhaseSourceFile(benchmark::State& state) {
+  const Input& in = phaseInput(state.range(0));
+  const long rss0 = startPeakRss();
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::string bytes = in.text;
+    state.ResumeTiming();
+    SourceFile file("bench.pol", std::move(bytes));
+    benchmark::DoNotOptimize(file.lineCount());
+  }
+  reportCounters(state, in, rss0);
+}
+
+void BM_PhaseScan(benchmark::State& state) {
+  const Input& in = phaseInput(state.range(0));
+  SourceFile file("bench.pol", in.text);
+  DiagnosticOptions opts;
+  const long rss0 = startPeakRss();
+  for (auto _ : state) {
+    DiagnosticEngine diags(opts);
+    ipec::frontend::ScanResult r = ipec::frontend::scan(file, diags);
+    benchmark::DoNotOptimize(r.tokens.data());
+  }
+  reportCounters(state, in, rss0);
+}
+
+void BM_PhaseParse(benchmark::State& state) {
+  const Input& in = phaseInput(state.range(0));
+  SourceFile file("bench.pol", in.text);
+  DiagnosticOptions opts;
+  ipec::frontend::ParseOptions popts;
+  popts.dialect = config().dialect;
+  const long rss0 = startPeakRss();
+  for (auto _ : state) {
+    DiagnosticEngine diags(opts);
+    ipec::frontend::ParseResult r = ipec::frontend::parse(file, popts, diags);
+    benchmark::DoNotOptimize(r.policy.statements.data());
+  }
+  reportCounters(state, in, rss0);
+}
+
+void BM_PhaseCheck(benchmark::State& state) { runCheck(state, phaseInput(state.range(0))); }
+
+#define IPEC_PHASE_ARGS ->Arg(64)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)
+BENCHMARK(BM_PhaseSourceFile) IPEC_PHASE_ARGS;
+BENCHMARK(BM_PhaseScan) IPEC_PHASE_ARGS;
+BENCHMARK(BM_PhaseParse) IPEC_PHASE_ARGS;
+BENCHMARK(BM_PhaseCheck) IPEC_PHASE_ARGS;
+#undef IPEC_PHASE_ARGS
+
+// --write-inputs=DIR: writes the generated policies to DIR (for timing the real CLI, see
+// scripts/bench-frontend) and prints one line per file: path, rules, bytes.
+int writeInputs(const std::string& dir) {
+  struct Item {
+    std::string name;
+    const Input* in;
+  };
+  const Item items[] = {
+      {"policy-64k-allowlist.pol", &policy64K(0)},  {"policy-64k-mixed.pol", &policy64K(1)},
+      {"allowlist-1k.pol", &allowlist(1000)},       {"allowlist-10k.pol", &allowlist(10000)},
+      {"allowlist-100k.pol", &allowlist(100000)},   {"allowlist-1m.pol", &allowlist(1000000)},
+  };
+  for (const Item& item : items) {
+    const std::string path = dir + "/" + item.name;
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(item.in->text.data(), static_cast<std::streamsize>(item.in->text.size()));
+    out.close();
+    if (!out) {
+      std::fprintf(stderr, "ipec_bench_frontend: cannot write %s\n", path.c_str());
+      return 2;
+    }
+    std::printf("%s\t%zu\t%zu\n", path.c_str(), item.in->rules, item.in->text.size());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  static constexpr std::string_view kWrite = "--write-inputs=";
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg.substr(0, kWrite.size()) == kWrite) return writeInputs(std::string(arg.substr(kWrite.size())));
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
