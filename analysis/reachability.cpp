@@ -265,8 +265,9 @@ class OpReachability {
 
 }  // namespace
 
-Reachability analyzeReachability(const ast::Policy& policy, const PolicyIndex& index, const Target& t,
+Reachability analyzeReachability(const ast::Policy& policy, const FastDecider& decider, const Target& t,
                                  const ReachabilityOptions& options) {
+  const PolicyIndex& index = decider.index();
   Reachability out;
   out.rules.resize(policy.statements.size());
   for (Op op : sl::kAllOps) {
@@ -276,8 +277,7 @@ Reachability analyzeReachability(const ast::Policy& policy, const PolicyIndex& i
       for (uint32_t s : rules) out.rules[s].cls = RuleClass::Unenforced;
       continue;
     }
-    OpGroups g = buildOpGroups(policy, index, t, op);
-    OpReachability(policy, index, g, options, out).run();
+    OpReachability(policy, index, *decider.groups(op), options, out).run();
   }
   return out;
 }

@@ -68,6 +68,8 @@ class FastDecider {
   FastDecider(const ast::Policy& policy, const Target& t);
   Decision decide(const Event& e) const;
   const PolicyIndex& index() const { return index_; }
+  // The grouped rules of an op the target evaluates; null otherwise.
+  const OpGroups* groups(Op op) const { return ops_[static_cast<unsigned>(op)].get(); }
 
  private:
   const ast::Policy& policy_;
@@ -105,7 +107,7 @@ struct Reachability {
   std::array<uint64_t, stdlib::kNumOps> pairs_needed{};
 };
 
-Reachability analyzeReachability(const ast::Policy& policy, const PolicyIndex& index, const Target& t,
+Reachability analyzeReachability(const ast::Policy& policy, const FastDecider& decider, const Target& t,
                                  const ReachabilityOptions& options = {});
 
 }  // namespace ipec::analysis

@@ -1,5 +1,6 @@
 #include "base/diagnostic.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace ipec {
@@ -111,7 +112,7 @@ void DiagnosticEngine::report(Diagnostic d, KernelOrder order) {
     verdict_order_ = order;
   }
   // Problems that make the kernel reject the policy are never silenced.
-  if (d.kernel_errno == Errno::None && d.severity == Severity::Warning && !options_.isEnabled(d.id))
+  if (d.kernel_errno == Errno::None && d.severity != Severity::Error && !options_.isEnabled(d.id))
     return;
   d.severity = options_.effectiveSeverity(d.id, d.severity);
   if (d.severity == Severity::Error) {
@@ -130,6 +131,11 @@ void DiagnosticEngine::report(Diagnostic d, KernelOrder order) {
     ++warnings_;
   }
   diags_.push_back(std::move(d));
+}
+
+void DiagnosticEngine::sortByLocation() {
+  std::stable_sort(diags_.begin(), diags_.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) { return a.range.begin < b.range.begin; });
 }
 
 std::string quote(std::string_view text, size_t max_bytes) {

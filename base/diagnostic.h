@@ -92,6 +92,8 @@ class DiagnosticEngine {
   unsigned errorCount() const { return errors_; }
   unsigned warningCount() const { return warnings_; }
   bool hasErrors() const { return errors_ > 0; }
+  // Orders the diagnostics by position (stable: the order of discovery breaks ties).
+  void sortByLocation();
   // Drops the diagnostics (keeps counts and verdict), for streaming output.
   std::vector<Diagnostic> take() { return std::exchange(diags_, {}); }
 

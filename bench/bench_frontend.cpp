@@ -1,6 +1,7 @@
 // Front-end throughput: parse + check of generated fs-verity digest allowlists.
 //
-//   BM_Check/<rules>        driver::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint) on
+//   BM_Check/<rules>        driver::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint,
+//                           target analysis) on
 //                           an allowlist of 1k, 10k, 100k and 1M rules (1M rules is ~112 MB).
 //   BM_Check64K/<shape>     the same on a 64 KiB policy (the kernel's maximum): the latency an
 //                           editor pays to re-check on every keystroke. Shapes: 0 an fs-verity
@@ -9,7 +10,11 @@
 //   BM_PhaseSourceFile/<n>  SourceFile construction only (the line index).
 //   BM_PhaseScan/<n>        frontend::scan only (lines and tokens).
 //   BM_PhaseParse/<n>       frontend::parse: scan + per-line ANTLR parse + AST + validation.
-//   BM_PhaseCheck/<n>       driver::checkPolicy on the same input (parse + limits + lint).
+//   BM_PhaseLint/<n>        analysis::lint alone, on a policy parsed beforehand.
+//   BM_PhaseAnalyze/<n>     analysis::analyzePolicy alone (the target analysis: reachability,
+//                           lockout, ...), on a policy parsed beforehand.
+//   BM_PhaseCheck/<n>       driver::checkPolicy on the same input (everything above, plus the
+//                           kernel limits and sorting the diagnostics).
 //
 // Counters: bytes_per_second (SetBytesProcessed) and rules_per_s, both over CPU time (the
 // front end is single-threaded; on an idle machine wall time equals CPU time, on a shared one CPU
@@ -34,6 +39,8 @@
 #include <string_view>
 #include <utility>
 
+#include "analysis/analyze.h"
+#include "analysis/lint.h"
 #include "base/diagnostic.h"
 #include "base/source.h"
 #include "driver/pipeline.h"
@@ -291,7 +298,7 @@ void BM_PhaseParse(benchmark::State& state) {
   SourceFile file("bench.pol", in.text);
   DiagnosticOptions opts;
   ipec::frontend::ParseOptions popts;
-  popts.dialect = config().dialect;
+  popts.dialect = config().target.dialect;
   const long rss0 = startPeakRss();
   for (auto _ : state) {
     DiagnosticEngine diags(opts);
@@ -301,12 +308,52 @@ void BM_PhaseParse(benchmark::State& state) {
   reportCounters(state, in, rss0);
 }
 
+// The lint checks alone, on a policy parsed once outside the timed region.
+void BM_PhaseLint(benchmark::State& state) {
+  const Input& in = phaseInput(state.range(0));
+  SourceFile file("bench.pol", in.text);
+  DiagnosticOptions opts;
+  DiagnosticEngine parse_diags(opts);
+  ipec::frontend::ParseOptions popts;
+  popts.dialect = config().target.dialect;
+  const ipec::frontend::ParseResult parsed = ipec::frontend::parse(file, popts, parse_diags);
+  const long rss0 = startPeakRss();
+  for (auto _ : state) {
+    DiagnosticEngine diags(opts);
+    ipec::analysis::lint({file, parsed.policy, diags, config().target.dialect});
+    benchmark::DoNotOptimize(diags.warningCount());
+  }
+  reportCounters(state, in, rss0);
+}
+
+// The target analysis alone (reachability, lockout, ...), as checkPolicy runs it, on a policy
+// parsed once outside the timed region.
+void BM_PhaseAnalyze(benchmark::State& state) {
+  const Input& in = phaseInput(state.range(0));
+  SourceFile file("bench.pol", in.text);
+  DiagnosticOptions opts;
+  DiagnosticEngine parse_diags(opts);
+  ipec::frontend::ParseOptions popts;
+  popts.dialect = config().target.dialect;
+  const ipec::frontend::ParseResult parsed = ipec::frontend::parse(file, popts, parse_diags);
+  const long rss0 = startPeakRss();
+  for (auto _ : state) {
+    DiagnosticEngine diags(opts);
+    ipec::analysis::AnalysisResult r = ipec::analysis::analyzePolicy(
+        file, parsed.policy, config().target, diags, opts, config().reachability);
+    benchmark::DoNotOptimize(r.reach.rules.data());
+  }
+  reportCounters(state, in, rss0);
+}
+
 void BM_PhaseCheck(benchmark::State& state) { runCheck(state, phaseInput(state.range(0))); }
 
-#define IPEC_PHASE_ARGS ->Arg(64)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond)
+#define IPEC_PHASE_ARGS ->Arg(64)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond)
 BENCHMARK(BM_PhaseSourceFile) IPEC_PHASE_ARGS;
 BENCHMARK(BM_PhaseScan) IPEC_PHASE_ARGS;
 BENCHMARK(BM_PhaseParse) IPEC_PHASE_ARGS;
+BENCHMARK(BM_PhaseLint) IPEC_PHASE_ARGS;
+BENCHMARK(BM_PhaseAnalyze) IPEC_PHASE_ARGS;
 BENCHMARK(BM_PhaseCheck) IPEC_PHASE_ARGS;
 #undef IPEC_PHASE_ARGS
 

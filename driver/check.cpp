@@ -30,12 +30,12 @@ std::string plural(unsigned n, const char* word) {
 std::string verdictLine(const CheckedPolicy& p, const PipelineConfig& config) {
   KernelVerdict v = p.diags->verdict();
   std::string line = p.file->name() + ": ";
-  if (v.accepts) return line + config.kernel_name + " accepts this policy (target " + config.target_name + ")\n";
+  if (v.accepts) return line + config.target.kernel_name + " accepts this policy (target " + config.target.name + ")\n";
   LineCol at = p.file->lineCol(std::min(v.where.begin, p.file->size()));
-  line += config.kernel_name + " rejects this policy with " + std::string(errnoName(v.errno_code)) + " (" +
+  line += config.target.kernel_name + " rejects this policy with " + std::string(errnoName(v.errno_code)) + " (" +
           std::to_string(errnoValue(v.errno_code)) + ") at line " + std::to_string(at.line);
   if (v.cause) line += " [" + std::string(diagName(*v.cause)) + "]";
-  return line + " (target " + config.target_name + ")\n";
+  return line + " (target " + config.target.name + ")\n";
 }
 
 }  // namespace
@@ -74,7 +74,7 @@ int runCheck(const CheckOptions& options) {
       JsonFileReport r;
       r.file = p.file.get();
       r.name = p.file->name();
-      r.target = options.pipeline.target_name;
+      r.target = options.pipeline.target.name;
       r.verdict = p.diags->verdict();
       r.diagnostics = p.diags->take();
       reports.push_back(std::move(r));

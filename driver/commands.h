@@ -34,6 +34,25 @@ struct FmtOptions {
 };
 int runFmt(const FmtOptions& options);
 
+struct TargetsOptions {
+  bool show = false;
+  analysis::Target target;  // for `show`
+};
+int runTargets(const TargetsOptions& options);
+
+struct EvalOptions {
+  PipelineConfig pipeline;
+  std::string policy;
+  std::vector<std::string> events;  // --event, the text syntax
+  std::string events_file;          // --events FILE.jsonl ('-': stdin)
+  bool explain = false;
+  std::string format = "text";
+  std::string engine = "reference";  // reference | fast
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runEval(const EvalOptions& options);
+
 // `ipec diagnostics`: every diagnostic id with its severity and summary.
 int runListDiagnostics(const std::string& format);
 

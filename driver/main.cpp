@@ -8,6 +8,7 @@
 #include "driver/commands.h"
 #include "driver/input.h"
 #include "driver/signer_cert.h"
+#include "driver/target_options.h"
 
 namespace {
 
@@ -26,11 +27,9 @@ bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& e
       error = "unknown warning option '" + std::string(arg) + "'; `ipec diagnostics` lists the ids";
       return std::nullopt;
     }
-    if (diagDefaultSeverity(*d) != Severity::Warning) {
-      error = "'" + std::string(arg) + "': `" + std::string(id) + "` is not a warning; " +
-              (diagDefaultSeverity(*d) == Severity::Error
-                   ? "errors mean the kernel rejects the policy and cannot be turned off"
-                   : "only warnings can be turned on, off or into errors");
+    if (diagDefaultSeverity(*d) == Severity::Error) {
+      error = "'" + std::string(arg) + "': `" + std::string(id) +
+              "` is an error and cannot be turned off";
       return std::nullopt;
     }
     return d;
@@ -42,6 +41,10 @@ bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& e
   if (w == "all" || w == "extra") return true;  // every warning is on by default
   if (w.substr(0, 6) == "error=") {
     auto d = lookupWarning(w.substr(6));
+    if (d && diagDefaultSeverity(*d) == Severity::Note) {
+      error = "'" + std::string(arg) + "': `" + std::string(w.substr(6)) + "` is a note; it cannot be an error";
+      return false;
+    }
     if (d) o.werror.emplace_back(*d, true);
     return d.has_value();
   }
@@ -87,6 +90,16 @@ ColorMode parseColor(const std::string& s) {
 
 }  // namespace
 
+void addTargetOptions(CLI::App* cmd, TargetArgs& t) {
+  cmd->add_option("--target", t.name,
+                  "Kernel target profile (`ipec targets` lists them; `live` reads the running system)")
+      ->default_val("linux-6.12");
+  cmd->add_option("--kconfig", t.kconfig_files,
+                  "Apply a kernel .config or /proc/config.gz (its CONFIG_LSM becomes the lsm= list)");
+  cmd->add_option("--lsm", t.lsm, "The active LSM list, as in lsm= or /sys/kernel/security/lsm");
+  cmd->add_option("--set", t.settings, "Set a Kconfig option: CONFIG_X=y or CONFIG_X=n (repeatable)");
+}
+
 int main(int argc, char** argv) {
   DiagnosticOptions diag_options;
   std::vector<const char*> args{argv[0]};
@@ -107,11 +120,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("ipec ") + kVersion);
   app.require_subcommand(1);
   app.footer(
-      "Warning flags (any subcommand): -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>.\n"
-      "`ipec diagnostics` lists the ids; docs/diagnostics.md explains each.\n"
+      "Warning flags (check, fmt, eval): -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>.\n"
+      "`ipec diagnostics` lists the ids; docs/diagnostics.md explains each, docs/cli.md every flag.\n"
       "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
 
   std::string color = "auto", max_size = "256M";
+  TargetArgs target_args;
 
   CheckOptions check;
   auto* c = app.add_subcommand("check", "Report every problem in each policy and predict the kernel's verdict");
@@ -126,6 +140,10 @@ int main(int argc, char** argv) {
       ->default_val(100);
   c->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)")
       ->default_val("256M");
+  addTargetOptions(c, target_args);
+  c->add_option("--analysis-budget", check.pipeline.reachability.pair_budget,
+                "Most (fs-verity, dm-verity) literal pairs examined per op to prove redundancy")
+      ->default_val(4000000);
   c->add_option("--cert-size", check.pipeline.signing.cert_der_bytes,
                 "DER size of the signer certificate embedded in the PKCS#7 blob (EMSGSIZE model)")
       ->default_val(847);
@@ -143,6 +161,34 @@ int main(int argc, char** argv) {
   f->add_option("--color", color, "Colour diagnostics: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   f->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)");
+  addTargetOptions(f, target_args);
+
+  EvalOptions eval;
+  auto* e = app.add_subcommand("eval", "The decision IPE makes for events, and the rule that makes it");
+  e->add_option("policy", eval.policy, "Policy file")->required();
+  auto* ev1 = e->add_option("--event", eval.events,
+                            "An event, e.g. 'op=EXECUTE file=present fsverity=sha256:HEX fsverity_sig=true' "
+                            "(repeatable; docs/events.md)");
+  auto* ev2 = e->add_option("--events", eval.events_file, "Events as JSON lines, one per line ('-': stdin)");
+  e->add_flag("--explain", eval.explain, "Show each rule of the op in turn and the property that failed");
+  e->add_option("--format", eval.format, "text, or json (one object per event)")
+      ->check(CLI::IsMember({"text", "json"}));
+  e->add_option("--engine", eval.engine, "reference (the kernel's linear walk) or fast (O(1) per event)")
+      ->check(CLI::IsMember({"reference", "fast"}));
+  e->add_option("--color", color, "Colour diagnostics: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  addTargetOptions(e, target_args);
+  (void)ev1;
+  (void)ev2;
+
+  TargetsOptions targets;
+  auto* t = app.add_subcommand("targets", "List the kernel target profiles, or show one");
+  std::string show_name;
+  auto* show = t->add_subcommand("show", "Print one target, after --kconfig/--lsm/--set");
+  show->add_option("name", target_args.name, "Profile name, or live")->required();
+  show->add_option("--kconfig", target_args.kconfig_files, "Apply a kernel .config or /proc/config.gz");
+  show->add_option("--lsm", target_args.lsm, "The active LSM list");
+  show->add_option("--set", target_args.settings, "Set a Kconfig option: CONFIG_X=y|n");
 
   std::string diag_format = "text";
   auto* d = app.add_subcommand("diagnostics", "List every diagnostic id with its severity and summary");
@@ -150,8 +196,8 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(static_cast<int>(args.size()), args.data());
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
+  } catch (const CLI::ParseError& err) {
+    int rc = app.exit(err);
     return rc == 0 ? 0 : static_cast<int>(ExitCode::Usage);
   }
 
@@ -160,6 +206,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ipec: error: --max-file-size: expected a size below 4G, such as 256M\n");
     return static_cast<int>(ExitCode::Usage);
   }
+  auto target = [&](analysis::Target& out) {
+    std::string error;
+    if (buildTarget(target_args, out, error)) return true;
+    std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
+    return false;
+  };
   if (c->parsed()) {
     if (!signer_cert.empty()) {
       std::string error;
@@ -170,16 +222,35 @@ int main(int argc, char** argv) {
       }
       check.pipeline.signing.embed_cert = embed;
     }
+    if (!target(check.pipeline.target)) return static_cast<int>(ExitCode::Usage);
     check.pipeline.diag_options = diag_options;
     check.color = parseColor(color);
     check.max_file_size = max_bytes;
     return runCheck(check);
   }
   if (f->parsed()) {
+    if (!target(fmt.pipeline.target)) return static_cast<int>(ExitCode::Usage);
     fmt.pipeline.diag_options = diag_options;
+    fmt.pipeline.analyze = false;
     fmt.color = parseColor(color);
     fmt.max_file_size = max_bytes;
     return runFmt(fmt);
+  }
+  if (e->parsed()) {
+    if (eval.events.empty() && eval.events_file.empty()) {
+      std::fprintf(stderr, "ipec: error: eval needs --event or --events\n");
+      return static_cast<int>(ExitCode::Usage);
+    }
+    if (!target(eval.pipeline.target)) return static_cast<int>(ExitCode::Usage);
+    eval.pipeline.diag_options = diag_options;
+    eval.color = parseColor(color);
+    eval.max_file_size = max_bytes;
+    return runEval(eval);
+  }
+  if (t->parsed()) {
+    targets.show = show->parsed();
+    if (targets.show && !target(targets.target)) return static_cast<int>(ExitCode::Usage);
+    return runTargets(targets);
   }
   if (d->parsed()) return runListDiagnostics(diag_format);
   return static_cast<int>(ExitCode::Usage);

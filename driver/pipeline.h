@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 
+#include "analysis/reachability.h"
+#include "analysis/target.h"
 #include "base/diagnostic.h"
 #include "base/source.h"
 #include "frontend/kernel_limits.h"
@@ -11,20 +13,28 @@
 
 namespace ipec::driver {
 
+// The default target profile (linux-6.12).
+const analysis::Target& defaultTarget();
+
 struct PipelineConfig {
   DiagnosticOptions diag_options;
   frontend::SigningModel signing;
-  stdlib::Dialect dialect = stdlib::Dialect::mainline();
-  std::string target_name = "linux-6.12";
-  std::string kernel_name = "Linux 6.12";
+  analysis::Target target = defaultTarget();
+  analysis::ReachabilityOptions reachability;
+  bool analyze = true;  // run the target analysis when the policy parses
 };
 
 struct CheckedPolicy {
   std::unique_ptr<SourceFile> file;
   std::unique_ptr<DiagnosticEngine> diags;
   frontend::ParseResult parsed;
+  bool analyzed = false;  // the policy parsed, so the AST is the kernel's whole policy
 };
 
 CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineConfig& config);
+
+// Whether the kernel's parser and validate_policy() accept the policy (size and name aside): then
+// the AST is exactly what the kernel would enforce.
+bool parsesCleanly(const KernelVerdict& v);
 
 }  // namespace ipec::driver

@@ -34,6 +34,16 @@ DigestId DigestPool::intern(std::string_view alg, std::string_view bytes) {
   return id;
 }
 
+std::optional<DigestId> DigestPool::find(std::string_view alg, std::string_view bytes) const {
+  std::string key;
+  key.reserve(alg.size() + 1 + bytes.size());
+  key.append(alg).push_back('\0');
+  key.append(bytes);
+  auto it = index_.find(key);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
+}
+
 DigestView DigestPool::get(DigestId id) const {
   const Entry& e = entries_[id];
   std::string_view a(arena_);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -21,6 +22,8 @@ struct DigestView {
 class DigestPool {
  public:
   DigestId intern(std::string_view alg, std::string_view bytes);
+  // The id of an interned digest, if any.
+  std::optional<DigestId> find(std::string_view alg, std::string_view bytes) const;
   DigestView get(DigestId id) const;
   uint32_t size() const { return static_cast<uint32_t>(entries_.size()); }
   // "alg:hex" in lower-case hex, as a policy would spell it.

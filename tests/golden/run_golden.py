@@ -9,7 +9,8 @@ A golden file is a policy followed by the expected output of one ipec command:
     # stdout: name.pol: Linux 6.12 rejects this policy ...
     # stderr: name.pol:3:12: error: ... [unknown-property]
 
-The marker line (with the line feed before it) is not part of the policy, so a golden file can
+`{stdin}` in the command feeds the policy on standard input instead of naming it; `{none}` runs
+the command without the policy file. The marker line (with the line feed before it) is not part of the policy, so a golden file can
 hold a policy without a final newline. The harness writes the policy to a scratch directory
 under the same file name, runs the command there, and compares exit status, stdout and stderr.
 
@@ -39,6 +40,8 @@ def run(ipec, name, policy, args):
         with open(path, "wb") as f:
             f.write(policy)
         argv = [ipec] + args.split() + [name]
+        if "{none}" in args:  # the command takes no policy file
+            argv = [ipec] + args.replace("{none}", "").split()
         if "{stdin}" in args:
             argv = [ipec] + args.replace("{stdin}", "-").split()
             stdin = open(path, "rb")

@@ -38,15 +38,16 @@ TEST(AnalysisProperty, FastAnalysisAgreesWithBruteForce) {
   for (uint64_t seed = first_seed; seed < first_seed + cases; ++seed) {
     reference::GeneratedCase gc = reference::generateCase(seed);
     driver::PipelineConfig config;
-    config.dialect = gc.target.dialect;
+    config.target = gc.target;
+    config.analyze = false;
     driver::CheckedPolicy checked = driver::checkPolicy("gen.pol", gc.text, config);
     ASSERT_FALSE(checked.diags->hasErrors()) << "seed " << seed << "\n" << gc.text;
     const ast::Policy& policy = checked.parsed.policy;
     const Target& t = gc.target;
-    PolicyIndex index = PolicyIndex::build(policy);
-    Reachability fast = analyzeReachability(policy, index, t);
-    std::vector<reference::RuleTruth> truth = reference::classify(policy, t);
     FastDecider decider(policy, t);
+    const PolicyIndex& index = decider.index();
+    Reachability fast = analyzeReachability(policy, decider, t);
+    std::vector<reference::RuleTruth> truth = reference::classify(policy, t);
     for (uint32_t i = 0; i < policy.statements.size(); ++i) {
       if (policy.statements[i].isDefault()) continue;
       ++rules_checked;

@@ -99,11 +99,11 @@ TEST(KernelDerived, DefaultsValidation) {
   for (const char* op : {"EXECUTE", "FIRMWARE", "KMODULE", "KEXEC_IMAGE", "KEXEC_INITRAMFS", "POLICY", "X509_CERT"})
     all += std::string("DEFAULT op=") + op + " action=DENY\n";
   EXPECT_EQ(verdict(H + all), "OK");
-  EXPECT_EQ(verdictOf(check(H + all, stdlib::Dialect::withHornet())), "EBADMSG");
-  EXPECT_EQ(verdictOf(check(H + all + "DEFAULT op=BPF_PROG_LOAD action=DENY\n", stdlib::Dialect::withHornet())),
+  EXPECT_EQ(verdictOf(check(H + all, "hornet-v7")), "EBADMSG");
+  EXPECT_EQ(verdictOf(check(H + all + "DEFAULT op=BPF_PROG_LOAD action=DENY\n", "hornet-v7")),
             "OK");
   EXPECT_EQ(verdict(H + all.substr(all.find('\n') + 1)), "EBADMSG");
-  EXPECT_EQ(verdictOf(check(H + D + "op=BPF_PROG_LOAD bpf_kernel=TRUE action=ALLOW\n", stdlib::Dialect::withHornet())),
+  EXPECT_EQ(verdictOf(check(H + D + "op=BPF_PROG_LOAD bpf_kernel=TRUE action=ALLOW\n", "hornet-v7")),
             "OK");
 }
 

@@ -1,16 +1,24 @@
 #pragma once
 
+#include <stdexcept>
 #include <string>
 
 #include "driver/pipeline.h"
 
 namespace ipec::test {
 
-// Runs the whole check pipeline on `text` for Linux 6.12 (or `dialect`).
-inline driver::CheckedPolicy check(std::string text, stdlib::Dialect dialect = stdlib::Dialect::mainline()) {
-  static const driver::PipelineConfig base;
-  driver::PipelineConfig config = base;
-  config.dialect = dialect;
+// The shipped target profile `name`.
+inline analysis::Target target(const std::string& name) {
+  std::string error;
+  auto t = analysis::loadTarget(name, error);
+  if (!t) throw std::runtime_error(error);
+  return *t;
+}
+
+// Runs the whole check pipeline on `text` for Linux 6.12 (or `target_name`).
+inline driver::CheckedPolicy check(std::string text, const std::string& target_name = "linux-6.12") {
+  driver::PipelineConfig config;
+  config.target = target(target_name);
   return driver::checkPolicy("test.pol", std::move(text), config);
 }
 

@@ -3,7 +3,7 @@
 # Adapted from the team's kernel-oracle tool. Nothing is written next to these files: whatever
 # is downloaded or built goes under $CACHE (default ${XDG_CACHE_HOME:-$HOME/.cache}/ipec-kernel-test).
 
-DEFAULT_KVER=6.12.115+deb12-amd64
+DEFAULT_KVER=${IPEC_KERNEL_PIN:-6.12.115+deb12-amd64}   # the pin (IPEC_KERNEL_PIN only to test the fallback)
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS_BLANK=${OVMF_VARS_BLANK:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 # modules insmod'ed at boot (dependencies first); EXTRA_MODULES are only copied (KMODULE probes)
@@ -272,13 +272,17 @@ boot() {
   shift 2
   local R=$WORK/$name
   mkdir -p "$R"
-  if [ -z "$accel" ]; then if [ -w /dev/kvm ]; then accel=kvm; else accel=tcg; fi; fi
+  # TCG by default: it needs nothing from the host, and a /dev/kvm that exists can still fail
+  # (nested virtualisation); --accel kvm opts in
+  accel=${accel:-tcg}
   cp "$SIGNER_DER" "$stage/suite/signer.der"
   chmod -R u+w "$stage"
   pack_cpio "$stage" "$R/payload.cpio.gz"
   cat "$BASE" "$R/payload.cpio.gz" > "$R/initrd.img"
   cp "$VARS_FD" "$R/vars.fd"
-  local args=(-machine "q35,accel=$accel" -cpu max -smp "${SMP:-1}" -m "${MEM:-1024}"
+  local cpu=max
+  [ "$accel" = tcg ] || cpu=host
+  local args=(-machine "q35,accel=$accel" -cpu "$cpu" -smp "${SMP:-1}" -m "${MEM:-1024}"
     -nodefaults -display none -monitor none -no-reboot
     -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
     -drive "if=pflash,format=raw,unit=1,file=$R/vars.fd"

@@ -1,0 +1,24 @@
+#include "driver/target_options.h"
+
+namespace ipec::driver {
+
+bool buildTarget(const TargetArgs& args, analysis::Target& out, std::string& error) {
+  auto t = analysis::loadTarget(args.name, error);
+  if (!t) {
+    if (error.rfind("unknown target", 0) == 0) {
+      error += "; `ipec targets` lists them:";
+      for (const std::string& n : analysis::profileNames()) error += " " + n;
+      error += " live";
+    }
+    return false;
+  }
+  for (const std::string& f : args.kconfig_files)
+    if (!analysis::applyKconfigFile(*t, f, error)) return false;
+  if (!args.lsm.empty() && !analysis::applyLsmList(*t, args.lsm, error)) return false;
+  for (const std::string& s : args.settings)
+    if (!analysis::applySetting(*t, s, error)) return false;
+  out = std::move(*t);
+  return true;
+}
+
+}  // namespace ipec::driver
