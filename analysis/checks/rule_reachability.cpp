@@ -2,6 +2,7 @@
 // analysis proves about each rule. Reachable claims come with a witness event; unreachable ones
 // are proofs over the finite event model.
 #include <algorithm>
+#include <array>
 
 #include "analysis/analyze.h"
 #include "analysis/event_io.h"
@@ -70,43 +71,54 @@ std::string whyPairNever(const AnalysisContext& cx, const ast::Property& a, cons
 // Whether a lint warning already said why this rule never matches (same-property contradiction or
 // an impossible digest literal); then dead-rule would only repeat it.
 bool lintExplained(const AnalysisContext& cx, const ast::Statement& s) {
-  const ast::Property* b = cx.policy.propsBegin(s);
-  const ast::Property* e = cx.policy.propsEnd(s);
-  for (const ast::Property* p = b; p != e; ++p) {
+  std::array<const ast::Property*, sl::kNumProps> first{};
+  for (const ast::Property* p = cx.policy.propsBegin(s); p != cx.policy.propsEnd(s); ++p) {
     if (sl::propDomain(p->prop) == sl::Domain::Digest) {
       DigestView v = cx.policy.digests.get(p->digest);
       auto alg = sl::lookupDigestAlg(v.alg);
       const bool fsv = p->prop == sl::Prop::FsverityDigest;
+      const bool produced = alg && (fsv ? sl::fsverityProduces(*alg) : sl::dmverityProduces(*alg));
       if (v.bytes.empty() && cx.options.isEnabled(DiagId::EmptyDigest)) return true;
-      if (!v.bytes.empty() && (!alg || !(fsv ? sl::fsverityProduces(*alg) : sl::dmverityProduces(*alg))) &&
-          cx.options.isEnabled(DiagId::UnknownDigestAlg))
-        return true;
-      if (!v.bytes.empty() && alg && (fsv ? sl::fsverityProduces(*alg) : sl::dmverityProduces(*alg)) &&
-          v.bytes.size() != sl::digestAlgLength(*alg) && cx.options.isEnabled(DiagId::DigestLength))
+      if (!v.bytes.empty() && !produced && cx.options.isEnabled(DiagId::UnknownDigestAlg)) return true;
+      if (!v.bytes.empty() && produced && v.bytes.size() != sl::digestAlgLength(*alg) &&
+          cx.options.isEnabled(DiagId::DigestLength))
         return true;
     }
-    for (const ast::Property* q = b; q != p; ++q) {
-      bool same = sl::propDomain(p->prop) == sl::Domain::Digest ? p->digest == q->digest : p->value == q->value;
-      if (q->prop == p->prop && !same && cx.options.isEnabled(DiagId::ContradictoryProperties)) return true;
+    const ast::Property*& seen = first[static_cast<unsigned>(p->prop)];
+    if (!seen) {
+      seen = p;
+      continue;
     }
+    bool same = sl::propDomain(p->prop) == sl::Domain::Digest ? p->digest == seen->digest : p->value == seen->value;
+    if (!same && cx.options.isEnabled(DiagId::ContradictoryProperties)) return true;
   }
   return false;
 }
 
 std::string explainDead(const AnalysisContext& cx, const ast::Statement& s) {
-  const ast::Property* b = cx.policy.propsBegin(s);
-  const ast::Property* e = cx.policy.propsEnd(s);
-  std::vector<PointMask> masks;
-  for (const ast::Property* p = b; p != e; ++p) {
-    masks.push_back(propertyMask(cx, s.op, *p));
-    if (!masks.back()) return whyNever(cx, s.op, *p);
+  // One property that never holds on its own.
+  std::array<const ast::Property*, sl::kNumProps> first{};
+  std::vector<std::pair<PointMask, const ast::Property*>> masks;  // distinct masks, first property with each
+  for (const ast::Property* p = cx.policy.propsBegin(s); p != cx.policy.propsEnd(s); ++p) {
+    PointMask m = propertyMask(cx, s.op, *p);
+    if (!m) return whyNever(cx, s.op, *p);
+    const ast::Property*& seen = first[static_cast<unsigned>(p->prop)];
+    if (seen && (sl::propDomain(p->prop) == sl::Domain::Digest ? p->digest != seen->digest : p->value != seen->value))
+      return whyPairNever(cx, *seen, *p);
+    if (!seen) seen = p;
+    bool known = false;
+    for (auto& [mask, prop] : masks) known = known || mask == m;
+    if (!known) masks.emplace_back(m, p);
   }
-  for (const ast::Property* p = b; p != e; ++p)
-    for (const ast::Property* q = b; q != p; ++q) {
-      bool differ = q->prop == p->prop &&
-                    (sl::propDomain(p->prop) == sl::Domain::Digest ? p->digest != q->digest : p->value != q->value);
-      if (differ || !(masks[p - b] & masks[q - b])) return whyPairNever(cx, *q, *p);
-    }
+  // Two properties that exclude each other (at most one pair per distinct mask: the masks are
+  // sets of at most 64 points, so there are few distinct ones).
+  for (size_t a = 0; a < masks.size(); ++a)
+    for (size_t b = 0; b < a; ++b)
+      if (!(masks[a].first & masks[b].first)) {
+        const ast::Property* x = masks[b].second;
+        const ast::Property* y = masks[a].second;
+        return whyPairNever(cx, x < y ? *x : *y, x < y ? *y : *x);
+      }
   return "no event makes all of its properties true together";
 }
 
