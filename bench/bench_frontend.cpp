@@ -1,8 +1,8 @@
 // Front-end throughput: parse + check of generated fs-verity digest allowlists.
 //
 //   BM_Check/<rules>        driver::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint,
-//                           target analysis) on
-//                           an allowlist of 1k, 10k, 100k and 1M rules (1M rules is ~112 MB).
+//                           target analysis) on an allowlist of 1k, 10k, 100k and 1M rules
+//                           (1M rules is ~112 MB).
 //   BM_Check64K/<shape>     the same on a 64 KiB policy (the kernel's maximum): the latency an
 //                           editor pays to re-check on every keystroke. Shapes: 0 an fs-verity
 //                           allowlist, 1 a mixed policy (every mainline op and property,

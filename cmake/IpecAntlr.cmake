@@ -15,7 +15,8 @@ if(NOT EXISTS ${IPEC_ANTLR_INC}/antlr4-runtime/Vocabulary.h)
 endif()
 add_library(ipec_antlr_runtime INTERFACE)
 target_include_directories(ipec_antlr_runtime SYSTEM INTERFACE ${IPEC_ANTLR_INC}/antlr4-runtime)
-target_link_libraries(ipec_antlr_runtime INTERFACE antlr4_shared)
+# Static: a shared runtime costs ~1 ms of symbol resolution at every start (docs/benchmarks.md).
+target_link_libraries(ipec_antlr_runtime INTERFACE antlr4_static)
 
 # ipec_antlr_parser(<target> NAMESPACE <ns> GRAMMAR <parser.g4>)
 # Generates a parser (no lexer: ipec feeds tokens from its kernel-exact scanner) into a static lib.
