@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "backend/program.h"
+#include "backend/table_writer.h"
 #include "driver/pipeline.h"
 
 namespace ipec::driver {
@@ -52,6 +54,35 @@ struct EvalOptions {
   uint64_t max_file_size = 0;
 };
 int runEval(const EvalOptions& options);
+
+struct CompileOptions {
+  PipelineConfig pipeline;
+  std::string policy;
+  std::string output;
+  std::string backend = "table";  // table | bpf-maps
+  std::string pin_dir = "/sys/fs/bpf/ipec";
+  bool keep_unreachable = false;
+  bool verify = false;
+  bool stats = false;
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runCompile(const CompileOptions& options);
+
+struct DumpOptions {
+  std::string table;
+  uint64_t max_file_size = 0;
+};
+int runDump(const DumpOptions& options);
+
+// A policy compiled in memory (for compile, and for `eval --engine=table`).
+struct CompiledPolicy {
+  std::unique_ptr<analysis::FastDecider> decider;
+  backend::DecisionProgram program;
+  backend::TableStats stats;
+  std::string bytes;
+};
+std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const PipelineConfig& config, bool keep_unreachable);
 
 // `ipec diagnostics`: every diagnostic id with its severity and summary.
 int runListDiagnostics(const std::string& format);

@@ -10,6 +10,8 @@
 #include "analysis/decide.h"
 #include "analysis/event_io.h"
 #include "analysis/reachability.h"
+#include "backend/decompile.h"
+#include "backend/table.h"
 #include "base/render_text.h"
 #include "driver/commands.h"
 #include "driver/input.h"
@@ -34,8 +36,10 @@ const char* kindName(DecisionKind k) {
 
 class Evaluator {
  public:
-  Evaluator(const EvalOptions& o, const CheckedPolicy& p)
-      : o_(o), p_(p), policy_(p.parsed.policy), index_(PolicyIndex::build(policy_)), fast_(policy_, o.pipeline.target) {}
+  Evaluator(const EvalOptions& o, const CheckedPolicy& p, const backend::Table* table,
+            const backend::DecisionProgram* program)
+      : o_(o), p_(p), policy_(p.parsed.policy), index_(PolicyIndex::build(policy_)), fast_(policy_, o.pipeline.target),
+        table_(table), program_(program) {}
 
   // Returns false on an invalid event (already reported).
   bool run(const EventSpec& spec, const std::string& label) {
@@ -50,9 +54,11 @@ class Evaluator {
       return false;
     }
     std::vector<TraceStep> trace;
-    Decision d = o_.engine == "fast" ? fast_.decide(*e)
-                                     : decide(policy_, index_, o_.pipeline.target, *e, o_.explain ? &trace : nullptr);
-    if (o_.engine == "fast" && o_.explain) decide(policy_, index_, o_.pipeline.target, *e, &trace);
+    Decision d;
+    if (o_.engine == "table") d = fromTable(*e);
+    else if (o_.engine == "fast") d = fast_.decide(*e);
+    else d = decide(policy_, index_, o_.pipeline.target, *e, o_.explain ? &trace : nullptr);
+    if (o_.engine != "reference" && o_.explain) decide(policy_, index_, o_.pipeline.target, *e, &trace);
     spec_ = &spec;
     if (o_.format == "json") printJson(*e, d, trace);
     else printText(*e, d, trace);
@@ -60,6 +66,21 @@ class Evaluator {
   }
 
  private:
+  // The table's decision, its rule rank mapped back to the policy's statement.
+  Decision fromTable(const Event& e) const {
+    ipet_decision r = table_->eval(backend::toIpetEvent(e, policy_.digests));
+    Decision d;
+    d.action = r.action ? sl::Action::Deny : sl::Action::Allow;
+    d.kind = static_cast<DecisionKind>(r.kind);
+    if (r.kind == IPET_RULE && r.rule < program_->statement_of_rank.size())
+      d.statement = static_cast<int32_t>(program_->statement_of_rank[r.rule]);
+    else if (r.kind == IPET_OP_DEFAULT)
+      d.statement = index_.op_default[static_cast<unsigned>(e.op)];
+    else if (r.kind == IPET_GLOBAL_DEFAULT)
+      d.statement = index_.global_default;
+    return d;
+  }
+
   uint32_t lineOf(int32_t stmt) const { return p_.file->lineCol(policy_.statements[stmt].range.begin).line; }
   std::string textOf(int32_t stmt) const {
     Range r = policy_.statements[stmt].range;
@@ -143,6 +164,8 @@ class Evaluator {
   const ast::Policy& policy_;
   PolicyIndex index_;
   FastDecider fast_;
+  const backend::Table* table_;
+  const backend::DecisionProgram* program_;
   const EventSpec* spec_ = nullptr;
 };
 
@@ -157,7 +180,27 @@ int runEval(const EvalOptions& options) {
   }
   PipelineConfig config = options.pipeline;
   config.analyze = false;
-  CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), config);
+  // A table is evaluated against its own decompiled text, so that both engines name the same lines.
+  std::optional<backend::Table> table;
+  std::string name = in->display_name;
+  if (backend::looksLikeTable(in->bytes)) {
+    int status = 0;
+    table = backend::Table::load(in->bytes, status);
+    if (!table) {
+      std::fprintf(stderr, "ipec: error: %s: not a valid decision table: %s\n", name.c_str(), ipet_strerror(status));
+      return static_cast<int>(ExitCode::Findings);
+    }
+    if (table->raw().features != backend::targetFeatures(config.target)) {
+      std::fprintf(stderr,
+                   "ipec: error: %s was compiled for another target (features 0x%x, --target gives 0x%x); pass the "
+                   "--target it was compiled with\n",
+                   name.c_str(), table->raw().features, backend::targetFeatures(config.target));
+      return static_cast<int>(ExitCode::Usage);
+    }
+    in->bytes = backend::decompile(table->raw());
+    name += " (decompiled)";
+  }
+  CheckedPolicy p = checkPolicy(name, std::move(in->bytes), config);
   if (!parsesCleanly(p.diags->verdict())) {
     TextStyle style;
     style.color = useColor(options.color, STDERR_FILENO);
@@ -169,7 +212,19 @@ int runEval(const EvalOptions& options) {
                  p.file->name().c_str());
     return static_cast<int>(ExitCode::Findings);
   }
-  Evaluator ev(options, p);
+  std::optional<CompiledPolicy> compiled;
+  if (options.engine == "table" || table) {
+    compiled = compilePolicy(p, config, table && (table->raw().flags & 1));
+    if (!table) {
+      int status = 0;
+      table = backend::Table::load(compiled->bytes, status);
+      if (!table) {
+        std::fprintf(stderr, "ipec: error: internal: the compiled table does not load: %s\n", ipet_strerror(status));
+        return static_cast<int>(ExitCode::Findings);
+      }
+    }
+  }
+  Evaluator ev(options, p, table ? &*table : nullptr, compiled ? &compiled->program : nullptr);
   bool all_valid = true;
   for (const std::string& text : options.events) {
     std::string error;

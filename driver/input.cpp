@@ -78,16 +78,19 @@ std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, 
 }
 
 bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error) {
-  char* resolved = ::realpath(path.c_str(), nullptr);
-  if (!resolved) {
-    error = "cannot resolve " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  std::string target(resolved);
-  ::free(resolved);
+  // An existing file keeps its permissions (and a symlink its target); a new one gets 0644.
+  std::string target = path;
   struct stat st;
-  if (::stat(target.c_str(), &st) != 0) {
-    error = "cannot stat " + path + ": " + std::strerror(errno);
+  st.st_mode = 0644;
+  if (char* resolved = ::realpath(path.c_str(), nullptr)) {
+    target = resolved;
+    ::free(resolved);
+    if (::stat(target.c_str(), &st) != 0) {
+      error = "cannot stat " + path + ": " + std::strerror(errno);
+      return false;
+    }
+  } else if (errno != ENOENT) {
+    error = "cannot resolve " + path + ": " + std::strerror(errno);
     return false;
   }
   std::string tmpl = target + ".ipec-fmt.XXXXXX";

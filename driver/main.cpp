@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
 
   EvalOptions eval;
   auto* e = app.add_subcommand("eval", "The decision IPE makes for events, and the rule that makes it");
-  e->add_option("policy", eval.policy, "Policy file")->required();
+  e->add_option("policy", eval.policy, "Policy file, or a decision table from `ipec compile`")->required();
   auto* ev1 = e->add_option("--event", eval.events,
                             "An event, e.g. 'op=EXECUTE file=present fsverity=sha256:HEX fsverity_sig=true' "
                             "(repeatable; docs/events.md)");
@@ -173,13 +173,37 @@ int main(int argc, char** argv) {
   e->add_flag("--explain", eval.explain, "Show each rule of the op in turn and the property that failed");
   e->add_option("--format", eval.format, "text, or json (one object per event)")
       ->check(CLI::IsMember({"text", "json"}));
-  e->add_option("--engine", eval.engine, "reference (the kernel's linear walk) or fast (O(1) per event)")
-      ->check(CLI::IsMember({"reference", "fast"}));
+  e->add_option("--engine", eval.engine,
+                "reference (the kernel's linear walk), fast (the analysis' O(1) engine) or table (the compiled "
+                "decision table and its C interpreter)")
+      ->check(CLI::IsMember({"reference", "fast", "table"}));
   e->add_option("--color", color, "Colour diagnostics: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   addTargetOptions(e, target_args);
   (void)ev1;
   (void)ev2;
+
+  CompileOptions comp;
+  auto* cc = app.add_subcommand("compile", "Compile a policy into a decision table (or BPF maps) for a target");
+  cc->add_option("policy", comp.policy, "Policy file ('-' reads standard input)")->required();
+  cc->add_option("-o,--output", comp.output, "Output file ('-': standard output)")->required();
+  cc->add_option("--backend", comp.backend, "table (docs/table-format.md) or bpf-maps (a bpftool batch file)")
+      ->check(CLI::IsMember({"table", "bpf-maps"}));
+  cc->add_option("--pin-dir", comp.pin_dir, "bpf-maps: where the maps are pinned")->default_val("/sys/fs/bpf/ipec");
+  cc->add_flag("--keep-unreachable", comp.keep_unreachable, "Keep dead and shadowed rules (for debugging)");
+  cc->add_flag("--verify", comp.verify,
+               "Check the table against the policy over the finite event model; write nothing if they disagree");
+  cc->add_flag("--stats", comp.stats, "Print the table's size and contents");
+  cc->add_option("--color", color, "Colour diagnostics: auto, always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  cc->add_option("--analysis-budget", comp.pipeline.reachability.pair_budget,
+                 "Most (fs-verity, dm-verity) literal pairs examined per op")
+      ->default_val(4000000);
+  addTargetOptions(cc, target_args);
+
+  DumpOptions dump;
+  auto* du = app.add_subcommand("dump", "Decompile a decision table back into policy text");
+  du->add_option("table", dump.table, "Decision table ('-' reads standard input)")->required();
 
   TargetsOptions targets;
   auto* t = app.add_subcommand("targets", "List the kernel target profiles, or show one");
@@ -246,6 +270,17 @@ int main(int argc, char** argv) {
     eval.color = parseColor(color);
     eval.max_file_size = max_bytes;
     return runEval(eval);
+  }
+  if (cc->parsed()) {
+    if (!target(comp.pipeline.target)) return static_cast<int>(ExitCode::Usage);
+    comp.pipeline.diag_options = diag_options;
+    comp.color = parseColor(color);
+    comp.max_file_size = max_bytes;
+    return runCompile(comp);
+  }
+  if (du->parsed()) {
+    dump.max_file_size = max_bytes;
+    return runDump(dump);
   }
   if (t->parsed()) {
     targets.show = show->parsed();

@@ -1,0 +1,139 @@
+#include "backend/decompile.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "stdlib/catalog.h"
+
+namespace ipec::backend {
+namespace {
+
+namespace sl = ipec::stdlib;
+
+struct Digest {
+  uint32_t alg;
+  std::string bytes;
+};
+
+struct Rule {
+  uint32_t rank;
+  uint32_t op;
+  uint32_t tmpl;
+  std::optional<Digest> fsv, dm;
+};
+
+uint32_t rd32(const ipet_u8* p) {
+  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+}
+
+std::string algName(const ipet_table& t, uint32_t alg) {
+  const ipet_u8* p = t.alg_names;
+  for (uint32_t i = 0; i < alg; ++i) p += 1 + p[0];
+  return std::string(reinterpret_cast<const char*>(p + 1), p[0]);
+}
+
+std::string hex(const std::string& bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+void addMembers(const ipet_table& t, uint32_t op, uint32_t base, uint32_t kind, const std::optional<Digest>& fsv,
+                const std::optional<Digest>& dm, std::vector<Rule>& out) {
+  const ipet_kind& k = t.kinds[kind];
+  for (uint32_t m = 0; m < k.member_count; ++m) {
+    const ipet_member& mem = t.members[k.member_begin + m];
+    out.push_back({base + mem.offset, op, mem.tmpl, fsv, dm});
+  }
+}
+
+// The digest stored in slot `slot` of table `d`, and its payload fields.
+struct SlotView {
+  Digest digest;
+  uint32_t base, op, kind;
+};
+SlotView slotAt(const ipet_dtab& d, uint32_t slot) {
+  const ipet_u8* s = d.slots + uint64_t{slot} * d.stride;
+  SlotView v;
+  v.digest.bytes.assign(reinterpret_cast<const char*>(s), d.length);
+  uint32_t a = rd32(s + d.length);
+  if (d.wide) {
+    uint32_t b = rd32(s + d.length + 4);
+    v.base = a;
+    v.op = b & 7;
+    v.digest.alg = (b >> 3) & 31;
+    v.kind = b >> 8;
+  } else {
+    v.base = a & 0xFFFFFFu;
+    v.op = (a >> 24) & 7;
+    v.digest.alg = d.alg;
+    v.kind = a >> 27;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string decompile(const ipet_table& t) {
+  std::vector<Rule> rules;
+  for (uint32_t op = 0; op < IPET_OPS; ++op)
+    addMembers(t, op, t.ops[op].w_base, t.ops[op].w_kind, std::nullopt, std::nullopt, rules);
+  for (uint32_t sub = 0; sub < 2; ++sub)
+    for (uint32_t cls = 0; cls < IPET_DIGEST_CLASSES; ++cls) {
+      const ipet_dtab& d = t.dtab[sub][cls];
+      if (d.slots == nullptr || d.nslots == 0 || d.length != std::array<uint32_t, 5>{20, 28, 32, 48, 64}[cls]) continue;
+      for (uint32_t s = 0; s < d.nslots; ++s) {
+        SlotView v = slotAt(d, s);
+        if (v.kind == 0) continue;
+        std::optional<Digest> dg = v.digest;
+        addMembers(t, v.op, v.base, v.kind, sub == 0 ? dg : std::nullopt, sub == 1 ? dg : std::nullopt, rules);
+      }
+    }
+  for (uint32_t s = 0; s < t.pair.nslots; ++s) {
+    const ipet_u8* p = t.pair.slots + uint64_t{s} * t.pair.stride;
+    uint32_t fref = rd32(p), dref = rd32(p + 4), base = rd32(p + 8), b = rd32(p + 12);
+    uint32_t kind = b >> 9;
+    if (kind == 0 || fref == 0 || dref == 0) continue;
+    SlotView f = slotAt(t.dtab[0][(b >> 3) & 7], fref - 1), h = slotAt(t.dtab[1][(b >> 6) & 7], dref - 1);
+    addMembers(t, b & 7, base, kind, f.digest, h.digest, rules);
+  }
+  std::sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) { return a.rank < b.rank; });
+
+  std::string out = "# decompiled by `ipec dump` from a decision table (format " + std::to_string(IPET_FORMAT_VERSION) +
+                    ", target features 0x";
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 7; i >= 0; --i) out += kHex[(t.features >> (4 * i)) & 15];
+  out += ")\n";
+  out += "policy_name=" + std::string(reinterpret_cast<const char*>(t.name), t.name_len) + " policy_version=" +
+         std::to_string(t.version[0]) + "." + std::to_string(t.version[1]) + "." + std::to_string(t.version[2]) + "\n";
+  for (uint32_t op = 0; op < IPET_OPS; ++op)
+    if (t.ops[op].default_source == 2) {
+      out += std::string("DEFAULT action=") + (t.ops[op].default_action ? "DENY" : "ALLOW") + "\n";
+      break;
+    }
+  for (uint32_t op = 0; op < IPET_OPS; ++op)
+    if (t.ops[op].explicit_default)
+      out += "DEFAULT op=" + std::string(sl::opSpelling(static_cast<sl::Op>(op))) + " action=" +
+             (t.ops[op].default_action ? "DENY" : "ALLOW") + "\n";
+  for (const Rule& r : rules) {
+    const ipet_template& tm = t.templates[r.tmpl];
+    out += "op=" + std::string(sl::opSpelling(static_cast<sl::Op>(r.op)));
+    if (r.fsv) out += " fsverity_digest=" + algName(t, r.fsv->alg) + ":" + hex(r.fsv->bytes);
+    if (r.dm) out += " dmverity_roothash=" + algName(t, r.dm->alg) + ":" + hex(r.dm->bytes);
+    for (uint32_t i = 0; i < tm.nprops; ++i) {
+      const ipet_tprop& p = t.tprops[tm.first_prop + i];
+      sl::Prop prop = static_cast<sl::Prop>(p.prop);
+      out += " " + std::string(sl::propKey(prop)) + "=" + std::string(sl::valueSpelling(sl::propDomain(prop), p.value));
+    }
+    out += std::string(" action=") + (tm.action ? "DENY" : "ALLOW") + "\n";
+  }
+  return out;
+}
+
+}  // namespace ipec::backend

@@ -1,0 +1,544 @@
+/*
+ * ipet: the reference loader and interpreter of ipec decision tables (docs/table-format.md).
+ * Freestanding C99; no libc; no allocation. Compile with -fno-strict-aliasing (records are read
+ * through typed pointers into the caller's buffer).
+ */
+#include "ipet.h"
+
+typedef ipet_u8 u8;
+typedef ipet_u16 u16;
+typedef ipet_u32 u32;
+typedef ipet_u64 u64;
+
+#define IPET_KINDS_MAX (1u << 24)
+#define IPET_RANK_MAX (1u << 31)
+#define IPET_SECTIONS_MAX 64u
+#define IPET_ALG_COUNT 13u
+#define IPET_PROP_COUNT 8u
+
+/* ---- hashing (shared with the writer) ---------------------------------------------------- */
+static u64 fmix64(u64 x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+ipet_u64 ipet_hash(ipet_u32 seed, const ipet_u32 words[16], ipet_u32 tag)
+{
+	u64 h = seed;
+	unsigned i;
+	for (i = 0; i < 16; ++i) {
+		h = (h ^ words[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return fmix64(h ^ tag);
+}
+
+ipet_u32 ipet_bucket(ipet_u64 h, ipet_u32 nbuckets)
+{
+	return (u32)(((h >> 32) * (u64)nbuckets) >> 32);
+}
+
+ipet_u32 ipet_slot(ipet_u64 h, ipet_u32 disp, ipet_u32 nslots)
+{
+	u64 x = (h ^ fmix64((u64)disp + 1)) & 0xffffffffULL;
+	return (u32)((x * (u64)nslots) >> 32);
+}
+
+ipet_u64 ipet_checksum(const ipet_u8 *buf, ipet_u64 len, ipet_u64 skip_at)
+{
+	u64 h = 0xcbf29ce484222325ULL;
+	u64 i;
+	for (i = 0; i < len; ++i) {
+		u8 c = (i >= skip_at && i < skip_at + 8) ? 0 : buf[i];
+		h = (h ^ c) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* ---- loading ----------------------------------------------------------------------------- */
+static const u8 digest_lengths[IPET_DIGEST_CLASSES] = {20, 28, 32, 48, 64};
+
+/* An always-empty table: one zero slot of the widest stride, its padding, one bucket. */
+static const u8 empty_slots[IPET_MAX_DIGEST + 8 + IPET_TABLE_PAD];
+static const u16 empty_disp[1];
+
+/* Property domains in stdlib/properties.def order; 0 marks a digest property. */
+static const u8 prop_domain[IPET_PROP_COUNT] = {2, 0, 2, 0, 2, 8, 3, 2};
+
+static u32 rd32(const u8 *p)
+{
+	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static void set_empty(struct ipet_dtab *d)
+{
+	unsigned i;
+	d->slots = empty_slots;
+	d->disp = empty_disp;
+	d->nslots = 1;
+	d->nbuckets = 1;
+	d->seed = 0;
+	d->stride = IPET_MAX_DIGEST + 8;
+	d->length = IPET_MAX_DIGEST;
+	d->wide = 1;
+	d->alg = 0;
+	for (i = 0; i < 16; ++i)
+		d->word_mask[i] = 0xFFFFFFFFu;
+}
+
+/* Whether [off, off+size) lies inside a buffer of len bytes, without overflow. */
+static int inside(u64 off, u64 size, u64 len)
+{
+	return size <= len && off <= len - size;
+}
+
+static int load_table(struct ipet_dtab *d, const u8 *sec, u64 size, u64 count, u32 want_subsystem,
+		      u32 want_length, const struct ipet_table *t)
+{
+	const struct ipet_table_header *h = (const struct ipet_table_header *)sec;
+	u64 disp_bytes, slots_off, need;
+	u32 i, stride;
+	if (size < sizeof(*h))
+		return IPET_E_TABLE;
+	if (h->subsystem != want_subsystem || h->length != want_length)
+		return IPET_E_TABLE;
+	if (h->width != 4 && h->width != 8)
+		return IPET_E_TABLE;
+	if (want_subsystem == 2 && h->width != 8)
+		return IPET_E_TABLE;
+	if (h->width == 4 && h->alg >= IPET_ALG_COUNT)
+		return IPET_E_TABLE;
+	if (h->slots == 0 || h->buckets == 0 || count != h->slots)
+		return IPET_E_TABLE;
+	stride = (u32)h->length + h->width;
+	disp_bytes = ((u64)h->buckets * 2 + 3) & ~(u64)3;
+	slots_off = sizeof(*h) + disp_bytes;
+	need = slots_off + (u64)h->slots * stride + IPET_TABLE_PAD;
+	if (need != size)
+		return IPET_E_TABLE;
+	for (i = 0; i < IPET_TABLE_PAD; ++i)
+		if (sec[slots_off + (u64)h->slots * stride + i] != 0)
+			return IPET_E_TABLE;
+	d->slots = sec + slots_off;
+	d->disp = (const u16 *)(sec + sizeof(*h));
+	d->nslots = h->slots;
+	d->nbuckets = h->buckets;
+	d->seed = h->seed;
+	d->stride = stride;
+	d->length = h->length;
+	d->wide = h->width == 8;
+	d->alg = h->alg;
+	for (i = 0; i < 16; ++i)
+		d->word_mask[i] = i * 4 < h->length ? 0xFFFFFFFFu : 0;
+	/* Every slot's payload. */
+	for (i = 0; i < h->slots; ++i) {
+		const u8 *s = d->slots + (u64)i * stride;
+		u32 a = rd32(s + h->length), b = h->width == 8 ? rd32(s + h->length + 4) : 0;
+		u32 base, kind, alg;
+		if (want_subsystem == 2) {
+			u32 fref = rd32(s), dref = rd32(s + 4), fcls = (b >> 3) & 7, dcls = (b >> 6) & 7;
+			base = a;
+			kind = b >> 9;
+			if (fcls >= IPET_DIGEST_CLASSES || dcls >= IPET_DIGEST_CLASSES)
+				return IPET_E_SLOT;
+			if (fref > t->dtab[0][fcls].nslots || dref > t->dtab[1][dcls].nslots)
+				return IPET_E_SLOT;
+			if ((fref == 0) != (dref == 0))
+				return IPET_E_SLOT;
+		} else if (h->width == 8) {
+			base = a;
+			alg = (b >> 3) & 31;
+			kind = b >> 8;
+			if (alg >= IPET_ALG_COUNT && alg != IPET_EMPTY_ALG)
+				return IPET_E_SLOT;
+		} else {
+			base = a & 0xFFFFFFu;
+			kind = a >> 27;
+		}
+		if (kind >= t->nkinds || base >= IPET_RANK_MAX)
+			return IPET_E_SLOT;
+	}
+	return IPET_OK;
+}
+
+static int check_name(const u8 *name, u32 len)
+{
+	u32 i;
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; ++i) {
+		u8 c = name[i];
+		if (c == 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '#')
+			return 0;
+	}
+	return 1;
+}
+
+int ipet_load(struct ipet_table *t, const void *buf, ipet_u64 len)
+{
+	const u8 *b = (const u8 *)buf;
+	const struct ipet_header *h;
+	const struct ipet_section *dir;
+	const struct ipet_section *sec_of[10] = {0};
+	u32 seen_tables = 0;
+	u64 dir_bytes;
+	u32 i, j, s, c;
+	static const u8 magic[8] = {'I', 'P', 'E', 'C', 'T', 'B', 'L', 0};
+	int rc;
+
+	{
+		u8 *z = (u8 *)t;
+		for (i = 0; i < sizeof(*t); ++i)
+			z[i] = 0;
+	}
+	for (s = 0; s < 2; ++s)
+		for (c = 0; c <= IPET_DIGEST_CLASSES; ++c)
+			set_empty(&t->dtab[s][c]);
+	set_empty(&t->pair);
+	if (((u64)(const void *)b & 7) != 0)
+		return IPET_E_ALIGN;
+	if (len < IPET_HEADER_SIZE)
+		return IPET_E_TRUNCATED;
+	h = (const struct ipet_header *)b;
+	for (i = 0; i < 8; ++i)
+		if (h->magic[i] != magic[i])
+			return IPET_E_MAGIC;
+	if (h->version != IPET_FORMAT_VERSION)
+		return IPET_E_VERSION;
+	if (h->header_size != IPET_HEADER_SIZE || (h->flags & ~1u) != 0)
+		return IPET_E_HEADER;
+	for (i = 0; i < sizeof(h->reserved); ++i)
+		if (h->reserved[i] != 0)
+			return IPET_E_HEADER;
+	if (h->total_size != len)
+		return IPET_E_SIZE;
+	if (ipet_checksum(b, len, 24) != h->checksum)
+		return IPET_E_CHECKSUM;
+	if (h->section_count == 0 || h->section_count > IPET_SECTIONS_MAX || (h->section_dir & 7) != 0 ||
+	    h->section_dir < IPET_HEADER_SIZE)
+		return IPET_E_DIRECTORY;
+	dir_bytes = (u64)h->section_count * sizeof(struct ipet_section);
+	if (!inside(h->section_dir, dir_bytes, len))
+		return IPET_E_DIRECTORY;
+	dir = (const struct ipet_section *)(b + h->section_dir);
+
+	/* Bounds, alignment, no overlap with each other, the header or the directory. */
+	for (i = 0; i < h->section_count; ++i) {
+		const struct ipet_section *x = &dir[i];
+		if ((x->offset & 7) != 0 || x->offset < IPET_HEADER_SIZE || !inside(x->offset, x->size, len))
+			return IPET_E_SECTION_BOUNDS;
+		if (x->offset < h->section_dir + dir_bytes && h->section_dir < x->offset + x->size)
+			return IPET_E_SECTION_BOUNDS;
+		for (j = 0; j < i; ++j) {
+			const struct ipet_section *y = &dir[j];
+			if (x->offset < y->offset + y->size && y->offset < x->offset + x->size)
+				return IPET_E_SECTION_BOUNDS;
+		}
+		if (x->kind < IPET_SEC_POLICY || x->kind > IPET_SEC_DIGEST_ALGS)
+			return IPET_E_SECTION_KIND;
+		if (x->kind == IPET_SEC_DIGEST_TABLE) {
+			u32 sub = x->index / 8, cls = x->index % 8;
+			if (sub > 1 || cls >= IPET_DIGEST_CLASSES || (seen_tables >> x->index & 1))
+				return IPET_E_SECTION_KIND;
+			seen_tables |= 1u << x->index;
+		} else {
+			if (x->index != 0 || sec_of[x->kind])
+				return IPET_E_SECTION_KIND;
+			sec_of[x->kind] = x;
+		}
+	}
+	for (i = IPET_SEC_POLICY; i <= IPET_SEC_DIGEST_ALGS; ++i)
+		if (i != IPET_SEC_DIGEST_TABLE && !sec_of[i])
+			return IPET_E_SECTION_KIND;
+
+#define IPET_RECORDS(kind, type, max)                                                              \
+	(sec_of[kind]->count <= (max) && sec_of[kind]->size == sec_of[kind]->count * sizeof(type))
+	if (!IPET_RECORDS(IPET_SEC_OPS, struct ipet_op_record, IPET_OPS) || sec_of[IPET_SEC_OPS]->count != IPET_OPS ||
+	    !IPET_RECORDS(IPET_SEC_KINDS, struct ipet_kind, IPET_KINDS_MAX) || sec_of[IPET_SEC_KINDS]->count == 0 ||
+	    !IPET_RECORDS(IPET_SEC_MEMBERS, struct ipet_member, 0xFFFFFFFFu) ||
+	    !IPET_RECORDS(IPET_SEC_TEMPLATES, struct ipet_template, 0xFFFFFFFFu) ||
+	    !IPET_RECORDS(IPET_SEC_TEMPLATE_PROPS, struct ipet_tprop, 0xFFFFFFFFu))
+		return IPET_E_SECTION_SIZE;
+#undef IPET_RECORDS
+
+	t->base = b;
+	t->size = len;
+	t->features = h->features;
+	t->flags = h->flags;
+
+	/* POLICY */
+	{
+		const struct ipet_section *x = sec_of[IPET_SEC_POLICY];
+		const u8 *p = b + x->offset;
+		u32 n;
+		if (x->size < 8 || x->count != 1)
+			return IPET_E_POLICY;
+		n = (u32)p[6] | (u32)p[7] << 8;
+		if (n > x->size - 8 || !check_name(p + 8, n))
+			return IPET_E_POLICY;
+		t->version[0] = (u16)(p[0] | p[1] << 8);
+		t->version[1] = (u16)(p[2] | p[3] << 8);
+		t->version[2] = (u16)(p[4] | p[5] << 8);
+		t->name = p + 8;
+		t->name_len = n;
+	}
+	t->ops = (const struct ipet_op_record *)(b + sec_of[IPET_SEC_OPS]->offset);
+	t->kinds = (const struct ipet_kind *)(b + sec_of[IPET_SEC_KINDS]->offset);
+	t->nkinds = (u32)sec_of[IPET_SEC_KINDS]->count;
+	t->members = (const struct ipet_member *)(b + sec_of[IPET_SEC_MEMBERS]->offset);
+	t->nmembers = (u32)sec_of[IPET_SEC_MEMBERS]->count;
+	t->templates = (const struct ipet_template *)(b + sec_of[IPET_SEC_TEMPLATES]->offset);
+	t->ntemplates = (u32)sec_of[IPET_SEC_TEMPLATES]->count;
+	t->tprops = (const struct ipet_tprop *)(b + sec_of[IPET_SEC_TEMPLATE_PROPS]->offset);
+	t->ntprops = (u32)sec_of[IPET_SEC_TEMPLATE_PROPS]->count;
+
+	for (i = 0; i < t->ntprops; ++i) {
+		const struct ipet_tprop *p = &t->tprops[i];
+		if (p->prop >= IPET_PROP_COUNT || prop_domain[p->prop] == 0 || p->value >= prop_domain[p->prop] ||
+		    p->zero != 0)
+			return IPET_E_PROPERTY;
+	}
+	for (i = 0; i < t->ntemplates; ++i) {
+		const struct ipet_template *x = &t->templates[i];
+		if (x->action > 1 || x->zero != 0 || x->first_prop > t->ntprops || x->nprops > t->ntprops - x->first_prop)
+			return IPET_E_TEMPLATE;
+	}
+	for (i = 0; i < t->nmembers; ++i)
+		if (t->members[i].tmpl >= t->ntemplates || t->members[i].offset >= IPET_RANK_MAX)
+			return IPET_E_MEMBER;
+	for (i = 0; i < t->nkinds; ++i) {
+		const struct ipet_kind *k = &t->kinds[i];
+		if (k->member_begin > t->nmembers || k->member_count > t->nmembers - k->member_begin)
+			return IPET_E_KIND;
+		for (j = 0; j < IPET_POINTS; ++j)
+			if (k->offset[j] != IPET_NO_OFFSET && k->offset[j] >= IPET_RANK_MAX)
+				return IPET_E_KIND;
+		if (i == 0) {
+			if (k->member_count != 0 || k->deny_bits != 0)
+				return IPET_E_KIND;
+			for (j = 0; j < IPET_POINTS; ++j)
+				if (k->offset[j] != IPET_NO_OFFSET)
+					return IPET_E_KIND;
+		}
+	}
+	for (i = 0; i < IPET_OPS; ++i) {
+		const struct ipet_op_record *o = &t->ops[i];
+		if (o->evaluated > 1 || o->default_action > 1 || o->default_source > 2 || o->explicit_default > 1 ||
+		    o->zero != 0 || o->w_kind >= t->nkinds || o->w_base >= IPET_RANK_MAX)
+			return IPET_E_OPS;
+	}
+	/* Digest tables, then the pair table (its slots refer to theirs). */
+	for (i = 0; i < h->section_count; ++i) {
+		const struct ipet_section *x = &dir[i];
+		u32 sub, cls;
+		if (x->kind != IPET_SEC_DIGEST_TABLE)
+			continue;
+		sub = x->index / 8;
+		cls = x->index % 8;
+		rc = load_table(&t->dtab[sub][cls], b + x->offset, x->size, x->count, sub, digest_lengths[cls], t);
+		if (rc != IPET_OK)
+			return rc;
+	}
+	{
+		const struct ipet_section *x = sec_of[IPET_SEC_PAIR_TABLE];
+		rc = load_table(&t->pair, b + x->offset, x->size, x->count, 2, 8, t);
+		if (rc != IPET_OK)
+			return rc;
+	}
+	/* DIGEST_ALGS: IPET_ALG_COUNT length-prefixed names. */
+	{
+		const struct ipet_section *x = sec_of[IPET_SEC_DIGEST_ALGS];
+		const u8 *p = b + x->offset;
+		u64 off = 0;
+		if (x->count != IPET_ALG_COUNT)
+			return IPET_E_ALGS;
+		for (i = 0; i < IPET_ALG_COUNT; ++i) {
+			if (off >= x->size || p[off] == 0 || p[off] > x->size - off - 1)
+				return IPET_E_ALGS;
+			off += 1 + p[off];
+		}
+		t->alg_names = p;
+		t->alg_names_size = (u32)x->size;
+	}
+	return IPET_OK;
+}
+
+const char *ipet_strerror(int status)
+{
+	switch (status) {
+	case IPET_OK: return "ok";
+	case IPET_E_TRUNCATED: return "shorter than the 64-byte header";
+	case IPET_E_MAGIC: return "not an ipec decision table (bad magic)";
+	case IPET_E_VERSION: return "unsupported format version";
+	case IPET_E_HEADER: return "bad header size, flags or reserved bytes";
+	case IPET_E_SIZE: return "the header's total size differs from the file size";
+	case IPET_E_CHECKSUM: return "checksum mismatch";
+	case IPET_E_DIRECTORY: return "the section directory is outside the file or misaligned";
+	case IPET_E_SECTION_BOUNDS: return "a section is outside the file, misaligned or overlapping";
+	case IPET_E_SECTION_KIND: return "an unknown, missing or repeated section";
+	case IPET_E_SECTION_SIZE: return "a section's size does not match its record count";
+	case IPET_E_POLICY: return "bad policy name or version record";
+	case IPET_E_OPS: return "an op record field is out of range";
+	case IPET_E_KIND: return "a kind's offsets or member range are out of range";
+	case IPET_E_MEMBER: return "a member refers to a missing template";
+	case IPET_E_TEMPLATE: return "a template's action or property range is out of range";
+	case IPET_E_PROPERTY: return "a template property id or value is out of range";
+	case IPET_E_TABLE: return "a digest or pair table header is inconsistent";
+	case IPET_E_SLOT: return "a table slot's op, algorithm, kind or reference is out of range";
+	case IPET_E_ALGS: return "the digest algorithm name section is malformed";
+	case IPET_E_ALIGN: return "the buffer is not 8-byte aligned";
+	}
+	return "unknown error";
+}
+
+/* ---- evaluation: no branch depends on the event ------------------------------------------- */
+
+/* All ones when x is nonzero; computed without a branch. */
+static u64 nonzero_mask(u64 x)
+{
+	return (u64)0 - ((x | ((u64)0 - x)) >> 63);
+}
+
+static u64 min64(u64 a, u64 b)
+{
+	u64 lt = (u64)0 - (u64)(a < b); /* setcc, not a branch */
+	return b ^ ((a ^ b) & lt);
+}
+
+struct ipet_hit {
+	u64 candidate; /* rank << 1 | deny, or all ones */
+	u32 slot1;     /* matching slot + 1, or 0 */
+};
+
+/* Probes `d` for (words, op, alg); `valid` (0 or all ones) says whether the event has the key. */
+static struct ipet_hit probe(const struct ipet_table *t, const struct ipet_dtab *d, const u32 words[16], u32 tag,
+			     u32 op, u32 alg, u32 point, u64 valid)
+{
+	struct ipet_hit r;
+	u64 h = ipet_hash(d->seed, words, tag);
+	u32 bucket = ipet_bucket(h, d->nbuckets);
+	u32 slot = ipet_slot(h, d->disp[bucket], d->nslots);
+	const u8 *s = d->slots + (u64)slot * d->stride;
+	const u8 *pl = s + d->length;
+	u32 a = rd32(pl), b = rd32(pl + 4), diff = 0, wide = (u32)0 - d->wide;
+	u32 sop, salg, kind, base, i, off;
+	const struct ipet_kind *k;
+	u64 match, none;
+	for (i = 0; i < 16; ++i)
+		diff |= (rd32(s + 4 * i) ^ words[i]) & d->word_mask[i];
+	/* Narrow: a = base:24 | op:3 | kind:5. Wide: a = base, b = op:3 | alg:5 | kind:24. */
+	base = (a & ~wide) & 0xFFFFFFu;
+	base |= a & wide;
+	sop = (((a >> 24) & 7) & ~wide) | ((b & 7) & wide);
+	salg = (d->alg & ~wide) | (((b >> 3) & 31) & wide);
+	kind = ((a >> 27) & ~wide) | ((b >> 8) & wide);
+	match = ~nonzero_mask((u64)diff | (u64)(sop ^ op) | (u64)(salg ^ alg)) & valid;
+	kind &= (u32)match; /* kind 0 (empty) when nothing matched */
+	k = &t->kinds[kind];
+	off = k->offset[point];
+	none = ~nonzero_mask((u64)(off ^ IPET_NO_OFFSET));
+	r.candidate = (((u64)(base + off) << 1) | ((k->deny_bits >> point) & 1)) | none;
+	r.slot1 = (slot + 1) & (u32)match;
+	return r;
+}
+
+/* The pair table: key words (F slot + 1, D slot + 1, F class), tag op | D class << 8; a slot is
+ * the two references, the base rank and op:3 | F class:3 | D class:3 | kind:23. */
+static struct ipet_hit probe_pair(const struct ipet_table *t, const u32 words[16], u32 tag, u32 op, u32 fcls,
+				  u32 dcls, u32 point, u64 valid)
+{
+	const struct ipet_dtab *d = &t->pair;
+	struct ipet_hit r;
+	u64 h = ipet_hash(d->seed, words, tag);
+	u32 bucket = ipet_bucket(h, d->nbuckets);
+	u32 slot = ipet_slot(h, d->disp[bucket], d->nslots);
+	const u8 *s = d->slots + (u64)slot * d->stride;
+	u32 base = rd32(s + 8), b = rd32(s + 12), off, kind;
+	u64 diff = (u64)(rd32(s) ^ words[0]) | (u64)(rd32(s + 4) ^ words[1]) | (u64)((b & 7) ^ op) |
+		   (u64)(((b >> 3) & 7) ^ fcls) | (u64)(((b >> 6) & 7) ^ dcls);
+	u64 match = ~nonzero_mask(diff) & valid, none;
+	const struct ipet_kind *k;
+	kind = (b >> 9) & (u32)match;
+	k = &t->kinds[kind];
+	off = k->offset[point];
+	none = ~nonzero_mask((u64)(off ^ IPET_NO_OFFSET));
+	r.candidate = (((u64)(base + off) << 1) | ((k->deny_bits >> point) & 1)) | none;
+	r.slot1 = (slot + 1) & (u32)match;
+	return r;
+}
+
+static u32 class_of(u32 len)
+{
+	/* 20, 28, 32, 48, 64 -> 0..4; anything else -> IPET_DIGEST_CLASSES (the empty table). */
+	u32 c = IPET_DIGEST_CLASSES;
+	c ^= (c ^ 0) & (u32)((u64)0 - (u64)(len == 20));
+	c ^= (c ^ 1) & (u32)((u64)0 - (u64)(len == 28));
+	c ^= (c ^ 2) & (u32)((u64)0 - (u64)(len == 32));
+	c ^= (c ^ 3) & (u32)((u64)0 - (u64)(len == 48));
+	c ^= (c ^ 4) & (u32)((u64)0 - (u64)(len == 64));
+	return c;
+}
+
+static void key_words(const u8 *digest, u32 len, u32 words[16])
+{
+	u32 i;
+	for (i = 0; i < 16; ++i)
+		words[i] = rd32(digest + 4 * i) & (u32)((u64)0 - (u64)(i * 4 < len));
+}
+
+void ipet_eval(const struct ipet_table *t, const struct ipet_event *e, struct ipet_decision *out)
+{
+	const u32 op = e->op & 7;
+	const struct ipet_op_record *o = &t->ops[op];
+	const u32 is_bpf = (u32)(op == 7);
+	const u32 file = e->file & 1, initramfs = e->initramfs & 1;
+	const u32 bdev = e->bdev & (u32)((u64)0 - (u64)(e->bdev < 3)); /* out of range -> none */
+	const u32 bdevk = bdev + ((bdev >> 1) & (e->dm_signed & 1));
+	const u32 fsvk = (e->fsverity & 1) * (1 + (e->fsv_signed & 1));
+	const u32 pf = file * (1 + (1 - initramfs) * (1 + bdevk * 3 + fsvk));
+	const u32 kr = e->bpf_keyring;
+	const u32 krk = kr ^ ((kr ^ 3) & (u32)((u64)0 - (u64)(kr > 3)));
+	const u32 pb = (e->bpf_verdict & 7) * 8 + krk * 2 + (e->bpf_kernel & 1);
+	const u32 point = (pf & ((u32)is_bpf - 1)) | (pb & (0u - is_bpf));
+	const u64 has_fsv = (u64)0 - (u64)(file & (e->fsverity & 1) & (1 - is_bpf));
+	const u64 has_dm = (u64)0 - (u64)(file & (u32)(bdev == 2) & (1 - is_bpf));
+	const u32 fcls = class_of(e->fsv_len), dcls = class_of(e->dm_len);
+	u32 fw[16], dw[16], pw[16], i;
+	struct ipet_hit fh, dh, ph;
+	const struct ipet_kind *wk = &t->kinds[o->w_kind];
+	u32 woff = wk->offset[point];
+	u64 wcand, best, has_rule, evaluated;
+	u32 deny, action, kind, rule;
+
+	key_words(e->fsv_digest, e->fsv_len, fw);
+	key_words(e->dm_digest, e->dm_len, dw);
+	fh = probe(t, &t->dtab[0][fcls], fw, op | (u32)e->fsv_alg << 8 | (u32)e->fsv_len << 16, op, e->fsv_alg, point, has_fsv);
+	dh = probe(t, &t->dtab[1][dcls], dw, op | (u32)e->dm_alg << 8 | (u32)e->dm_len << 16, op, e->dm_alg, point, has_dm);
+	for (i = 0; i < 16; ++i)
+		pw[i] = 0;
+	pw[0] = fh.slot1;
+	pw[1] = dh.slot1;
+	pw[2] = fcls;
+	/* The pair candidate needs both digests; a pair slot never has a zero reference. */
+	ph = probe_pair(t, pw, op | dcls << 8, op, fcls, dcls, point, has_fsv & has_dm);
+	wcand = (((u64)(o->w_base + woff) << 1) | ((wk->deny_bits >> point) & 1)) |
+		~nonzero_mask((u64)(woff ^ IPET_NO_OFFSET));
+	best = min64(min64(wcand, fh.candidate), min64(dh.candidate, ph.candidate));
+	has_rule = nonzero_mask(~best);
+	evaluated = (u64)0 - (u64)(o->evaluated & 1);
+	deny = ((u32)best & 1 & (u32)has_rule) | (o->default_action & ~(u32)has_rule);
+	action = deny & (u32)evaluated;
+	/* kind: rule (0) or the op's default source (1 op, 2 global, 0 none -> 4), or 3 when the op
+	 * is not evaluated. */
+	kind = ((u32)o->default_source + 4 * (u32)(o->default_source == 0)) & ~(u32)has_rule;
+	kind = (kind & (u32)evaluated) | (IPET_NOT_EVALUATED & ~(u32)evaluated);
+	rule = ((u32)(best >> 1) & (u32)has_rule & (u32)evaluated) | (IPET_NO_RULE & ~((u32)has_rule & (u32)evaluated));
+	out->action = action;
+	out->kind = kind;
+	out->rule = rule;
+}
