@@ -53,15 +53,17 @@ bool parseDigestValue(std::string_view v, std::string& alg, std::string& bytes, 
   return true;
 }
 
-bool parseKeyring(std::string_view v, uint8_t& out) {
+bool parseKeyring(std::string_view v, uint8_t& out, long long& raw) {
   if (auto k = sl::lookupValue(sl::Domain::BpfKeyring, v)) {
     out = *k;
+    raw = *k;
     return true;
   }
   long long id = 0;
   auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), id);
   if (ec != std::errc() || ptr != v.data() + v.size()) return false;
   out = id >= 0 && id <= 2 ? static_cast<uint8_t>(id) : kOtherKeyring;
+  raw = id;
   return true;
 }
 
@@ -138,7 +140,10 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
       } else {
         e.bdev = Bdev::DmVerity;
         spec.has_dm_digest = true;
-        if (!parseDigestValue(v, spec.dm_alg, spec.dm_bytes, error)) return std::nullopt;
+        if (!parseDigestValue(v, spec.dm_alg, spec.dm_bytes, error)) {
+          error = "event: " + error;
+          return std::nullopt;
+        }
       }
     } else if (key == "dmverity_sig" || key == "dmverity_signed") {
       ok = parseBoolWord(v, e.dm_signed);
@@ -149,7 +154,10 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
       } else {
         e.fsverity = true;
         spec.has_fsv_digest = true;
-        if (!parseDigestValue(v, spec.fsv_alg, spec.fsv_bytes, error)) return std::nullopt;
+        if (!parseDigestValue(v, spec.fsv_alg, spec.fsv_bytes, error)) {
+          error = "event: " + error;
+          return std::nullopt;
+        }
       }
     } else if (key == "fsverity_sig" || key == "fsverity_signed") {
       ok = parseBoolWord(v, e.fsv_signed);
@@ -159,7 +167,7 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
       ok = verdict.has_value();
       if (ok) e.bpf_verdict = *verdict;
     } else if (key == "bpf_keyring" || key == "keyring_id") {
-      ok = parseKeyring(v, e.bpf_keyring);
+      ok = parseKeyring(v, e.bpf_keyring, spec.keyring_id);
     } else if (key == "bpf_kernel" || key == "kernel") {
       ok = parseBoolWord(v, e.bpf_kernel);
     } else {
@@ -222,10 +230,17 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
         if (!v[digest_key].is_string()) return fail(std::string("\"") + digest_key + "\" is \"alg:hex\"");
         std::string& alg = dm ? spec.dm_alg : spec.fsv_alg;
         std::string& bytes = dm ? spec.dm_bytes : spec.fsv_bytes;
-        if (!parseDigestValue(v[digest_key].get<std::string>(), alg, bytes, error)) return std::nullopt;
+        if (!parseDigestValue(v[digest_key].get<std::string>(), alg, bytes, error)) {
+          error = "event: " + error;
+          return std::nullopt;
+        }
         (dm ? spec.has_dm_digest : spec.has_fsv_digest) = true;
       }
-      bool sig = v.value("signed", false);
+      bool sig = false;
+      if (v.contains("signed")) {
+        if (!v["signed"].is_boolean()) return fail("\"signed\" is true or false");
+        sig = v["signed"].get<bool>();
+      }
       if (dm) {
         e.bdev = Bdev::DmVerity;
         e.dm_signed = sig;
@@ -246,6 +261,7 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
         if (!v["keyring_id"].is_number_integer()) return fail("\"keyring_id\" is an integer");
         long long id = v["keyring_id"].get<long long>();
         e.bpf_keyring = id >= 0 && id <= 2 ? static_cast<uint8_t>(id) : kOtherKeyring;
+        spec.keyring_id = id;
       }
       if (v.contains("kernel")) {
         if (!v["kernel"].is_boolean()) return fail("\"kernel\" is true or false");
@@ -281,14 +297,14 @@ std::optional<Event> resolveEvent(const EventSpec& spec, const ast::Policy& poli
     auto alg = sl::lookupDigestAlg(spec.fsv_alg);
     if (!alg || !sl::fsverityProduces(*alg) || spec.fsv_bytes.size() != sl::digestAlgLength(*alg))
       return fail("fs-verity never reports a `" + spec.fsv_alg + "` digest of " + std::to_string(spec.fsv_bytes.size()) +
-                  " bytes (it reports sha256: 32 bytes, sha512: 64 bytes)");
+                  (spec.fsv_bytes.size() == 1 ? " byte" : " bytes") + " (it reports sha256: 32 bytes, sha512: 64 bytes)");
     e.fsv_digest = policy.digests.find(spec.fsv_alg, spec.fsv_bytes).value_or(kOtherDigest);
   }
   if (spec.has_dm_digest) {
     auto alg = sl::lookupDigestAlg(spec.dm_alg);
     if (!alg || !sl::dmverityProduces(*alg) || spec.dm_bytes.size() != sl::digestAlgLength(*alg))
       return fail("dm-verity never reports a `" + spec.dm_alg + "` root hash of " + std::to_string(spec.dm_bytes.size()) +
-                  " bytes");
+                  (spec.dm_bytes.size() == 1 ? " byte" : " bytes"));
     e.dm_roothash = policy.digests.find(spec.dm_alg, spec.dm_bytes).value_or(kOtherDigest);
   }
   return e;
@@ -315,7 +331,8 @@ std::string eventToJson(const Event& e, const ast::Policy& policy, const EventSp
     j["fsverity"] = nullptr;
   if (e.op == sl::Op::BpfProgLoad)
     j["bpf"] = {{"verdict", std::string(sl::valueSpelling(sl::Domain::BpfVerdict, e.bpf_verdict))},
-                {"keyring_id", e.bpf_keyring == kOtherKeyring ? 1000 : e.bpf_keyring},
+                {"keyring_id", e.bpf_keyring != kOtherKeyring ? e.bpf_keyring
+                                                              : spec ? spec->keyring_id : 1000},
                 {"kernel", e.bpf_kernel}};
   else
     j["bpf"] = nullptr;
@@ -327,7 +344,7 @@ std::string eventToText(const Event& e, const ast::Policy& policy, const EventSp
   std::string out = "op=" + std::string(sl::opSpelling(e.op));
   if (e.op == sl::Op::BpfProgLoad) {
     out += " bpf_signature=" + std::string(sl::valueSpelling(sl::Domain::BpfVerdict, e.bpf_verdict));
-    out += " bpf_keyring=" + (e.bpf_keyring == kOtherKeyring ? std::string("1000")
+    out += " bpf_keyring=" + (e.bpf_keyring == kOtherKeyring ? std::to_string(spec ? spec->keyring_id : 1000)
                                                              : std::string(sl::valueSpelling(sl::Domain::BpfKeyring, e.bpf_keyring)));
     out += std::string(" bpf_kernel=") + (e.bpf_kernel ? "true" : "false");
     return out;

@@ -15,6 +15,7 @@ struct EventSpec {
   Event event;  // digest fields unresolved
   std::string fsv_alg, fsv_bytes, dm_alg, dm_bytes;
   bool has_fsv_digest = false, has_dm_digest = false;
+  long long keyring_id = 0;  // as written (the event keeps only 0, 1, 2 or "other")
 };
 
 // `op=EXECUTE file=present initramfs=false fsverity=sha256:HEX fsverity_sig=true ...`

@@ -147,7 +147,8 @@ std::optional<Target> liveTarget(std::string& error) {
   if (lsm && std::getline(lsm, list)) {
     applyLsmList(*t, list, error);
   } else {
-    t->adjustments.push_back("lsm: /sys/kernel/security/lsm is not readable; kept the profile's list");
+    t->adjustments.push_back("lsm: /sys/kernel/security/lsm is not readable; using the configuration's CONFIG_LSM (or "
+                             "the profile's list when it has none)");
   }
   if (t->config(sl::Kconfig::SecurityHornet)) {
     t->dialect.hornet = true;

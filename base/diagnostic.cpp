@@ -1,5 +1,7 @@
 #include "base/diagnostic.h"
 
+#include "base/utf8.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -18,28 +20,6 @@ constexpr KindInfo kKinds[] = {
 
 const KindInfo& info(DiagId id) { return kKinds[static_cast<unsigned>(id)]; }
 
-// Length of the valid UTF-8 sequence at s[i], or 0.
-size_t utf8Length(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
-  unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
-    if (c == 0xED && b(1) >= 0xA0) return 0; // surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(1) < 0x90) return 0;
-    if (c == 0xF4 && b(1) >= 0x90) return 0;
-    return 4;
-  }
-  return 0;
-}
-
 void appendEscaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < text.size();) {
@@ -49,7 +29,7 @@ void appendEscaped(std::string& out, std::string_view text) {
       ++i;
       continue;
     }
-    size_t n = c >= 0x80 ? utf8Length(text, i) : 0;
+    size_t n = c >= 0x80 ? utf8SequenceLength(text, i) : 0;
     if (n > 0) {
       out.append(text.substr(i, n));
       i += n;
@@ -107,6 +87,7 @@ Severity DiagnosticOptions::effectiveSeverity(DiagId id, Severity natural) const
 }
 
 void DiagnosticEngine::report(Diagnostic d, KernelOrder order) {
+  if (d.kernel_errno != Errno::None) rejected_phases_ |= 1u << static_cast<unsigned>(order.phase);
   if (d.kernel_errno != Errno::None && (verdict_.accepts || order < verdict_order_)) {
     verdict_ = {false, d.kernel_errno, d.id, d.range};
     verdict_order_ = order;
@@ -118,7 +99,7 @@ void DiagnosticEngine::report(Diagnostic d, KernelOrder order) {
   if (d.severity == Severity::Error) {
     ++errors_;
     if (options_.error_limit != 0 && errors_ > options_.error_limit) {
-      if (!limit_noted_) {
+      if (!limit_noted_ && options_.isEnabled(DiagId::TooManyErrors)) {
         limit_noted_ = true;
         diags_.push_back({DiagId::TooManyErrors, Severity::Note, d.range,
                           "too many errors; later errors are counted but not shown "
@@ -127,10 +108,41 @@ void DiagnosticEngine::report(Diagnostic d, KernelOrder order) {
       }
       return;
     }
-  } else if (d.severity == Severity::Warning) {
-    ++warnings_;
+  } else {
+    if (d.severity == Severity::Warning) ++warnings_;
+    const unsigned id = static_cast<unsigned>(d.id);
+    if (options_.warning_limit != 0 && shown_per_id_[id] >= options_.warning_limit) {
+      ++hidden_per_id_[id];
+      return;
+    }
+    ++shown_per_id_[id];
   }
   diags_.push_back(std::move(d));
+}
+
+bool DiagnosticEngine::isSuppressed(DiagId id) const {
+  if (!options_.isEnabled(id)) return true;
+  return options_.warning_limit != 0 && shown_per_id_[static_cast<unsigned>(id)] >= options_.warning_limit;
+}
+
+void DiagnosticEngine::countSuppressed(DiagId id) {
+  if (!options_.isEnabled(id)) return;
+  if (diagDefaultSeverity(id) == Severity::Warning) ++warnings_;
+  ++hidden_per_id_[static_cast<unsigned>(id)];
+}
+
+void DiagnosticEngine::noteSuppressed() {
+  for (unsigned id = 0; id < kNumDiagIds; ++id) {
+    if (!hidden_per_id_[id]) continue;
+    Diagnostic d;
+    d.id = DiagId::TooManyErrors;
+    d.severity = Severity::Note;
+    d.range = Range::none();  // sorts last
+    d.message = std::to_string(hidden_per_id_[id]) + " more `" + std::string(diagName(static_cast<DiagId>(id))) +
+                "` diagnostics not shown (--warning-limit=0 shows all)";
+    if (options_.isEnabled(DiagId::TooManyErrors)) diags_.push_back(std::move(d));
+    hidden_per_id_[id] = 0;
+  }
 }
 
 void DiagnosticEngine::sortByLocation() {

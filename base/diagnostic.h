@@ -73,7 +73,8 @@ struct DiagnosticOptions {
   std::vector<std::pair<DiagId, bool>> enable;  // in command-line order
   std::vector<std::pair<DiagId, bool>> werror;  // -Werror=<id> / -Wno-error=<id>
   bool all_warnings_are_errors = false;
-  unsigned error_limit = 0;  // 0: unlimited
+  unsigned error_limit = 0;    // errors shown per file; 0: unlimited
+  unsigned warning_limit = 0;  // warnings and notes shown per id and file; 0: unlimited
 
   bool isEnabled(DiagId id) const;
   Severity effectiveSeverity(DiagId id, Severity natural) const;
@@ -89,11 +90,21 @@ class DiagnosticEngine {
 
   const std::vector<Diagnostic>& diagnostics() const { return diags_; }
   KernelVerdict verdict() const { return verdict_; }
+  // Whether some reported problem makes the kernel reject the policy in `phase`.
+  bool rejectsIn(KernelPhase phase) const { return rejected_phases_ >> static_cast<unsigned>(phase) & 1; }
   unsigned errorCount() const { return errors_; }
   unsigned warningCount() const { return warnings_; }
   bool hasErrors() const { return errors_ > 0; }
+  // Whether a warning or note of this id would not be shown (disabled, or past the per-id limit):
+  // hot paths ask first and only count it, without building the message.
+  bool isSuppressed(DiagId id) const;
+  void countSuppressed(DiagId id);
+  // Whether the error limit has been reached: later errors are only counted.
+  bool errorLimitReached() const { return options_.error_limit != 0 && errors_ >= options_.error_limit; }
   // Orders the diagnostics by position (stable: the order of discovery breaks ties).
   void sortByLocation();
+  // Notes for the ids whose warnings the per-id limit hid; call once, after the last report.
+  void noteSuppressed();
   // Drops the diagnostics (keeps counts and verdict), for streaming output.
   std::vector<Diagnostic> take() { return std::exchange(diags_, {}); }
 
@@ -102,6 +113,9 @@ class DiagnosticEngine {
   std::vector<Diagnostic> diags_;
   KernelVerdict verdict_;
   KernelOrder verdict_order_;
+  unsigned rejected_phases_ = 0;
+  std::vector<uint32_t> shown_per_id_ = std::vector<uint32_t>(kNumDiagIds, 0);
+  std::vector<uint32_t> hidden_per_id_ = std::vector<uint32_t>(kNumDiagIds, 0);
   unsigned errors_ = 0;
   unsigned warnings_ = 0;
   bool limit_noted_ = false;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
+
 namespace ipec {
 namespace {
 
@@ -14,15 +16,6 @@ constexpr const char* kGreen = "\033[1;32m";
 
 // Lines longer than this are shown as a window around the range.
 constexpr uint32_t kMaxShownBytes = 240;
-
-size_t utf8Sequence(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return n;
-}
 
 void location(std::string& out, const SourceFile& file, uint32_t offset, bool color) {
   LineCol lc = file.lineCol(std::min(offset, file.size()));
@@ -107,7 +100,7 @@ std::string renderSourceLine(std::string_view line, std::vector<uint32_t>* colum
       ++i;
       continue;
     }
-    size_t n = c >= 0x80 ? utf8Sequence(line, i) : 0;
+    size_t n = c >= 0x80 ? utf8SequenceLength(line, i) : 0;
     if (n > 0) {
       out.append(line.substr(i, n));
       for (size_t k = 1; k < n && columns; ++k) (*columns)[i + k] = col;
@@ -127,7 +120,13 @@ std::string renderSourceLine(std::string_view line, std::vector<uint32_t>* colum
 }
 
 void renderText(std::string& out, const SourceFile& file, const Diagnostic& d, const TextStyle& style) {
-  location(out, file, d.range.begin, style.color);
+  if (d.range.isNone()) {
+    if (style.color) out += kBold;
+    out += file.name() + ":";
+    if (style.color) out += kReset;
+  } else {
+    location(out, file, d.range.begin, style.color);
+  }
   out += ' ';
   severityLabel(out, d.severity, style.color);
   out += ' ';
@@ -138,7 +137,7 @@ void renderText(std::string& out, const SourceFile& file, const Diagnostic& d, c
   out += ']';
   if (style.color) out += kReset;
   out += '\n';
-  if (style.show_source) snippet(out, file, d.range, style.color);
+  if (style.show_source && !d.range.isNone()) snippet(out, file, d.range, style.color);
   for (const RelatedNote& n : d.notes) {
     if (n.range) {
       location(out, file, n.range->begin, style.color);

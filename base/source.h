@@ -13,6 +13,9 @@ struct Range {
   uint32_t begin = 0;
   uint32_t end = 0;
   uint32_t size() const { return end - begin; }
+  // A diagnostic about the file as a whole has no range.
+  bool isNone() const { return begin == 0xFFFFFFFFu; }
+  static constexpr Range none() { return {0xFFFFFFFFu, 0xFFFFFFFFu}; }
   friend bool operator==(Range a, Range b) { return a.begin == b.begin && a.end == b.end; }
 };
 
@@ -34,15 +37,29 @@ class SourceFile {
   uint32_t size() const { return static_cast<uint32_t>(bytes_.size()); }
 
   LineCol lineCol(uint32_t offset) const;
-  uint32_t lineCount() const { return static_cast<uint32_t>(line_starts_.size()); }
+  uint32_t lineCount() const { return line_count_; }
   // The text of 1-based `line`, without its terminator.
   std::string_view lineText(uint32_t line) const;
-  uint32_t lineStart(uint32_t line) const { return line_starts_[line - 1]; }
+  uint32_t lineStart(uint32_t line) const;
 
  private:
+  // Where the line after `start` begins (just past its terminator), or size().
+  uint32_t nextLineStart(uint32_t start) const;
+
   std::string name_;
   std::string bytes_;
-  std::vector<uint32_t> line_starts_;
+  // The start of every kStride-th line (0-based line index k*kStride): 4 bytes per 64 lines, so
+  // 100 MB of empty lines do not cost 400 MB of index.
+  static constexpr uint32_t kStride = 64;
+  std::vector<uint32_t> checkpoints_;
+  uint32_t line_count_ = 1;
+  // The last line looked up: diagnostics are rendered in order, mostly on few lines, so lookups
+  // on one long line do not rescan it.
+  struct LineSpan {
+    uint32_t line = 0, begin = 0, end = 0;  // end: just past the terminator
+  };
+  mutable LineSpan last_;
+  LineSpan spanOf(uint32_t line, uint32_t begin) const;
 };
 
 }  // namespace ipec

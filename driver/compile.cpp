@@ -27,7 +27,7 @@ void printDiagnostics(const CheckedPolicy& p, ColorMode color) {
 }  // namespace
 
 std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const PipelineConfig& config, bool keep_unreachable) {
-  if (!parsesCleanly(p.diags->verdict())) return std::nullopt;
+  if (!parsesCleanly(*p.diags)) return std::nullopt;
   CompiledPolicy c;
   c.decider = std::make_unique<analysis::FastDecider>(p.parsed.policy, config.target);
   analysis::Reachability reach = analysis::analyzeReachability(p.parsed.policy, *c.decider, config.target, config.reachability);

@@ -201,7 +201,7 @@ int runEval(const EvalOptions& options) {
     name += " (decompiled)";
   }
   CheckedPolicy p = checkPolicy(name, std::move(in->bytes), config);
-  if (!parsesCleanly(p.diags->verdict())) {
+  if (!parsesCleanly(*p.diags)) {
     TextStyle style;
     style.color = useColor(options.color, STDERR_FILENO);
     std::string out;

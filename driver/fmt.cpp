@@ -29,7 +29,7 @@ int runFmt(const FmtOptions& options) {
       continue;
     }
     CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), options.pipeline);
-    std::string formatted = frontend::formatPolicy(*p.file, p.parsed.scan);
+    std::string formatted = frontend::formatPolicy(*p.file);
     const bool changed = formatted != p.file->bytes();
     if (options.check) {
       if (changed) {

@@ -8,6 +8,13 @@ namespace {
 using nlohmann::json;
 
 void putRange(json& j, const SourceFile* file, Range r) {
+  if (r.isNone()) {
+    j["line"] = nullptr;
+    j["column"] = nullptr;
+    j["end_line"] = nullptr;
+    j["end_column"] = nullptr;
+    return;
+  }
   if (!file) {
     j["line"] = 1;
     j["column"] = 1;

@@ -95,17 +95,21 @@ void addTargetOptions(CLI::App* cmd, TargetArgs& t) {
                   "Kernel target profile (`ipec targets` lists them; `live` reads the running system)")
       ->default_val("linux-6.12");
   cmd->add_option("--kconfig", t.kconfig_files,
-                  "Apply a kernel .config or /proc/config.gz (its CONFIG_LSM becomes the lsm= list)");
+                  "Apply a kernel .config or /proc/config.gz (its CONFIG_LSM becomes the lsm= list; repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--lsm", t.lsm, "The active LSM list, as in lsm= or /sys/kernel/security/lsm");
-  cmd->add_option("--set", t.settings, "Set a Kconfig option: CONFIG_X=y or CONFIG_X=n (repeatable)");
+  cmd->add_option("--set", t.settings, "Set a Kconfig option: CONFIG_X=y or CONFIG_X=n (repeatable)")
+      ->allow_extra_args(false);
 }
 
 int main(int argc, char** argv) {
   DiagnosticOptions diag_options;
   std::vector<const char*> args{argv[0]};
+  bool options_end = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a.size() > 2 && a.substr(0, 2) == "-W") {
+    options_end = options_end || a == "--";
+    if (!options_end && a.size() > 2 && a.substr(0, 2) == "-W") {
       std::string error;
       if (!parseWarningFlag(a, diag_options, error)) {
         std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
@@ -120,7 +124,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("ipec ") + kVersion);
   app.require_subcommand(1);
   app.footer(
-      "Warning flags (check, fmt, eval): -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>.\n"
+      "Warning flags (check, fmt, eval, compile): -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>.\n"
       "`ipec diagnostics` lists the ids; docs/diagnostics.md explains each, docs/cli.md every flag.\n"
       "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
 
@@ -134,9 +138,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
   c->add_option("--color", color, "Colour the diagnostics: auto (on a terminal), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_val("auto");
   c->add_flag("-q,--quiet", check.quiet, "Do not print the per-file kernel verdict line");
   c->add_option("--error-limit", diag_options.error_limit, "Show at most N errors per file (0: all)")
+      ->default_val(100);
+  c->add_option("--warning-limit", diag_options.warning_limit,
+                "Show at most N warnings or notes of each id per file (0: all)")
       ->default_val(100);
   c->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)")
       ->default_val("256M");
@@ -159,8 +167,9 @@ int main(int argc, char** argv) {
   auto* inplace = f->add_flag("-i,--in-place", fmt.in_place, "Rewrite the files atomically (refuses files with errors)");
   f->add_flag("--check", fmt.check, "List files that are not formatted; exit 1 if any")->excludes(inplace);
   f->add_option("--color", color, "Colour diagnostics: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
-  f->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)");
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_val("auto");
+  f->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)")->default_val("256M");
   addTargetOptions(f, target_args);
 
   EvalOptions eval;
@@ -168,17 +177,21 @@ int main(int argc, char** argv) {
   e->add_option("policy", eval.policy, "Policy file, or a decision table from `ipec compile`")->required();
   auto* ev1 = e->add_option("--event", eval.events,
                             "An event, e.g. 'op=EXECUTE file=present fsverity=sha256:HEX fsverity_sig=true' "
-                            "(repeatable; docs/events.md)");
+                            "(repeatable; docs/events.md)")
+                 ->allow_extra_args(false);
   auto* ev2 = e->add_option("--events", eval.events_file, "Events as JSON lines, one per line ('-': stdin)");
   e->add_flag("--explain", eval.explain, "Show each rule of the op in turn and the property that failed");
   e->add_option("--format", eval.format, "text, or json (one object per event)")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
   e->add_option("--engine", eval.engine,
                 "reference (the kernel's linear walk), fast (the analysis' O(1) engine) or table (the compiled "
                 "decision table and its C interpreter)")
-      ->check(CLI::IsMember({"reference", "fast", "table"}));
+      ->check(CLI::IsMember({"reference", "fast", "table"}))
+      ->default_val("reference");
   e->add_option("--color", color, "Colour diagnostics: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_val("auto");
   addTargetOptions(e, target_args);
   (void)ev1;
   (void)ev2;
@@ -188,14 +201,16 @@ int main(int argc, char** argv) {
   cc->add_option("policy", comp.policy, "Policy file ('-' reads standard input)")->required();
   cc->add_option("-o,--output", comp.output, "Output file ('-': standard output)")->required();
   cc->add_option("--backend", comp.backend, "table (docs/table-format.md) or bpf-maps (a bpftool batch file)")
-      ->check(CLI::IsMember({"table", "bpf-maps"}));
+      ->check(CLI::IsMember({"table", "bpf-maps"}))
+      ->default_val("table");
   cc->add_option("--pin-dir", comp.pin_dir, "bpf-maps: where the maps are pinned")->default_val("/sys/fs/bpf/ipec");
   cc->add_flag("--keep-unreachable", comp.keep_unreachable, "Keep dead and shadowed rules (for debugging)");
   cc->add_flag("--verify", comp.verify,
                "Check the table against the policy over the finite event model; write nothing if they disagree");
   cc->add_flag("--stats", comp.stats, "Print the table's size and contents");
   cc->add_option("--color", color, "Colour diagnostics: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}));
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->default_val("auto");
   cc->add_option("--analysis-budget", comp.pipeline.reachability.pair_budget,
                  "Most (fs-verity, dm-verity) literal pairs examined per op")
       ->default_val(4000000);
@@ -210,9 +225,11 @@ int main(int argc, char** argv) {
   std::string show_name;
   auto* show = t->add_subcommand("show", "Print one target, after --kconfig/--lsm/--set");
   show->add_option("name", target_args.name, "Profile name, or live")->required();
-  show->add_option("--kconfig", target_args.kconfig_files, "Apply a kernel .config or /proc/config.gz");
+  show->add_option("--kconfig", target_args.kconfig_files, "Apply a kernel .config or /proc/config.gz (repeatable)")
+      ->allow_extra_args(false);
   show->add_option("--lsm", target_args.lsm, "The active LSM list");
-  show->add_option("--set", target_args.settings, "Set a Kconfig option: CONFIG_X=y|n");
+  show->add_option("--set", target_args.settings, "Set a Kconfig option: CONFIG_X=y|n (repeatable)")
+      ->allow_extra_args(false);
 
   std::string diag_format = "text";
   auto* d = app.add_subcommand("diagnostics", "List every diagnostic id with its severity and summary");
@@ -274,6 +291,7 @@ int main(int argc, char** argv) {
   if (cc->parsed()) {
     if (!target(comp.pipeline.target)) return static_cast<int>(ExitCode::Usage);
     comp.pipeline.diag_options = diag_options;
+    comp.pipeline.check_signed_size = false;
     comp.color = parseColor(color);
     comp.max_file_size = max_bytes;
     return runCompile(comp);

@@ -17,8 +17,8 @@ const analysis::Target& defaultTarget() {
   return target;
 }
 
-bool parsesCleanly(const KernelVerdict& v) {
-  return v.accepts || v.cause == DiagId::PolicyTooLarge || v.cause == DiagId::BadPolicyName;
+bool parsesCleanly(const DiagnosticEngine& diags) {
+  return !diags.rejectsIn(KernelPhase::Parse) && !diags.rejectsIn(KernelPhase::Validate);
 }
 
 CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineConfig& config) {
@@ -29,13 +29,15 @@ CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineCon
   popts.dialect = config.target.dialect;
   popts.dialect_name = config.target.kernel_name.c_str();
   out.parsed = frontend::parse(*out.file, popts, *out.diags);
-  frontend::checkKernelLimits(*out.file, out.parsed.policy, config.signing, *out.diags);
+  frontend::checkKernelLimits(*out.file, out.parsed.policy, config.check_signed_size ? &config.signing : nullptr,
+                              *out.diags);
   analysis::lint({*out.file, out.parsed.policy, *out.diags, config.target.dialect});
-  if (config.analyze && parsesCleanly(out.diags->verdict())) {
+  if (config.analyze && parsesCleanly(*out.diags)) {
     analysis::analyzePolicy(*out.file, out.parsed.policy, config.target, *out.diags, config.diag_options,
                             config.reachability);
     out.analyzed = true;
   }
+  out.diags->noteSuppressed();
   out.diags->sortByLocation();
   return out;
 }

@@ -22,6 +22,9 @@ struct PipelineConfig {
   analysis::Target target = defaultTarget();
   analysis::ReachabilityOptions reachability;
   bool analyze = true;  // run the target analysis when the policy parses
+  // Predict EMSGSIZE for the signed policy. Off for `compile`: a decision table is not loaded
+  // through securityfs, so the PKCS#7 limit does not apply to it.
+  bool check_signed_size = true;
 };
 
 struct CheckedPolicy {
@@ -35,6 +38,6 @@ CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineCon
 
 // Whether the kernel's parser and validate_policy() accept the policy (size and name aside): then
 // the AST is exactly what the kernel would enforce.
-bool parsesCleanly(const KernelVerdict& v);
+bool parsesCleanly(const DiagnosticEngine& diags);
 
 }  // namespace ipec::driver

@@ -4,12 +4,15 @@
 
 namespace ipec::frontend {
 
-std::string formatPolicy(const SourceFile& file, const ScanResult& scan) {
+std::string formatPolicy(const SourceFile& file) {
   std::string_view bytes = file.bytes();
   std::string out;
   out.reserve(file.size() + 16);
   bool pending_blank = false;
-  for (const Line& line : scan.lines) {
+  LineScanner scanner(file, nullptr);
+  Line line;
+  std::vector<Token> tokens;
+  while (scanner.next(line, tokens)) {
     Range c = line.comment;
     while (c.end > c.begin && stdlib::isKernelSpace(static_cast<unsigned char>(bytes[c.end - 1]))) --c.end;
     if (!line.hasTokens() && c.size() == 0) {
@@ -19,7 +22,7 @@ std::string formatPolicy(const SourceFile& file, const ScanResult& scan) {
     if (pending_blank) out += '\n';
     pending_blank = false;
     for (uint32_t i = 0; i < line.token_count; ++i) {
-      const Token& t = scan.tokens[line.first_token + i];
+      const Token& t = tokens[i];
       if (i) out += ' ';
       out.append(bytes.substr(t.range.begin, t.range.size()));
     }

@@ -10,6 +10,6 @@
 
 namespace ipec::frontend {
 
-std::string formatPolicy(const SourceFile& file, const ScanResult& scan);
+std::string formatPolicy(const SourceFile& file);
 
 }  // namespace ipec::frontend

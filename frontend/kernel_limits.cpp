@@ -55,8 +55,13 @@ uint64_t SigningModel::contentSize(std::string_view text) const {
   return out;
 }
 
-void checkKernelLimits(const SourceFile& file, const ast::Policy& policy, const SigningModel& signing,
+void checkKernelLimits(const SourceFile& file, const ast::Policy& policy, const SigningModel* signing_or_null,
                        DiagnosticEngine& diags) {
+  if (signing_or_null) checkSignedSize(file, *signing_or_null, diags);
+  checkPolicyName(policy, diags);
+}
+
+void checkSignedSize(const SourceFile& file, const SigningModel& signing, DiagnosticEngine& diags) {
   const uint64_t content = signing.contentSize(file.bytes());
   const uint64_t der = signing.derSize(content, signing.sig_bytes_max);
   if (der > kMaxSignedPolicyBytes) {
@@ -94,6 +99,9 @@ void checkKernelLimits(const SourceFile& file, const ast::Policy& policy, const 
     d.kernel_errno = Errno::MsgSize;
     diags.report(std::move(d), {KernelPhase::Decode, 0});
   }
+}
+
+void checkPolicyName(const ast::Policy& policy, DiagnosticEngine& diags) {
   if (!policy.header) return;
   const ast::Header& h = *policy.header;
   std::string_view name = h.name;

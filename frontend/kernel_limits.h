@@ -40,7 +40,12 @@ struct SigningModel {
   uint64_t contentSize(std::string_view text) const;
 };
 
-void checkKernelLimits(const SourceFile& file, const ast::Policy& policy, const SigningModel& signing,
+// EMSGSIZE: the PKCS#7 blob for this text would pass 65535 bytes.
+void checkSignedSize(const SourceFile& file, const SigningModel& signing, DiagnosticEngine& diags);
+// EACCES / ENAMETOOLONG: securityfs cannot create policies/<name>.
+void checkPolicyName(const ast::Policy& policy, DiagnosticEngine& diags);
+// `signing` null: skip the size check (the policy is not loaded as a signed blob).
+void checkKernelLimits(const SourceFile& file, const ast::Policy& policy, const SigningModel* signing,
                        DiagnosticEngine& diags);
 
 }  // namespace ipec::frontend

@@ -38,21 +38,29 @@ class FirstErrorStrategy : public antlr4::DefaultErrorStrategy {
   void reportError(antlr4::Parser*, const antlr4::RecognitionException&) override {}
 };
 
-// Hands the parser one line's tokens, then EOF. (ListTokenSource refuses an empty list and
-// copies; this is all the parser needs.)
+// Hands the parser one line's tokens, made as the parser asks for them, then EOF. With an
+// unbuffered stream and no parse tree, ANTLR holds O(1) tokens however long the line is.
 class LineTokenSource : public antlr4::TokenSource {
  public:
-  void reset(std::vector<std::unique_ptr<antlr4::Token>>& tokens, size_t eof_start) {
-    tokens_ = &tokens;
+  void reset(const Token* tokens, size_t n) {
+    tokens_ = tokens;
+    n_ = n;
     next_ = 0;
-    eof_start_ = eof_start;
   }
   std::unique_ptr<antlr4::Token> nextToken() override {
-    if (tokens_ && next_ < tokens_->size()) return std::move((*tokens_)[next_++]);
+    if (next_ < n_) {
+      const Token& t = tokens_[next_];
+      auto tok = std::make_unique<antlr4::CommonToken>(grammarType(t.kind));
+      tok->setStartIndex(t.range.begin);
+      tok->setStopIndex(t.range.end - 1);
+      tok->setTokenIndex(next_++);
+      return tok;
+    }
     auto eof = std::make_unique<antlr4::CommonToken>(antlr4::Token::EOF);
-    eof->setStartIndex(eof_start_);
-    eof->setStopIndex(eof_start_ - 1);
-    eof->setTokenIndex(tokens_ ? tokens_->size() : 0);
+    size_t end = n_ ? tokens_[n_ - 1].range.end : 0;
+    eof->setStartIndex(end);
+    eof->setStopIndex(end - 1);
+    eof->setTokenIndex(n_);
     return eof;
   }
   size_t getLine() const override { return 1; }
@@ -64,9 +72,9 @@ class LineTokenSource : public antlr4::TokenSource {
   }
 
  private:
-  std::vector<std::unique_ptr<antlr4::Token>>* tokens_ = nullptr;
+  const Token* tokens_ = nullptr;
+  size_t n_ = 0;
   size_t next_ = 0;
-  size_t eof_start_ = 0;
 };
 
 // Where a line's structure first breaks: token index into the line (== size for end of line).
@@ -74,51 +82,42 @@ struct SyntaxFailure {
   size_t index;
 };
 
-// Feeds one line's tokens to the ANTLR parser.
+// Runs the grammar over one line's tokens. The grammar decides whether the line is well formed
+// and where it first breaks; the AST is then read off the tokens, whose roles the accepted
+// structure fixes.
 class LineParser {
  public:
   LineParser() : empty_stream_(&empty_source_), parser_(&empty_stream_) {
     parser_.removeErrorListeners();
     parser_.setErrorHandler(std::make_shared<FirstErrorStrategy>());
+    parser_.setBuildParseTree(false);
     parser_.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
         antlr4::atn::PredictionMode::SLL);
   }
 
-  template <typename Fn>
-  void parse(const Token* tokens, size_t n, bool header, Fn&& on_success,
-             std::optional<SyntaxFailure>& failure) {
-    std::vector<std::unique_ptr<antlr4::Token>> list;
-    list.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      auto t = std::make_unique<antlr4::CommonToken>(grammarType(tokens[i].kind));
-      t->setStartIndex(tokens[i].range.begin);
-      t->setStopIndex(tokens[i].range.end - 1);
-      t->setTokenIndex(i);
-      list.push_back(std::move(t));
-    }
-    LineTokenSource source;
-    source.reset(list, n ? tokens[n - 1].range.end : 0);
-    antlr4::CommonTokenStream stream(&source);
-    parser_.setTokenStream(&stream);
-    try {
-      if (header) {
-        parser_.headerLine();
-        on_success(nullptr);
-      } else {
-        on_success(parser_.statementLine()->statement());
+  std::optional<SyntaxFailure> parse(const Token* tokens, size_t n, bool header) {
+    std::optional<SyntaxFailure> failure;
+    source_.reset(tokens, n);
+    {
+      antlr4::UnbufferedTokenStream stream(&source_);
+      parser_.setTokenStream(&stream);
+      try {
+        if (header) parser_.headerLine();
+        else parser_.statementLine();
+      } catch (const antlr4::RecognitionException& e) {
+        antlr4::Token* off = e.getOffendingToken();
+        size_t idx = off && off->getType() != antlr4::Token::EOF ? off->getTokenIndex() : n;
+        failure = SyntaxFailure{idx < n ? idx : n};
       }
-    } catch (const antlr4::RecognitionException& e) {
-      antlr4::Token* off = e.getOffendingToken();
-      size_t idx = off && off->getType() != antlr4::Token::EOF ? off->getTokenIndex() : n;
-      failure = SyntaxFailure{idx < n ? idx : n};
+      parser_.setTokenStream(&empty_stream_);
     }
-    parser_.setTokenStream(&empty_stream_);
     parser_.getTreeTracker().reset();
+    return failure;
   }
 
  private:
-  LineTokenSource empty_source_;
-  antlr4::CommonTokenStream empty_stream_;
+  LineTokenSource empty_source_, source_;
+  antlr4::UnbufferedTokenStream empty_stream_;
   G parser_;
 };
 
@@ -145,19 +144,34 @@ class PolicyParser {
       : file_(file), bytes_(file.bytes()), options_(options), diags_(diags) {}
 
   ParseResult run() {
-    out_.scan = scan(file_, diags_);
+    LineScanner scanner(file_, &diags_);
+    out_.policy_end = scanner.policyEnd();
     if (file_.size() == 0) {
       error(DiagId::MissingHeader, {0, 0}, "the policy is empty", Errno::BadMsg, {KernelPhase::Parse, 0});
       return std::move(out_);
     }
-    for (const Line& line : out_.scan.lines) {
+    Line line;
+    std::vector<Token> tokens;
+    while (scanner.next(line, tokens)) {
       if (!line.hasTokens()) continue;
-      const Token* toks = out_.scan.tokens.data() + line.first_token;
       if (!header_seen_) {
         header_seen_ = true;
-        parseHeader(line, toks);
+        parseHeader(line, tokens.data());
       } else {
-        parseStatement(line, toks);
+        parseStatement(line, tokens.data());
+      }
+      // Past the error limit, with the kernel's verdict settled by an earlier line, the rest
+      // could only add errors nobody sees: stop (a 100 MB file of junk stays cheap).
+      if (diags_.errorLimitReached() && diags_.rejectsIn(KernelPhase::Parse) && scanner.next(line, tokens)) {
+        out_.stopped_early = true;
+        Diagnostic d;
+        d.id = DiagId::TooManyErrors;
+        d.severity = Severity::Note;
+        d.range = {line.text.begin, line.text.begin};
+        d.message = "too many errors; stopped here: the kernel already rejects the policy at its first error, "
+                    "and later lines are not checked (use --error-limit=0 to check them all)";
+        diags_.report(std::move(d));
+        return std::move(out_);
       }
     }
     validate();
@@ -198,8 +212,7 @@ class PolicyParser {
   // ---- header -----------------------------------------------------------------------------
   void parseHeader(const Line& line, const Token* toks) {
     const size_t n = line.token_count;
-    std::optional<SyntaxFailure> failure;
-    line_parser_.parse(toks, n, /*header=*/true, [](G::StatementContext*) {}, failure);
+    std::optional<SyntaxFailure> failure = line_parser_.parse(toks, n, /*header=*/true);
     bool name_ok = false, version_ok = false;
     ast::Header h;
     h.range = line.content;
@@ -277,18 +290,16 @@ class PolicyParser {
   // ---- statements ---------------------------------------------------------------------------
   void parseStatement(const Line& line, const Token* toks) {
     const size_t n = line.token_count;
-    std::optional<SyntaxFailure> failure;
-    G::StatementContext* ctx = nullptr;
+    std::optional<SyntaxFailure> failure = line_parser_.parse(toks, n, /*header=*/false);
     ast::Statement stmt;
-    bool built = false;
-    line_parser_.parse(toks, n, /*header=*/false,
-                       [&](G::StatementContext* c) { ctx = c; built = buildStatement(ctx, line, toks, stmt); },
-                       failure);
+    const size_t props_before = out_.policy.properties.size();
+    bool built = !failure && buildStatement(line, toks, stmt);
     size_t skip = failure ? failure->index : n + 1;
     bool values_ok = validateValues(line, toks, skip);
     if (failure) reportStatementSyntax(line, toks, failure->index);
     bool starts_default = toks[0].kind == TokenKind::Default;
     if (failure || !values_ok || !built) {
+      out_.policy.properties.resize(props_before);  // a partly built statement leaves nothing behind
       out_.had_statement_errors = true;
       if (starts_default) default_line_broken_ = true;
       return;
@@ -300,40 +311,32 @@ class PolicyParser {
     out_.policy.statements.push_back(stmt);
   }
 
-  // Reads the parse tree into an AST statement (values are validated separately).
-  bool buildStatement(G::StatementContext* ctx, const Line& line, const Token* toks, ast::Statement& s) {
+  // Reads an accepted line into an AST statement: [DEFAULT] [op= property*] action=, the
+  // structure the grammar accepted (values are validated separately).
+  bool buildStatement(const Line& line, const Token* toks, ast::Statement& s) {
+    const size_t n = line.token_count;
+    size_t k = 0;
     s.range = line.content;
-    G::OpClauseContext* clause = nullptr;
-    antlr4::tree::TerminalNode* action = nullptr;
-    if (auto* d = dynamic_cast<G::DefaultStatementContext*>(ctx)) {
-      s.kind = ast::StatementKind::Default;
-      clause = d->opClause();
-      action = d->ACTION();
-    } else if (auto* r = dynamic_cast<G::RuleStatementContext*>(ctx)) {
-      s.kind = ast::StatementKind::Rule;
-      clause = r->opClause();
-      action = r->ACTION();
-    }
-    if (!action) return false;
-    const Token& at = toks[action->getSymbol()->getTokenIndex()];
+    s.kind = toks[0].kind == TokenKind::Default ? ast::StatementKind::Default : ast::StatementKind::Rule;
+    if (s.isDefault()) ++k;
+    const Token& at = toks[n - 1];
     s.action_range = at.range;
     auto act = sl::lookupAction(text(at.value()));
     if (!act) return false;
     s.action = *act;
     s.first_prop = static_cast<uint32_t>(out_.policy.properties.size());
-    if (clause) {
-      antlr4::tree::TerminalNode* op = clause->OP();
-      if (!op) return false;
-      const Token& ot = toks[op->getSymbol()->getTokenIndex()];
-      auto o = sl::lookupOp(text(ot.value()));
+    if (k < n - 1 && toks[k].kind == TokenKind::Op) {
+      auto o = sl::lookupOp(text(toks[k].value()));
       if (!o) return false;
       s.has_op = true;
       s.op = *o;
-      s.op_range = ot.range;
-      for (antlr4::tree::TerminalNode* p : clause->PROPERTY()) {
-        if (!p) return false;
-        auto prop = buildProperty(toks[p->getSymbol()->getTokenIndex()]);
-        if (!prop) return false;
+      s.op_range = toks[k].range;
+      for (++k; k < n - 1; ++k) {
+        auto prop = buildProperty(toks[k]);
+        if (!prop) {
+          out_.policy.properties.resize(s.first_prop);
+          return false;
+        }
         out_.policy.properties.push_back(*prop);
       }
     }
@@ -611,7 +614,7 @@ class PolicyParser {
 
   // ---- whole policy -------------------------------------------------------------------------
   void validate() {
-    const uint32_t end = out_.scan.policy_end;
+    const uint32_t end = out_.policy_end;
     if (!header_seen_) {
       error(DiagId::MissingHeader, {end, end},
             "the policy has no header; expected `policy_name=NAME policy_version=MAJOR.MINOR.REV` as "

@@ -4,7 +4,8 @@
 //   - a `#` cuts the line wherever it stands;
 //   - trailing kernel isspace() (0x09-0x0D, 0x20, 0xA0) is stripped;
 //   - tokens are separated by space and TAB only; empty tokens are skipped.
-// Every position points into the original bytes.
+// Every position points into the original bytes. Scanning streams one line at a time, so memory
+// does not grow with the number of lines.
 #pragma once
 
 #include <cstdint>
@@ -44,14 +45,40 @@ struct Line {
   bool hasTokens() const { return token_count != 0; }
 };
 
+// Streams the lines of a policy. Lexical warnings (bare-cr, text-after-nul, comment-in-value)
+// go to `diags` when it is not null.
+class LineScanner {
+ public:
+  LineScanner(const SourceFile& file, DiagnosticEngine* diags);
+  // The next line; its tokens replace `tokens` (line.first_token is 0). False after the last.
+  bool next(Line& line, std::vector<Token>& tokens);
+  uint32_t policyEnd() const { return policy_end_; }
+  bool hasNul() const { return has_nul_; }
+
+ private:
+  void scanLine(Range text, Line& line, std::vector<Token>& tokens);
+  void reportCommentInValue(const Line& line, const Token& last);
+  void reportBareCr(uint32_t cr, uint32_t next);
+  void reportNul();
+
+  const SourceFile& file_;
+  std::string_view bytes_;
+  DiagnosticEngine* diags_;
+  uint32_t pos_ = 0;
+  uint32_t policy_end_ = 0;
+  bool has_nul_ = false;
+  bool has_lf_ = false;
+  bool done_ = false;
+  bool reported_cr_only_ = false;
+};
+
+// All lines and tokens at once (tests, benchmarks).
 struct ScanResult {
   std::vector<Line> lines;
   std::vector<Token> tokens;
-  uint32_t policy_end = 0;  // offset of the first NUL, or the file size
+  uint32_t policy_end = 0;
   bool has_nul = false;
 };
-
-// Scans `file`, reporting lexical warnings (bare-cr, text-after-nul, comment-in-value).
 ScanResult scan(const SourceFile& file, DiagnosticEngine& diags);
 
 // Classifies one token the way ipec's grammar sees it (by its `key=` prefix).

@@ -41,7 +41,7 @@ def main():
         path = f.name
     try:
         start = time.monotonic()
-        p = subprocess.run([ipec, "check", "-q", "--format=json", path], capture_output=True, timeout=120)
+        p = subprocess.run([ipec, "check", "-q", "--format=json", "--warning-limit=0", path], capture_output=True, timeout=120)
         elapsed = time.monotonic() - start
         rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     finally:

@@ -18,9 +18,9 @@ std::string_view noFileLoads(sl::Op op) {
     case sl::Op::Firmware: return "firmware loaded through the sysfs or platform fallback";
     case sl::Op::KernelModule: return "modules loaded with init_module(2) from a buffer";
     case sl::Op::KexecImage: return "kernels loaded with kexec_load(2)";
-    case sl::Op::KexecInitramfs: return "initramfs images loaded without a file";
-    case sl::Op::Policy: return "IMA policies loaded without a file";
-    case sl::Op::X509Cert: return "certificates loaded without a file";
+    case sl::Op::KexecInitramfs:  // no kernel caller loads these without a file
+    case sl::Op::Policy:
+    case sl::Op::X509Cert:
     case sl::Op::BpfProgLoad: return "";
   }
   return "";
@@ -58,7 +58,7 @@ void checkPartialEnforcement(const AnalysisContext& cx) {
   }
   // Loads with no file decided by an ALLOW rule that has properties.
   for (sl::Op op : sl::kAllOps) {
-    if (op == sl::Op::BpfProgLoad || !opEvaluated(cx.target, op)) continue;
+    if (noFileLoads(op).empty() || !opEvaluated(cx.target, op)) continue;
     if (!(validPoints(cx.target, op) & 1)) continue;
     Decision d = cx.decider.decide(pointEvent(op, 0));
     if (d.kind != DecisionKind::Rule || d.action != sl::Action::Allow) continue;

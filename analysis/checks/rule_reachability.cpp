@@ -187,6 +187,7 @@ void checkRuleReachability(const AnalysisContext& cx) {
                                                                      std::string(sl::actionSpelling(s.action)) +
                                                                      ") without it"});
     }
+    if (r.replacements.size() == 3) instead += " (among others)";
     report(cx, DiagId::RedundantRule, i,
            "deleting this rule changes no decision: wherever it is the first match, " + instead + " decides " +
                std::string(sl::actionSpelling(s.action)) + " as well",

@@ -52,7 +52,8 @@ void checkUnenforceableOps(const AnalysisContext& cx) {
       d.message += "; its rules have no effect and every such operation is allowed";
     }
     for (size_t k = 1; k < stmts.size() && k <= 5; ++k)
-      d.notes.push_back({pol.statements[stmts[k]].range, "this line has no effect either"});
+      if (!(loads_still_happen && denies_by_default && stmts[k] == static_cast<uint32_t>(def)))
+        d.notes.push_back({pol.statements[stmts[k]].range, "this line has no effect either"});
     if (stmts.size() > 6)
       d.notes.push_back({std::nullopt, "and " + std::to_string(stmts.size() - 6) + " more lines for " + opname});
     cx.diags.report(std::move(d));

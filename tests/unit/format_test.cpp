@@ -13,14 +13,16 @@ namespace {
 
 std::string fmt(const std::string& text) {
   auto p = check(text);
-  return frontend::formatPolicy(*p.file, p.parsed.scan);
+  return frontend::formatPolicy(*p.file);
 }
 
 // The kernel's view of a policy: its lines of tokens.
 std::vector<std::string> kernelView(const std::string& text) {
   auto p = check(text);
   std::vector<std::string> out;
-  const auto& s = p.parsed.scan;
+  DiagnosticOptions opts;
+  DiagnosticEngine diags(opts);
+  const auto s = frontend::scan(*p.file, diags);
   for (const auto& l : s.lines) {
     if (!l.hasTokens()) continue;
     std::string line;
