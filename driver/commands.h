@@ -75,6 +75,14 @@ struct DumpOptions {
 };
 int runDump(const DumpOptions& options);
 
+struct LifecycleOptions {
+  PipelineConfig pipeline;
+  std::string script;
+  std::string format = "text";
+  uint64_t max_file_size = 0;
+};
+int runLifecycle(const LifecycleOptions& options);
+
 // A policy compiled in memory (for compile, and for `eval --engine=table`).
 struct CompiledPolicy {
   std::unique_ptr<analysis::FastDecider> decider;

@@ -220,6 +220,22 @@ int main(int argc, char** argv) {
   auto* du = app.add_subcommand("dump", "Decompile a decision table back into policy text");
   du->add_option("table", dump.table, "Decision table ('-' reads standard input)")->required();
 
+  LifecycleOptions life;
+  auto* lc = app.add_subcommand(
+      "lifecycle", "Predict the kernel's answers to a sequence of policy loads, updates, activations and deletions");
+  lc->add_option("script", life.script,
+                 "One operation per line: new_policy FILE, update NAME FILE, activate NAME, deactivate-write NAME, "
+                 "delete NAME, delete-write0 NAME (docs/lifecycle.md)")
+      ->required();
+  lc->add_option("--format", life.format, "text or json (one object per operation)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  addTargetOptions(lc, target_args);
+  lc->add_option("--cert-size", life.pipeline.signing.cert_der_bytes, "DER size of the embedded signer certificate")
+      ->default_val(847);
+  lc->add_flag("--no-embedded-cert", [&](int64_t) { life.pipeline.signing.embed_cert = false; },
+               "The policies are signed with -nocerts");
+
   TargetsOptions targets;
   auto* t = app.add_subcommand("targets", "List the kernel target profiles, or show one");
   std::string show_name;
@@ -295,6 +311,12 @@ int main(int argc, char** argv) {
     comp.color = parseColor(color);
     comp.max_file_size = max_bytes;
     return runCompile(comp);
+  }
+  if (lc->parsed()) {
+    if (!target(life.pipeline.target)) return static_cast<int>(ExitCode::Usage);
+    life.pipeline.diag_options = diag_options;
+    life.max_file_size = max_bytes;
+    return runLifecycle(life);
   }
   if (du->parsed()) {
     dump.max_file_size = max_bytes;

@@ -1,0 +1,71 @@
+// The kernel's policy store rules (ipe-language.md §5, FINDINGS.md "Lifecycle"), through the
+// real `ipec lifecycle` pipeline pieces.
+#include "analysis/lifecycle.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/test_util.h"
+
+namespace ipec::test {
+namespace {
+
+struct Loaded {
+  driver::CheckedPolicy p;
+  const ast::Header* header() const { return p.parsed.policy.header ? &*p.parsed.policy.header : nullptr; }
+  KernelVerdict verdict() const { return p.diags->verdict(); }
+};
+
+Loaded pol(const std::string& name, const std::string& version) {
+  return {check("policy_name=" + name + " policy_version=" + version + "\nDEFAULT action=ALLOW\n")};
+}
+
+TEST(Lifecycle, NewPolicy) {
+  analysis::PolicyStore s;
+  Loaded a = pol("A", "1.0.0");
+  EXPECT_EQ(s.newPolicy(a.verdict(), a.header()).errno_name, "OK");
+  EXPECT_FALSE(s.active());  // a new policy is not active
+  Loaded a2 = pol("A", "2.0.0");
+  EXPECT_EQ(s.newPolicy(a2.verdict(), a2.header()).errno_name, "EEXIST");  // even with a higher version
+  Loaded bad = pol("B", "1.x.0");
+  EXPECT_EQ(s.newPolicy(bad.verdict(), bad.header()).errno_name, "EINVAL");
+  Loaded slash = pol("a/b", "1.0.0");
+  EXPECT_EQ(s.newPolicy(slash.verdict(), slash.header()).errno_name, "EACCES");
+}
+
+TEST(Lifecycle, Update) {
+  analysis::PolicyStore s;
+  Loaded a = pol("A", "1.0.0");
+  s.newPolicy(a.verdict(), a.header());
+  Loaded same = pol("A", "1.0.0"), lower = pol("A", "0.9.9"), other = pol("B", "2.0.0"), higher = pol("A", "1.0.1");
+  EXPECT_EQ(s.update("A", same.verdict(), same.header()).errno_name, "ESTALE");   // equal: rejected
+  EXPECT_EQ(s.update("A", lower.verdict(), lower.header()).errno_name, "ESTALE");
+  EXPECT_EQ(s.update("A", other.verdict(), other.header()).errno_name, "EINVAL");  // another name
+  EXPECT_EQ(s.update("Z", higher.verdict(), higher.header()).errno_name, "ENOENT");
+  EXPECT_EQ(s.update("A", higher.verdict(), higher.header()).errno_name, "OK");
+  Loaded broken = pol("A", "9.9");
+  EXPECT_EQ(s.update("A", broken.verdict(), broken.header()).errno_name, "EBADMSG");
+}
+
+TEST(Lifecycle, ActivateAndDelete) {
+  analysis::PolicyStore s;
+  Loaded a = pol("A", "2.0.0"), b = pol("B", "1.0.0"), c = pol("C", "2.0.0");
+  s.newPolicy(a.verdict(), a.header());
+  s.newPolicy(b.verdict(), b.header());
+  s.newPolicy(c.verdict(), c.header());
+  EXPECT_EQ(s.activate("A", false).errno_name, "EINVAL");  // writing 0
+  EXPECT_EQ(s.activate("A", true).errno_name, "OK");
+  EXPECT_EQ(s.activate("A", true).errno_name, "OK");      // already active: no-op
+  EXPECT_EQ(s.activate("B", true).errno_name, "EINVAL");  // lower than the active one
+  EXPECT_EQ(s.activate("C", true).errno_name, "OK");      // equal versions may switch
+  EXPECT_EQ(s.remove("C", true).errno_name, "EPERM");     // the active policy
+  EXPECT_EQ(s.remove("A", false).errno_name, "EINVAL");   // writing 0
+  EXPECT_EQ(s.remove("A", true).errno_name, "OK");
+  EXPECT_EQ(s.remove("A", true).errno_name, "ENOENT");
+  // Updating the active policy keeps it active at the new version.
+  Loaded c3 = pol("C", "3.0.0");
+  EXPECT_EQ(s.update("C", c3.verdict(), c3.header()).errno_name, "OK");
+  EXPECT_EQ(s.active(), std::optional<std::string>("C"));
+}
+
+}  // namespace
+}  // namespace ipec::test
