@@ -31,8 +31,8 @@ std::optional<Table> Table::load(std::string_view bytes, int& status) {
   Table t;
   t.impl_ = std::make_unique<Impl>();
   t.impl_->size = bytes.size();
-  t.impl_->storage.assign((bytes.size() + 7) / 8, 0);
-  std::memcpy(t.impl_->storage.data(), bytes.data(), bytes.size());
+  t.impl_->storage.assign((bytes.size() + 7) / 8 + 1, 0);  // never empty: data() is never null
+  if (!bytes.empty()) std::memcpy(t.impl_->storage.data(), bytes.data(), bytes.size());
   status = ipet_load(&t.impl_->table, t.impl_->storage.data(), bytes.size());
   if (status != IPET_OK) return std::nullopt;
   return t;
