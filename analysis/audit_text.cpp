@@ -1,22 +1,16 @@
 #include "analysis/audit_text.h"
 
+#include "base/hex.h"
+
 namespace ipec::analysis {
 namespace {
 
 namespace sl = ipec::stdlib;
 
-void upperHex(std::string& out, std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-}
-
 // audit_log_untrustedstring(): quoted, unless a byte is '"', below 0x21 or above 0x7e.
 void untrusted(std::string& out, std::string_view s) {
   for (unsigned char c : s)
-    if (c == '"' || c < 0x21 || c > 0x7e) return upperHex(out, s);
+    if (c == '"' || c < 0x21 || c > 0x7e) return appendHex(out, s, HexCase::Upper);
   out += '"';
   out.append(s);
   out += '"';
@@ -39,7 +33,7 @@ std::string auditRule(const ast::Policy& policy, const ast::Statement& s) {
       DigestView d = policy.digests.get(p->digest);
       untrusted(out, d.alg);
       out += ':';
-      upperHex(out, d.bytes);
+      appendHex(out, d.bytes, HexCase::Upper);
     } else {
       out += sl::valueSpelling(sl::propDomain(p->prop), p->value);
     }

@@ -4,6 +4,9 @@
 
 #include <charconv>
 
+#include "base/diagnostic.h"
+#include "base/hex.h"
+
 namespace ipec::analysis {
 namespace {
 
@@ -67,32 +70,22 @@ bool parseKeyring(std::string_view v, uint8_t& out, long long& raw) {
   return true;
 }
 
-std::string hexOf(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
-
 // A sha256 digest that is not a literal of the policy.
 std::string otherDigest(const ast::Policy& policy) {
   std::string bytes(32, '\0');
   for (unsigned i = 0;; ++i) {
     bytes[31] = static_cast<char>(i & 0xFF);
     bytes[30] = static_cast<char>((i >> 8) & 0xFF);
-    if (!policy.digests.find("sha256", bytes)) return "sha256:" + hexOf(bytes);
+    if (!policy.digests.find("sha256", bytes)) return "sha256:" + hex(bytes);
   }
 }
 
 std::string digestText(DigestId id, const ast::Policy& policy, const std::string* alg = nullptr,
                        const std::string* bytes = nullptr) {
-  if (id == kOtherDigest && alg) return *alg + ":" + hexOf(*bytes);
+  if (id == kOtherDigest && alg) return *alg + ":" + hex(*bytes);
   if (id == kOtherDigest) return otherDigest(policy);
   DigestView v = policy.digests.get(id);
-  return std::string(v.alg) + ":" + hexOf(v.bytes);
+  return std::string(v.alg) + ":" + hex(v.bytes);
 }
 
 }  // namespace
@@ -171,13 +164,13 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
     } else if (key == "bpf_kernel" || key == "kernel") {
       ok = parseBoolWord(v, e.bpf_kernel);
     } else {
-      error = "event: unknown key `" + std::string(key) +
+      error = "event: unknown key " + quote(key) +
               "`; keys are op, file, initramfs, bdev, dmverity, dmverity_sig, fsverity, fsverity_sig, "
               "bpf_signature, bpf_keyring, bpf_kernel";
       return std::nullopt;
     }
     if (!ok) {
-      error = "event: invalid value `" + std::string(v) + "` for `" + std::string(key) + "`";
+      error = "event: invalid value " + quote(v) + " for " + quote(key);
       return std::nullopt;
     }
   }

@@ -16,10 +16,10 @@ LifeResult rejected(const KernelVerdict& v) {
 LifeResult PolicyStore::newPolicy(const KernelVerdict& verdict, const ast::Header* header) {
   if (!verdict.accepts) return rejected(verdict);
   if (loaded_.count(header->name))
-    return fail("EEXIST", 17, "a policy named `" + header->name + "` is already loaded; new versions go through "
-                              "policies/" + header->name + "/update");
+    return fail("EEXIST", 17, "a policy named " + quote(header->name) +
+                                  " is already loaded; new versions go through its policies/NAME/update file");
   loaded_[header->name] = header->version;
-  return {"OK", 0, "loaded `" + header->name + "` " + header->version.str() + " (not active)"};
+  return {"OK", 0, "loaded " + quote(header->name) + " " + header->version.str() + " (not active)"};
 }
 
 LifeResult PolicyStore::update(const std::string& name, const KernelVerdict& verdict, const ast::Header* header) {
@@ -27,7 +27,7 @@ LifeResult PolicyStore::update(const std::string& name, const KernelVerdict& ver
   if (it == loaded_.end()) return fail("ENOENT", 2, "no policy `" + name + "` is loaded, so policies/" + name + "/update does not exist");
   if (!verdict.accepts) return rejected(verdict);
   if (header->name != name)
-    return fail("EINVAL", 22, "the new text is named `" + header->name + "`, not `" + name + "`");
+    return fail("EINVAL", 22, "the new text is named " + quote(header->name) + ", not " + quote(name));
   if (header->version.ordinal() <= it->second.ordinal())
     return fail("ESTALE", 116, "version " + header->version.str() + " is not newer than the loaded " + it->second.str());
   it->second = header->version;

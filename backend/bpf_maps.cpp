@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/hex.h"
+
 namespace ipec::backend {
 namespace {
 
@@ -16,12 +18,10 @@ class Bytes {
     for (size_t i = 0; i < 64; ++i) u8(i < d.size() ? static_cast<uint8_t>(d[i]) : 0);
   }
   std::string hex() const {
-    static constexpr char kHex[] = "0123456789abcdef";
     std::string out = "hex";
     for (uint8_t c : b_) {
       out += ' ';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      appendHex(out, std::string_view(reinterpret_cast<const char*>(&c), 1));
     }
     return out;
   }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "base/hex.h"
 #include "stdlib/catalog.h"
 
 namespace ipec::backend {
@@ -32,16 +33,6 @@ std::string algName(const ipet_table& t, uint32_t alg) {
   const ipet_u8* p = t.alg_names;
   for (uint32_t i = 0; i < alg; ++i) p += 1 + p[0];
   return std::string(reinterpret_cast<const char*>(p + 1), p[0]);
-}
-
-std::string hex(const std::string& bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
 }
 
 void addMembers(const ipet_table& t, uint32_t op, uint32_t base, uint32_t kind, const std::optional<Digest>& fsv,
@@ -107,8 +98,9 @@ std::string decompile(const ipet_table& t) {
 
   std::string out = "# decompiled by `ipec dump` from a decision table (format " + std::to_string(IPET_FORMAT_VERSION) +
                     ", target features 0x";
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 7; i >= 0; --i) out += kHex[(t.features >> (4 * i)) & 15];
+  const std::string features = {static_cast<char>(t.features >> 24), static_cast<char>(t.features >> 16),
+                                static_cast<char>(t.features >> 8), static_cast<char>(t.features)};
+  appendHex(out, features);
   out += ")\n";
   out += "policy_name=" + std::string(reinterpret_cast<const char*>(t.name), t.name_len) + " policy_version=" +
          std::to_string(t.version[0]) + "." + std::to_string(t.version[1]) + "." + std::to_string(t.version[2]) + "\n";

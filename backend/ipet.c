@@ -415,6 +415,15 @@ struct ipet_hit {
 	u32 slot1;     /* matching slot + 1, or 0 */
 };
 
+/* The candidate a group (base rank, kind) offers at `point`: rank << 1 | deny, or all ones. */
+static u64 candidate_at(const struct ipet_table *t, u32 base, u32 kind, u32 point)
+{
+	const struct ipet_kind *k = &t->kinds[kind];
+	u32 off = k->offset[point];
+	u64 none = ~nonzero_mask((u64)(off ^ IPET_NO_OFFSET));
+	return (((u64)(base + off) << 1) | ((k->deny_bits >> point) & 1)) | none;
+}
+
 /* Probes `d` for (words, op, alg); `valid` (0 or all ones) says whether the event has the key. */
 static struct ipet_hit probe(const struct ipet_table *t, const struct ipet_dtab *d, const u32 words[16], u32 tag,
 			     u32 op, u32 alg, u32 point, u64 valid)
@@ -426,9 +435,8 @@ static struct ipet_hit probe(const struct ipet_table *t, const struct ipet_dtab 
 	const u8 *s = d->slots + (u64)slot * d->stride;
 	const u8 *pl = s + d->length;
 	u32 a = rd32(pl), b = rd32(pl + 4), diff = 0, wide = (u32)0 - d->wide;
-	u32 sop, salg, kind, base, i, off;
-	const struct ipet_kind *k;
-	u64 match, none;
+	u32 sop, salg, kind, base, i;
+	u64 match;
 	for (i = 0; i < 16; ++i)
 		diff |= (rd32(s + 4 * i) ^ words[i]) & d->word_mask[i];
 	/* Narrow: a = base:24 | op:3 | kind:5. Wide: a = base, b = op:3 | alg:5 | kind:24. */
@@ -439,10 +447,7 @@ static struct ipet_hit probe(const struct ipet_table *t, const struct ipet_dtab 
 	kind = ((a >> 27) & ~wide) | ((b >> 8) & wide);
 	match = ~nonzero_mask((u64)diff | (u64)(sop ^ op) | (u64)(salg ^ alg)) & valid;
 	kind &= (u32)match; /* kind 0 (empty) when nothing matched */
-	k = &t->kinds[kind];
-	off = k->offset[point];
-	none = ~nonzero_mask((u64)(off ^ IPET_NO_OFFSET));
-	r.candidate = (((u64)(base + off) << 1) | ((k->deny_bits >> point) & 1)) | none;
+	r.candidate = candidate_at(t, base, kind, point);
 	r.slot1 = (slot + 1) & (u32)match;
 	return r;
 }
@@ -458,16 +463,12 @@ static struct ipet_hit probe_pair(const struct ipet_table *t, const u32 words[16
 	u32 bucket = ipet_bucket(h, d->nbuckets);
 	u32 slot = ipet_slot(h, d->disp[bucket], d->nslots);
 	const u8 *s = d->slots + (u64)slot * d->stride;
-	u32 base = rd32(s + 8), b = rd32(s + 12), off, kind;
+	u32 base = rd32(s + 8), b = rd32(s + 12), kind;
 	u64 diff = (u64)(rd32(s) ^ words[0]) | (u64)(rd32(s + 4) ^ words[1]) | (u64)((b & 7) ^ op) |
 		   (u64)(((b >> 3) & 7) ^ fcls) | (u64)(((b >> 6) & 7) ^ dcls);
-	u64 match = ~nonzero_mask(diff) & valid, none;
-	const struct ipet_kind *k;
+	u64 match = ~nonzero_mask(diff) & valid;
 	kind = (b >> 9) & (u32)match;
-	k = &t->kinds[kind];
-	off = k->offset[point];
-	none = ~nonzero_mask((u64)(off ^ IPET_NO_OFFSET));
-	r.candidate = (((u64)(base + off) << 1) | ((k->deny_bits >> point) & 1)) | none;
+	r.candidate = candidate_at(t, base, kind, point);
 	r.slot1 = (slot + 1) & (u32)match;
 	return r;
 }
@@ -510,8 +511,6 @@ void ipet_eval(const struct ipet_table *t, const struct ipet_event *e, struct ip
 	const u32 fcls = class_of(e->fsv_len), dcls = class_of(e->dm_len);
 	u32 fw[16], dw[16], pw[16], i;
 	struct ipet_hit fh, dh, ph;
-	const struct ipet_kind *wk = &t->kinds[o->w_kind];
-	u32 woff = wk->offset[point];
 	u64 wcand, best, has_rule, evaluated;
 	u32 deny, action, kind, rule;
 
@@ -526,8 +525,7 @@ void ipet_eval(const struct ipet_table *t, const struct ipet_event *e, struct ip
 	pw[2] = fcls;
 	/* The pair candidate needs both digests; a pair slot never has a zero reference. */
 	ph = probe_pair(t, pw, op | dcls << 8, op, fcls, dcls, point, has_fsv & has_dm);
-	wcand = (((u64)(o->w_base + woff) << 1) | ((wk->deny_bits >> point) & 1)) |
-		~nonzero_mask((u64)(woff ^ IPET_NO_OFFSET));
+	wcand = candidate_at(t, o->w_base, o->w_kind, point);
 	best = min64(min64(wcand, fh.candidate), min64(dh.candidate, ph.candidate));
 	has_rule = nonzero_mask(~best);
 	evaluated = (u64)0 - (u64)(o->evaluated & 1);

@@ -65,6 +65,7 @@ int runLifecycle(const LifecycleOptions& o) {
       }
       PipelineConfig config = o.pipeline;
       config.analyze = false;
+      config.check_policy_name = op == "new_policy";
       CheckedPolicy p = checkPolicy(path, std::move(text->bytes), config);
       const ast::Header* header = p.parsed.policy.header ? &*p.parsed.policy.header : nullptr;
       r = op == "new_policy" ? store.newPolicy(p.diags->verdict(), header)

@@ -29,8 +29,8 @@ CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineCon
   popts.dialect = config.target.dialect;
   popts.dialect_name = config.target.kernel_name.c_str();
   out.parsed = frontend::parse(*out.file, popts, *out.diags);
-  frontend::checkKernelLimits(*out.file, out.parsed.policy, config.check_signed_size ? &config.signing : nullptr,
-                              *out.diags);
+  if (config.check_signed_size) frontend::checkSignedSize(*out.file, config.signing, *out.diags);
+  if (config.check_policy_name) frontend::checkPolicyName(out.parsed.policy, *out.diags);
   analysis::lint({*out.file, out.parsed.policy, *out.diags, config.target.dialect});
   if (config.analyze && parsesCleanly(*out.diags)) {
     analysis::analyzePolicy(*out.file, out.parsed.policy, config.target, *out.diags, config.diag_options,

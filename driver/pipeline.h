@@ -25,6 +25,9 @@ struct PipelineConfig {
   // Predict EMSGSIZE for the signed policy. Off for `compile`: a decision table is not loaded
   // through securityfs, so the PKCS#7 limit does not apply to it.
   bool check_signed_size = true;
+  // Predict EACCES/ENAMETOOLONG for the name. Off for `update`: it creates no securityfs
+  // directory (the kernel then only compares the name with the loaded policy's).
+  bool check_policy_name = true;
 };
 
 struct CheckedPolicy {

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <memory>
 
+#include "base/hex.h"
+
 namespace ipec {
 
 std::string_view DigestPool::storeKey(std::string_view key) {
@@ -51,14 +53,10 @@ DigestView DigestPool::get(DigestId id) const {
 }
 
 std::string DigestPool::spell(DigestId id) const {
-  static constexpr char kHex[] = "0123456789abcdef";
   DigestView d = get(id);
   std::string out(d.alg);
   out += ':';
-  for (unsigned char c : d.bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
+  appendHex(out, d.bytes);
   return out;
 }
 

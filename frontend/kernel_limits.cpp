@@ -55,12 +55,6 @@ uint64_t SigningModel::contentSize(std::string_view text) const {
   return out;
 }
 
-void checkKernelLimits(const SourceFile& file, const ast::Policy& policy, const SigningModel* signing_or_null,
-                       DiagnosticEngine& diags) {
-  if (signing_or_null) checkSignedSize(file, *signing_or_null, diags);
-  checkPolicyName(policy, diags);
-}
-
 void checkSignedSize(const SourceFile& file, const SigningModel& signing, DiagnosticEngine& diags) {
   const uint64_t content = signing.contentSize(file.bytes());
   const uint64_t der = signing.derSize(content, signing.sig_bytes_max);

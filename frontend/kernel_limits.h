@@ -44,8 +44,5 @@ struct SigningModel {
 void checkSignedSize(const SourceFile& file, const SigningModel& signing, DiagnosticEngine& diags);
 // EACCES / ENAMETOOLONG: securityfs cannot create policies/<name>.
 void checkPolicyName(const ast::Policy& policy, DiagnosticEngine& diags);
-// `signing` null: skip the size check (the policy is not loaded as a signed blob).
-void checkKernelLimits(const SourceFile& file, const ast::Policy& policy, const SigningModel* signing,
-                       DiagnosticEngine& diags);
 
 }  // namespace ipec::frontend

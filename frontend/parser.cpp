@@ -487,8 +487,8 @@ class PolicyParser {
       std::vector<RelatedNote> notes;
       noteHiddenSpace(notes, t);
       parseError(DiagId::BadDigest, vr,
-                 "digest " + quote(value) + " has no `alg:` prefix; write it as `sha256:" +
-                     std::string(value.substr(0, 16)) + (value.size() > 16 ? "...`" : "`"),
+                 "digest " + quote(value) + " has no `alg:` prefix; write it as " +
+                     quote("sha256:" + std::string(value.substr(0, 16)) + (value.size() > 16 ? "..." : "")),
                  Errno::BadMsg, std::move(notes));
       return false;
     }

@@ -1,16 +1,21 @@
 // libFuzzer target for the ipec front end (built with -DIPEC_FUZZ=ON, clang only).
 //
 // The first byte chooses the configuration, the rest is the policy text:
-//   bit 0  Hornet dialect (else mainline Linux 6.12)
-//   bit 1  the policy is signed with -nocerts (EMSGSIZE model)
-//   bit 2  --error-limit=3 (exercises the too-many-errors note)
-//   bit 3  -Werror
-//   bit 4  coloured text rendering, bit 5 no source snippet
+//   bits 0-1  the target profile: 0 linux-6.12 (mainline), then the other shipped profiles in
+//             name order (hornet-v5, hornet-v7, linux-6.19): the Hornet dialects parse
+//             op=BPF_PROG_LOAD and the bpf_* properties
+//   bit 2     the policy is signed with -nocerts (EMSGSIZE model)
+//   bit 3     --error-limit=3 (exercises the too-many-errors note)
+//   bit 4     -Werror
+//   bit 5     coloured text rendering
+//   bit 7     text rendering without the source snippet
+// ('@' = 0x40 is the plain mainline configuration: the seeds in corpus/ start with it.)
 // For every input the target
-//   1. runs driver::checkPolicy (scan, ANTLR parse, kernel limits, lint) with that configuration;
+//   1. runs driver::checkPolicy (scan, ANTLR parse, kernel limits, lint, target analysis);
 //   2. renders every diagnostic as text (base/render_text.h) and the file as a JSON document
-//      (driver/json_output.h), and checks the JSON parses back and each text diagnostic names
-//      its id;
+//      (driver/json_output.h), and checks the JSON parses back with every diagnostic, and each
+//      text diagnostic names its id and (without colour) is valid UTF-8 with no raw control
+//      byte but the newline, as base/render_text.h promises;
 //   3. runs frontend::formatPolicy and checks that
 //        - formatting is idempotent: fmt(fmt(x)) == fmt(x);
 //        - the formatted text has the same error ids as the input (as a multiset, ignoring
@@ -28,6 +33,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/target.h"
 #include "base/diagnostic.h"
 #include "base/render_text.h"
 #include "driver/json_output.h"
@@ -38,28 +44,49 @@ namespace {
 
 using namespace ipec;
 
-driver::PipelineConfig makeConfig(uint8_t flags, bool plain) {
-  driver::PipelineConfig c;
-  if (flags & 1) {
-    c.dialect = stdlib::Dialect::withHornet();
-    c.kernel_name = "Linux 6.12 with Hornet";
-    c.target_name = "linux-6.12-hornet";
+// The shipped target profiles, the default first.
+std::vector<analysis::Target> loadTargets() {
+  std::vector<analysis::Target> out{driver::defaultTarget()};
+  for (const std::string& name : analysis::profileNames()) {
+    if (name == out[0].name) continue;
+    std::string error;
+    auto t = analysis::loadTarget(name, error);
+    if (!t) {
+      std::fprintf(stderr, "cannot load target %s: %s\n", name.c_str(), error.c_str());
+      std::abort();
+    }
+    out.push_back(std::move(*t));
   }
-  if (plain) return c;
-  if (flags & 2) c.signing.embed_cert = false;
-  if (flags & 4) c.diag_options.error_limit = 3;
-  if (flags & 8) c.diag_options.all_warnings_are_errors = true;
+  return out;
+}
+
+constexpr uint8_t kConfigBits = 4 | 8 | 16;  // the bits that change the pipeline, not the rendering
+
+driver::PipelineConfig makeConfig(const analysis::Target& target, uint8_t flags) {
+  driver::PipelineConfig c;
+  c.target = target;
+  if (flags & 4) c.signing.embed_cert = false;
+  if (flags & 8) c.diag_options.error_limit = 3;
+  if (flags & 16) c.diag_options.all_warnings_are_errors = true;
   return c;
 }
 
 // The configurations live for the whole run: DiagnosticEngine keeps a reference to the options.
 struct Configs {
-  driver::PipelineConfig variant[64];
-  driver::PipelineConfig plain[2];
+  std::vector<analysis::Target> targets = loadTargets();
+  // [target index][the kConfigBits of the flags]
+  std::vector<std::vector<driver::PipelineConfig>> by_flags;
   Configs() {
-    for (unsigned f = 0; f < 64; ++f) variant[f] = makeConfig(static_cast<uint8_t>(f), false);
-    for (unsigned f = 0; f < 2; ++f) plain[f] = makeConfig(static_cast<uint8_t>(f), true);
+    for (const analysis::Target& t : targets) {
+      by_flags.emplace_back();
+      for (unsigned f = 0; f < 32; ++f)
+        by_flags.back().push_back(makeConfig(t, static_cast<uint8_t>(f & kConfigBits)));
+    }
   }
+  const driver::PipelineConfig& get(uint8_t flags) const {
+    return by_flags[(flags & 3u) % by_flags.size()][flags & kConfigBits];
+  }
+  const driver::PipelineConfig& plain(uint8_t flags) const { return by_flags[(flags & 3u) % by_flags.size()][0]; }
 };
 const Configs& configs() {
   static const Configs c;
@@ -80,6 +107,29 @@ const Configs& configs() {
   dump("first", a);
   dump("second", b);
   std::abort();
+}
+
+// Strict UTF-8 (no overlongs, surrogates or code points above U+10FFFF): the offset of the first
+// invalid byte, or npos.
+size_t firstInvalidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c < 0x80) n = 1;
+    else if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+    else return i;
+    if (i + n > s.size()) return i;
+    for (size_t k = 1; k < n; ++k) {
+      const unsigned char b = static_cast<unsigned char>(s[i + k]);
+      if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return i;
+    }
+    i += n;
+  }
+  return std::string_view::npos;
 }
 
 std::vector<std::string> errorIds(const DiagnosticEngine& diags) {
@@ -110,19 +160,28 @@ std::string verdictText(const KernelVerdict& v) {
 
 void renderAll(const driver::CheckedPolicy& p, const driver::PipelineConfig& config, uint8_t flags) {
   TextStyle style;
-  style.color = (flags & 16) != 0;
-  style.show_source = (flags & 32) == 0;
+  style.color = (flags & 32) != 0;
+  style.show_source = (flags & 128) == 0;
   for (const Diagnostic& d : p.diags->diagnostics()) {
     std::string out;
     renderText(out, *p.file, d, style);
     std::string tag = "[" + std::string(diagName(d.id)) + "]";
     if (out.find(tag) == std::string::npos) fail("text rendering lacks the diagnostic id", p.file->bytes(), out, tag);
+    // render_text.h: control and non-UTF-8 bytes are shown as <XX>, so the text is safe for a
+    // terminal. (The file name is ASCII; colour adds escape sequences, so only without it.)
+    if (!style.color) {
+      if (size_t bad = firstInvalidUtf8(out); bad != std::string::npos)
+        fail("text rendering is not valid UTF-8", p.file->bytes(), out, "at byte " + std::to_string(bad));
+      for (unsigned char c : out)
+        if ((c < 0x20 && c != '\n') || c == 0x7f)
+          fail("text rendering contains a raw control byte", p.file->bytes(), out, std::to_string(c));
+    }
   }
 
   driver::JsonFileReport r;
   r.file = p.file.get();
   r.name = p.file->name();
-  r.target = config.target_name;
+  r.target = config.target.name;
   r.verdict = p.diags->verdict();
   r.diagnostics = p.diags->diagnostics();
   std::string doc = driver::renderJson({r}, p.diags->errorCount(), p.diags->warningCount());
@@ -138,11 +197,11 @@ void renderAll(const driver::CheckedPolicy& p, const driver::PipelineConfig& con
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t flags = data[0] & 63;
+  const uint8_t flags = data[0];
   std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
   const Configs& cfg = configs();
-  const driver::PipelineConfig& config = cfg.variant[flags];
-  const driver::PipelineConfig& plain = cfg.plain[flags & 1];
+  const driver::PipelineConfig& config = cfg.get(flags);
+  const driver::PipelineConfig& plain = cfg.plain(flags);
 
   // 1 + 2: the configured pipeline, rendered both ways.
   driver::CheckedPolicy p = driver::checkPolicy("fuzz.pol", bytes, config);
@@ -150,10 +209,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // 3: fmt invariants, with the plain configuration (no -Werror, no error limit) so that the
   // error ids are exactly the kernel's problems.
-  driver::CheckedPolicy base = (flags & ~1u) == 0 ? std::move(p) : driver::checkPolicy("fuzz.pol", bytes, plain);
-  std::string once = frontend::formatPolicy(*base.file, base.parsed.scan);
+  driver::CheckedPolicy base = (flags & kConfigBits) == 0 ? std::move(p) : driver::checkPolicy("fuzz.pol", bytes, plain);
+  std::string once = frontend::formatPolicy(*base.file);
   driver::CheckedPolicy again = driver::checkPolicy("fuzz.pol", once, plain);
-  std::string twice = frontend::formatPolicy(*again.file, again.parsed.scan);
+  std::string twice = frontend::formatPolicy(*again.file);
   if (once != twice) fail("fmt is not idempotent", bytes, once, twice);
 
   std::vector<std::string> before = errorIds(*base.diags), after = errorIds(*again.diags);

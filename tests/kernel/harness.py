@@ -13,6 +13,7 @@ Part 2 also needs WORK/dec/digests.json (written by kernel-test when it built th
 import concurrent.futures as cf
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -21,9 +22,6 @@ sys.path.insert(0, os.path.join(HERE, "gen"))
 import decision_policies  # noqa: E402
 import lifecycle_scenarios  # noqa: E402
 import load_cases  # noqa: E402
-
-ERRNOS = {1: "EPERM", 2: "ENOENT", 13: "EACCES", 17: "EEXIST", 22: "EINVAL", 34: "ERANGE", 36: "ENAMETOOLONG",
-          74: "EBADMSG", 90: "EMSGSIZE", 116: "ESTALE", 126: "ENOKEY"}
 
 
 def die(msg, code=3):
@@ -123,6 +121,9 @@ def prepare_load(work, stage, ipec, slice_):
         args += ["--corpus", os.environ["IPEC_CORPUS"]]
     if slice_:
         args.append("--slice")
+    for k in ("random", "seed"):
+        if os.environ.get("KT_" + k.upper()):
+            args += ["--" + k, os.environ["KT_" + k.upper()]]
     r = subprocess.run([sys.executable, os.path.join(HERE, "gen", "load_cases.py")] + args, capture_output=True, text=True)
     if r.returncode:
         die("load_cases.py failed: " + r.stderr)
@@ -250,7 +251,8 @@ def predict_life(work, ipec):
     for s in scen:
         pred = None
         if has:
-            r = subprocess.run([ipec, "lifecycle", s["script_file"], "--format=json"], capture_output=True)
+            r = subprocess.run([ipec, "lifecycle", s["script_file"], "--format=json",
+                                "--cert-size", os.environ.get("CERT_SIZE", "847")], capture_output=True)
             if r.returncode not in (0, 1):
                 pred = {"error": "ipec lifecycle exited %d: %s" % (r.returncode, r.stderr.decode(errors="replace")[-500:])}
             else:
@@ -271,7 +273,12 @@ def prepare_dec(work, stage, ipec, slice_):
     os.makedirs(os.path.join(W, "policies"), exist_ok=True)
     d = json.load(open(os.path.join(W, "digests.json")))
     probes = decision_policies.probes(d)
-    pols = decision_policies.policies(d, slice_)
+    kw = {}
+    if os.environ.get("KT_POLICIES"):
+        kw["n_random"] = int(os.environ["KT_POLICIES"])
+    if os.environ.get("KT_SEED"):
+        kw["seed"] = int(os.environ["KT_SEED"])
+    pols = decision_policies.policies(d, slice_, **kw)
     ev = os.path.join(W, "events.jsonl")
     with open(ev, "w") as f:
         for p in probes:
@@ -304,11 +311,18 @@ def predict_dec(work, ipec):
     path = os.path.join(work, "dec", "policies.json")
     doc = json.load(open(path))
     has = ipec_has(ipec, "eval")
+    h = subprocess.run([ipec, "eval", "--help"], capture_output=True, text=True).stdout if has else ""
+    # every engine ipec offers is asked; each must agree with the kernel
+    m = re.search(r"--engine TEXT:\{([a-z0-9_,-]+)\}", h)
+    engines = m.group(1).split(",") if m else [None]
     n = len(doc["probes"])
     for p in doc["policies"]:
-        pred = None
-        if has:
-            r = subprocess.run([ipec, "eval", p["file"], "--events", doc["events"], "--format=json"], capture_output=True)
+        p["ipec"], p["ipec_engines"] = None, {}
+        if not has:
+            continue
+        for eng in engines:
+            r = subprocess.run([ipec, "eval", p["file"], "--events", doc["events"], "--format=json"] +
+                               (["--engine", eng] if eng else []), capture_output=True)
             if r.returncode not in (0, 1):
                 pred = {"error": "ipec eval exited %d: %s" % (r.returncode, r.stderr.decode(errors="replace")[-500:])}
             else:
@@ -318,7 +332,9 @@ def predict_dec(work, ipec):
                     pred = {"error": "ipec eval printed no JSON lines: " + r.stdout.decode(errors="replace")[:300]}
                 if isinstance(pred, list) and len(pred) != n:
                     pred = {"error": "ipec eval printed %d results for %d events" % (len(pred), n)}
-        p["ipec"] = pred
+            p["ipec_engines"][eng or "default"] = pred
+        p["ipec"] = p["ipec_engines"][engines[0] or "default"]
+    doc["engines"] = [e or "default" for e in engines]
     with open(path, "w") as f:
         json.dump(doc, f)
     return has
@@ -407,7 +423,7 @@ def report_life(work, lines, rep):
         perr = pred.get("error") if isinstance(pred, dict) else None
         if isinstance(pred, list) and len(pred) != len(s["steps"]):
             perr = "ipec printed %d results for %d operations" % (len(pred), len(s["steps"]))
-        rows = []
+        rows, prev_state = [], []
         for i, st in enumerate(s["steps"]):
             k = res.get(st["label"])
             mine = [x for x in state.get(st["label"], []) if x["name"].startswith(s["prefix"]) or
@@ -432,9 +448,18 @@ def report_life(work, lines, rep):
                     if exp != got_s:
                         row["agree"] = False
                         row["state_mismatch"] = {"kernel": exp, "ipec": got_s}
+                # the name of a policy that new_policy created: the directory that appeared
+                if row["agree"] and p and st["op"] == "new_policy" and k == "OK" and "name" in p:
+                    before = {x["name"] for x in prev_state}
+                    made = [x["name"] for x in mine if x["name"] not in before]
+                    kname = made[0].encode("latin-1").decode("utf-8", "replace") if len(made) == 1 else made
+                    if kname != p["name"]:
+                        row["agree"] = False
+                        row["name_mismatch"] = {"kernel": kname, "ipec": p["name"]}
             if row["agree"]:
                 part["agree"] += 1
             rows.append(row)
+            prev_state = mine
         sc = {"key": s["key"], "title": s["title"], "rule": s["rule"], "rows": rows, "ipec_error": perr,
               "script": s["script"], "texts": {st["label"]: show(st["text"]) for st in s["steps"] if "text" in st}}
         part["scenarios"].append(sc)
@@ -442,7 +467,8 @@ def report_life(work, lines, rep):
             if r["agree"] is False:
                 part["disagree"].append({"scenario": s["key"], "title": s["title"], "label": r["label"], "op": r["op"],
                                          "name": r["name"], "kernel": r["kernel"], "ipec": r["ipec"],
-                                         "state_mismatch": r.get("state_mismatch"), "script": s["script"],
+                                         "state_mismatch": r.get("state_mismatch"),
+                                         "name_mismatch": r.get("name_mismatch"), "script": s["script"],
                                          "texts": sc["texts"]})
     if part["no_prediction"]:
         part["detail"] = "%d operations have no ipec prediction (ipec has no working `lifecycle` command)" % part["no_prediction"]
@@ -529,6 +555,11 @@ def report_dec(work, lines, rep):
                     row["agree"] = False
                 else:
                     part["rule_checked"] += 1
+                for eng, ep in (p.get("ipec_engines") or {}).items():
+                    e = ep[i] if isinstance(ep, list) else {}
+                    if (e.get("decision"), e.get("audit_rule")) != (row["ipec"], row["ipec_rule"]):
+                        row["agree"] = False
+                        row["note"] = "engine %s: %s %s" % (eng, e.get("decision"), e.get("audit_rule") or ep)
             if row["agree"]:
                 part["agree"] += 1
             prow["rows"].append(row)
@@ -538,6 +569,7 @@ def report_dec(work, lines, rep):
                                          "ipec": row["ipec"], "ipec_rule": row["ipec_rule"], "ipec_line": row["ipec_line"],
                                          "note": row.get("note"), "text": show(p["text"])})
         part["policies"].append(prow)
+    part["detail"] = "every decision and audit rule checked against ipec eval's engines: %s" % ", ".join(doc.get("engines", []))
     if part["no_prediction"]:
         part["detail"] = "%d decisions have no ipec prediction (ipec has no working `eval` command)" % part["no_prediction"]
     rep["parts"].append(part)
@@ -551,7 +583,8 @@ def write_report(rep, out):
          "- ipec: `%s`" % rep.get("ipec")]
     if rep.get("kver_note"):
         L.append("- " + rep["kver_note"])
-    L += ["- VM time: %s s, wall time: %s s" % (rep.get("vm_secs"), rep.get("wall_secs")), "",
+    L += ["- VM time: %s s, wall time: %s s; in the guest: %s" % (
+        rep.get("vm_secs"), rep.get("wall_secs"), ", ".join("%s %s s" % kv for kv in rep.get("guest_secs", {}).items())), "",
           "| part | cases | agree | disagree | no prediction |", "|---|---:|---:|---:|---:|"]
     for p in rep["parts"]:
         L.append("| %s | %d | %d | %d | %d |" % (p["name"], p["cases"], p["agree"], len(p["disagree"]), p.get("no_prediction", 0)))
@@ -572,6 +605,8 @@ def write_report(rep, out):
                       "", "scenario %s: %s" % (d["scenario"], d["title"]), ""]
                 if d.get("state_mismatch"):
                     L += ["state: kernel %s, ipec %s" % (d["state_mismatch"]["kernel"], d["state_mismatch"]["ipec"]), ""]
+                if d.get("name_mismatch"):
+                    L += ["name: kernel %r, ipec %r" % (d["name_mismatch"]["kernel"], d["name_mismatch"]["ipec"]), ""]
                 L += ["```"] + d["script"] + ["```", ""]
                 for lab, t in sorted(d["texts"].items()):
                     L += ["%s:" % lab, "```", t, "```"]
@@ -588,8 +623,20 @@ def write_report(rep, out):
 def cmd_report(work, out):
     lines = results_lines(work)
     rep = {"parts": [], "kernel": next((l.split(" ", 1)[1] for l in lines if l.startswith("KERNEL ")), "?")}
+    meta = {}
+    if os.path.exists(os.path.join(work, "meta.json")):
+        meta = json.load(open(os.path.join(work, "meta.json")))
     for k in ("accel", "vm_secs", "wall_secs", "ipec", "kver_note"):
-        rep[k] = os.environ.get("REPORT_" + k.upper(), "")
+        rep[k] = os.environ.get("REPORT_" + k.upper()) or meta.get(k, "")
+    # guest uptime at the start and after each part -> seconds per part
+    times, prev = {}, None
+    for l in lines:
+        if l.startswith("TIME "):
+            _, what, up = l.split()
+            if prev is not None:
+                times[what] = round(float(up) - prev, 1)
+            prev = float(up)
+    rep["guest_secs"] = times
     errs = [l for l in lines if l.startswith("SETUP_ERR")]
     if errs:
         die("guest setup failed: " + errs[0])
@@ -613,12 +660,15 @@ def cmd_report(work, out):
                 print("    DISAGREE load %s [%s] %s: kernel %s, ipec %s" % (d["id"], d["group"], d["desc"], d["kernel"], d["ipec"]))
             elif p["name"] == "lifecycle":
                 print("    DISAGREE %s %s %s: kernel %s, ipec %s%s" % (d["label"], d["op"], d["name"] or "", d["kernel"], d["ipec"],
-                                                                     " (state differs)" if d.get("state_mismatch") else ""))
+                                                                     " (state differs)" if d.get("state_mismatch") else
+                                                                     " (name differs)" if d.get("name_mismatch") else ""))
             else:
                 print("    DISAGREE %s/%s: kernel %s %s, ipec %s %s" % (d["policy"], d["probe"], d["kernel"], d["kernel_rule"],
                                                                      d["ipec"], d["ipec_rule"]))
         if nd > 15:
             print("    ... %d more in the report" % (nd - 15))
+    if rep.get("guest_secs"):
+        print("guest time: " + ", ".join("%s %s s" % kv for kv in rep["guest_secs"].items()))
     print("report: %s" % os.path.join(out, "report.md"))
     print("%d passed, %d failed" % (tot_ok, tot - tot_ok))
     return 1 if bad else 0

@@ -9,17 +9,13 @@
 #include "analysis/reachability.h"
 #include "driver/pipeline.h"
 #include "tests/reference/generator.h"
+#include "tests/unit/test_util.h"
 #include "tests/reference/reference.h"
 
 namespace ipec::test {
 namespace {
 
 using namespace ipec::analysis;
-
-uint64_t envOr(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::strtoull(v, nullptr, 10) : fallback;
-}
 
 const char* className(RuleClass c) {
   switch (c) {
@@ -54,9 +50,10 @@ TEST(AnalysisProperty, FastAnalysisAgreesWithBruteForce) {
       const RuleResult& r = fast.rules[i];
       ASSERT_EQ(className(r.cls), className(truth[i].cls))
           << "seed " << seed << " target " << gc.target_name << " statement " << i << "\n" << gc.text;
-      if (r.redundancy_known)
+      if (r.redundancy_known) {
         ASSERT_EQ(r.redundant, truth[i].redundant)
             << "seed " << seed << " target " << gc.target_name << " statement " << i << "\n" << gc.text;
+      }
       redundant_seen += r.redundant;
       shadowed_seen += r.cls == RuleClass::Shadowed;
       dead_seen += r.cls == RuleClass::Dead;

@@ -15,8 +15,11 @@ struct Loaded {
   KernelVerdict verdict() const { return p.diags->verdict(); }
 };
 
-Loaded pol(const std::string& name, const std::string& version) {
-  return {check("policy_name=" + name + " policy_version=" + version + "\nDEFAULT action=ALLOW\n")};
+Loaded pol(const std::string& name, const std::string& version, bool for_update = false) {
+  driver::PipelineConfig config;
+  config.check_policy_name = !for_update;  // as `ipec lifecycle` checks an update
+  return {driver::checkPolicy("t.pol", "policy_name=" + name + " policy_version=" + version + "\nDEFAULT action=ALLOW\n",
+                              config)};
 }
 
 TEST(Lifecycle, NewPolicy) {
@@ -44,6 +47,12 @@ TEST(Lifecycle, Update) {
   EXPECT_EQ(s.update("A", higher.verdict(), higher.header()).errno_name, "OK");
   Loaded broken = pol("A", "9.9");
   EXPECT_EQ(s.update("A", broken.verdict(), broken.header()).errno_name, "EBADMSG");
+  // An update creates no securityfs directory: a name securityfs would refuse is just another
+  // name (EINVAL), not EACCES or ENAMETOOLONG (the kernel suite found this, case L10).
+  for (const std::string& name : {std::string("."), std::string("a/b"), std::string(300, 'n')}) {
+    Loaded odd = pol(name, "9.0.0", /*for_update=*/true);
+    EXPECT_EQ(s.update("A", odd.verdict(), odd.header()).errno_name, "EINVAL") << name;
+  }
 }
 
 TEST(Lifecycle, ActivateAndDelete) {

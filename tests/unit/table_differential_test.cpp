@@ -13,17 +13,13 @@
 #include "backend/table.h"
 #include "driver/commands.h"
 #include "tests/reference/generator.h"
+#include "tests/unit/test_util.h"
 #include "tests/reference/reference.h"
 
 namespace ipec::test {
 namespace {
 
 using namespace ipec::analysis;
-
-uint64_t envOr(const char* name, uint64_t fallback) {
-  const char* v = std::getenv(name);
-  return v ? std::strtoull(v, nullptr, 10) : fallback;
-}
 
 struct Compiled {
   driver::CheckedPolicy checked;

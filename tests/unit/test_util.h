@@ -1,11 +1,18 @@
 #pragma once
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
 #include "driver/pipeline.h"
 
 namespace ipec::test {
+
+// A numeric environment setting for longer test runs, or the default.
+inline uint64_t envOr(const char* name, uint64_t fallback) {
+  const char* v = std::getenv(name);
+  return v ? std::strtoull(v, nullptr, 10) : fallback;
+}
 
 // The shipped target profile `name`.
 inline analysis::Target target(const std::string& name) {

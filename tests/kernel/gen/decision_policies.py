@@ -64,7 +64,7 @@ def probes(d):
     return out
 
 
-def policies(d, slice_=False, seed=4242):
+def policies(d, slice_=False, seed=4242, n_random=None):
     DA, DB, DM, RA, RB = d["DA"], d["DB"], d["DM"], d["RA"], d["RB"]
     pols = []
 
@@ -117,7 +117,8 @@ def policies(d, slice_=False, seed=4242):
     add("DEFAULT action=DENY\nDEFAULT op=EXECUTE action=ALLOW\nop=EXECUTE boot_verified=TRUE action=DENY\n"
         "op=KMODULE dmverity_roothash=sha256:%s dmverity_signature=TRUE action=ALLOW\n" % RA,
         "deny the initramfs, KMODULE from the signed volume")
-    n_random = 6 if slice_ else 30
+    if n_random is None:
+        n_random = 6 if slice_ else 30
     rnd = random.Random(seed)
     props = [
         "boot_verified=TRUE", "boot_verified=FALSE", "fsverity_signature=TRUE", "fsverity_signature=FALSE",

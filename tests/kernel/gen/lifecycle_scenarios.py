@@ -186,6 +186,23 @@ def scenarios():
     o += [("activate", names[3]), ("delete", names[0]), ("delete", names[5]), ("delete", names[3]),
           ("activate", names[1]), ("activate", names[4]), ("delete", names[3]), ("delete", names[1]),
           ("delete", names[2]), ("delete", names[4])]
+    # ---- which error wins, and the size limit through update
+    p, M, o = sc("ENOENT before the parser; the parser and EMSGSIZE before EEXIST", "5.2/5.4 order")
+    o += [("update", p + "NOPE", pol(p + "NOPE", "%d.x.0" % M)), ("update", p + "NOPE", b""),
+          ("new_policy", pol(p + "A", "%d.0.0" % M)),
+          ("new_policy", pol(p + "A", "%d.0.1" % M) + "#" * 70000 + "\n"),
+          ("new_policy", pol(p + "A", "%d.0.1" % M, "")), ("new_policy", pol(p + "A", "70000.0.1"))]
+
+    p, M, o = sc("update at the signed-size limit and with a 255-byte name", "signing size + 5.2")
+    head = lambda v: pol(p + "A", v)
+    fit = 64256  # the largest text whose signed DER (RSA-2048, the 847-byte certificate embedded) is 65535 bytes
+    n255 = p + "n" * (255 - len(p))
+    o += [("new_policy", head("%d.0.0" % M)),
+          ("update", p + "A", head("%d.0.1" % M) + "#" * (fit - len(head("%d.0.1" % M)) - 1) + "\n"),
+          ("update", p + "A", head("%d.0.2" % M) + "#" * (fit + 1 - len(head("%d.0.2" % M)) - 1) + "\n"),
+          ("update", p + "A", head("%d.0.2" % M)), ("new_policy", pol(n255, "%d.0.0" % M)),
+          ("update", n255, pol(n255, "%d.0.1" % M)), ("activate", n255), ("update", n255, pol(n255, "%d.0.2" % M)),
+          ("delete", n255)]
     return out
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Part 1 of ipec's kernel suite: write the policy-load cases.
 
-Usage: load_cases.py OUTDIR [--corpus DIR] [--cert-size N] [--slice]
+Usage: load_cases.py OUTDIR [--corpus DIR] [--cert-size N] [--slice] [--random N] [--seed S]
 
 Writes OUTDIR/NNNN.pol (the exact bytes that get signed) and OUTDIR/index.tsv with the columns
     id  mode  keep  predict  group  description
@@ -453,6 +453,7 @@ def main():
     cert = 847
     sl = False
     count = 160
+    seed = 20250101
     i = 1
     while i < len(args):
         if args[i] == "--corpus":
@@ -461,6 +462,8 @@ def main():
             cert = int(args[i + 1]); i += 2
         elif args[i] == "--random":
             count = int(args[i + 1]); i += 2
+        elif args[i] == "--seed":
+            seed = int(args[i + 1]); i += 2
         elif args[i] == "--slice":
             sl = True; i += 1
         else:
@@ -469,7 +472,7 @@ def main():
     generated(g, cert)
     if corpus_dir:
         corpus(g, corpus_dir)
-    mutations(g, 40 if sl else count, 20250101)
+    mutations(g, 40 if sl and count == 160 else count, seed)
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "index.tsv"), "w", encoding="utf-8") as idx:
         idx.write("id\tmode\tkeep\tpredict\tgroup\tdescription\n")

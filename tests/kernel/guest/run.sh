@@ -9,13 +9,17 @@ echo "KERNEL $(uname -r)"
 echo "PLATFORM_KEYS $(keyctl rlist %:.platform 2>/dev/null | wc -w)"
 echo "IPE enforce=$(cat $IPE/enforce) success_audit=$(cat $IPE/success_audit) policies=$(ls $IPE/policies | wc -l)"
 dmesg -c > /dev/null
+t() { echo "TIME $1 $(cut -d' ' -f1 /proc/uptime)"; }
+t start
 if [ -f /suite/load/list ]; then
   echo "=== LOAD"
   ipetool loadbatch /suite/load/list
+  t load
 fi
 if [ -f /suite/life/list ]; then
   echo "=== LIFECYCLE"
   ipetool lifebatch /suite/life/list
+  t lifecycle
 fi
 if [ -f /suite/dec/list ]; then
   echo "=== DECISIONS"
@@ -36,6 +40,8 @@ if [ -f /suite/dec/list ]; then
   dmv /dev/vdd dmvb "$(cat $O/rb)" "$(cat $O/rb.off)" $O/rb.p7s
   for f in a as b m.ko ms.ko plain mplain.ko; do echo "MEASURE $f $(fsverity measure /mnt/fsv/$f 2>&1 | tr '\n' ' ')"; done
   echo "SETUP_OK"
+  t decisions-setup
   ipetool decide /suite/dec/list /suite/dec/probes /suite/dec/marker
+  t decisions
 fi
 true
