@@ -154,7 +154,9 @@ static int load_table(struct ipet_dtab *d, const u8 *sec, u64 size, u64 count, u
 			base = a;
 			alg = (b >> 3) & 31;
 			kind = b >> 8;
-			if (alg >= IPET_ALG_COUNT && alg != IPET_EMPTY_ALG)
+			/* 31 marks an empty slot, which must stay empty: the decompiler names the
+			 * algorithm of every slot that has a group. */
+			if (alg >= IPET_ALG_COUNT && !(alg == IPET_EMPTY_ALG && kind == 0))
 				return IPET_E_SLOT;
 		} else {
 			base = a & 0xFFFFFFu;
