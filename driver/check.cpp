@@ -41,7 +41,7 @@ std::string verdictLine(const CheckedPolicy& p, const PipelineConfig& config) {
 }  // namespace
 
 int runCheck(const CheckOptions& options) {
-  const bool json = options.format == "json";
+  const bool json = options.format == "json" || options.format == "sarif";
   TextStyle style;
   style.color = !json && useColor(options.color, STDERR_FILENO);
   bool io_failure = false;
@@ -88,7 +88,7 @@ int runCheck(const CheckOptions& options) {
     std::fflush(stdout);
   }
   if (json) {
-    writeAll(stdout, renderJson(reports, errors, warnings));
+    writeAll(stdout, options.format == "sarif" ? renderSarif(reports) : renderJson(reports, errors, warnings));
   } else if (errors || warnings) {
     std::string summary;
     if (warnings) summary += plural(warnings, "warning");

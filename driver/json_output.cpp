@@ -93,4 +93,51 @@ std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
+std::string renderSarif(const std::vector<JsonFileReport>& files) {
+  json rules = json::array();
+  for (unsigned i = 0; i < kNumDiagIds; ++i) {
+    auto id = static_cast<DiagId>(i);
+    Severity sev = diagDefaultSeverity(id);
+    rules.push_back({{"id", std::string(diagName(id))},
+                     {"shortDescription", {{"text", std::string(diagSummary(id))}}},
+                     {"helpUri", "docs/diagnostics.md#" + std::string(diagName(id))},
+                     {"defaultConfiguration",
+                      {{"level", sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note"}}}});
+  }
+  auto region = [](const SourceFile* file, Range r) {
+    json reg;
+    if (!file || r.isNone()) return reg;
+    LineCol b = file->lineCol(std::min(r.begin, file->size()));
+    LineCol e = file->lineCol(std::min(std::max(r.end, r.begin), file->size()));
+    reg = {{"startLine", b.line}, {"startColumn", b.column}, {"endLine", e.line}, {"endColumn", e.column}};
+    return reg;
+  };
+  json results = json::array();
+  for (const JsonFileReport& f : files) {
+    for (const Diagnostic& d : f.diagnostics) {
+      json loc = {{"physicalLocation", {{"artifactLocation", {{"uri", f.name}}}}}};
+      json reg = region(f.file, d.range);
+      if (!reg.empty()) loc["physicalLocation"]["region"] = reg;
+      json r = {{"ruleId", std::string(diagName(d.id))},
+                {"level", d.severity == Severity::Error ? "error" : d.severity == Severity::Warning ? "warning" : "note"},
+                {"message", {{"text", d.message}}},
+                {"locations", json::array({loc})}};
+      json related = json::array();
+      for (const RelatedNote& n : d.notes) {
+        json rl = {{"message", {{"text", n.message}}}};
+        if (n.range) rl["physicalLocation"] = {{"artifactLocation", {{"uri", f.name}}}, {"region", region(f.file, *n.range)}};
+        related.push_back(std::move(rl));
+      }
+      if (!related.empty()) r["relatedLocations"] = std::move(related);
+      if (d.kernel_errno != Errno::None) r["properties"] = {{"kernel_errno", std::string(errnoName(d.kernel_errno))}};
+      results.push_back(std::move(r));
+    }
+  }
+  json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+              {"version", "2.1.0"},
+              {"runs", json::array({{{"tool", {{"driver", {{"name", "ipec"}, {"rules", std::move(rules)}}}}},
+                                     {"results", std::move(results)}}})}};
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 }  // namespace ipec::driver

@@ -20,4 +20,7 @@ struct JsonFileReport {
 
 std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors, unsigned warnings);
 
+// SARIF 2.1.0 (for code-scanning dashboards): one run, every diagnostic id as a rule.
+std::string renderSarif(const std::vector<JsonFileReport>& files);
+
 }  // namespace ipec::driver

@@ -134,8 +134,9 @@ int main(int argc, char** argv) {
   CheckOptions check;
   auto* c = app.add_subcommand("check", "Report every problem in each policy and predict the kernel's verdict");
   c->add_option("files", check.files, "Policy files ('-' reads standard input)")->required();
-  c->add_option("--format", check.format, "Output format: text (diagnostics on stderr) or json (on stdout)")
-      ->check(CLI::IsMember({"text", "json"}))
+  c->add_option("--format", check.format,
+                "Output format: text (diagnostics on stderr), json or sarif (SARIF 2.1.0), both on stdout")
+      ->check(CLI::IsMember({"text", "json", "sarif"}))
       ->default_val("text");
   c->add_option("--color", color, "Colour the diagnostics: auto (on a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
