@@ -19,7 +19,8 @@ int runFmt(const FmtOptions& options) {
     InputError ierr;
     auto in = readInput(path, options.max_file_size, ierr);
     if (!in) {
-      std::fprintf(stderr, "ipec: error: %s\n", ierr.message.c_str());
+      std::fprintf(stderr, "ipec: error: %s [%s]\n", ierr.message.c_str(),
+                   ierr.too_large ? "file-too-large" : "io-error");
       worsen(ExitCode::Usage);
       continue;
     }
