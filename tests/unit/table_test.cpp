@@ -8,6 +8,8 @@
 #include <fstream>
 
 #include "backend/decompile.h"
+#include "backend/verify.h"
+#include "driver/commands.h"
 
 namespace ipec::test {
 namespace {
@@ -43,6 +45,31 @@ TEST(Table, FuzzRegressions) {
     ++n;
   }
   EXPECT_GE(n, 1u);
+}
+
+// --verify must catch a table that decides differently: verify policy B's table against policy A.
+TEST(Table, VerifyFindsADisagreement) {
+  auto compile = [](const std::string& text) {
+    driver::PipelineConfig config;
+    config.analyze = false;
+    auto p = std::make_unique<driver::CheckedPolicy>(driver::checkPolicy("v.pol", text, config));
+    auto c = driver::compilePolicy(*p, config, false);
+    return std::make_pair(std::move(p), std::move(*c));
+  };
+  const std::string head = "policy_name=v policy_version=1.0.0\nDEFAULT action=ALLOW\n";
+  auto [pa, ca] = compile(head + "op=EXECUTE boot_verified=TRUE action=DENY\n");
+  auto [pb, cb] = compile(head + "op=EXECUTE boot_verified=FALSE action=DENY\n");
+  int status = 0;
+  auto table_b = backend::Table::load(cb.bytes, status);
+  ASSERT_TRUE(table_b);
+  backend::VerifyResult wrong =
+      backend::verifyTable(pa->parsed.policy, driver::defaultTarget(), *ca.decider, ca.program, *table_b);
+  EXPECT_FALSE(wrong.mismatches.empty());
+  auto table_a = backend::Table::load(ca.bytes, status);
+  backend::VerifyResult right =
+      backend::verifyTable(pa->parsed.policy, driver::defaultTarget(), *ca.decider, ca.program, *table_a);
+  EXPECT_TRUE(right.mismatches.empty());
+  EXPECT_GT(right.events, 10u);
 }
 
 TEST(Table, LooksLikeTable) {
