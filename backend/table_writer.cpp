@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "backend/ipet.h"
+#include "backend/records.h"
 
 namespace ipec::backend {
 namespace {
@@ -18,25 +19,6 @@ int classOf(size_t len) {
     if (kLengths[c] == len) return c;
   return -1;
 }
-
-class Out {
- public:
-  size_t size() const { return buf_.size(); }
-  void align8() { buf_.resize((buf_.size() + 7) & ~size_t{7}, '\0'); }
-  void align4() { buf_.resize((buf_.size() + 3) & ~size_t{3}, '\0'); }
-  void u8(uint8_t v) { buf_.push_back(static_cast<char>(v)); }
-  void u16(uint16_t v) { for (int i = 0; i < 2; ++i) u8(static_cast<uint8_t>(v >> (8 * i))); }
-  void u32(uint32_t v) { for (int i = 0; i < 4; ++i) u8(static_cast<uint8_t>(v >> (8 * i))); }
-  void u64(uint64_t v) { for (int i = 0; i < 8; ++i) u8(static_cast<uint8_t>(v >> (8 * i))); }
-  void bytes(std::string_view b) { buf_.append(b); }
-  void zeros(size_t n) { buf_.append(n, '\0'); }
-  void put32(size_t at, uint32_t v) { for (int i = 0; i < 4; ++i) buf_[at + i] = static_cast<char>(v >> (8 * i)); }
-  void put64(size_t at, uint64_t v) { for (int i = 0; i < 8; ++i) buf_[at + i] = static_cast<char>(v >> (8 * i)); }
-  std::string& str() { return buf_; }
-
- private:
-  std::string buf_;
-};
 
 struct Section {
   uint32_t kind, index;
@@ -120,7 +102,7 @@ void digestWords(const std::string& bytes, uint32_t words[16]) {
 }
 
 // Writes one table section (digest or pair). Returns the slot index of every key.
-std::vector<uint32_t> writeHashTable(Out& out, uint8_t subsystem, uint8_t length, uint8_t width, uint8_t alg,
+std::vector<uint32_t> writeHashTable(ByteWriter& out, uint8_t subsystem, uint8_t length, uint8_t width, uint8_t alg,
                                      const std::vector<Key>& keys, uint32_t& nslots) {
   Mphf m = buildMphf(keys);
   nslots = m.nslots;
@@ -132,7 +114,7 @@ std::vector<uint32_t> writeHashTable(Out& out, uint8_t subsystem, uint8_t length
   out.u32(m.nbuckets);
   out.u32(m.seed);
   for (uint16_t d : m.disp) out.u16(d);
-  out.align4();
+  out.align(4);
   const size_t stride = size_t{length} + width;
   std::string slots(size_t{m.nslots} * stride, '\0');
   // Empty wide digest slots carry the algorithm id 31 (docs/table-format.md).
@@ -153,10 +135,10 @@ std::string le32(uint32_t v) {
 }  // namespace
 
 std::string writeTable(const DecisionProgram& prog, TableStats* stats) {
-  Out out;
+  ByteWriter out;
   std::vector<Section> sections;
   auto begin = [&](uint32_t kind, uint32_t index) {
-    out.align8();
+    out.align(8);
     sections.push_back({kind, index, out.size(), 0, 0});
   };
   auto end = [&](uint64_t count) {
@@ -175,22 +157,13 @@ std::string writeTable(const DecisionProgram& prog, TableStats* stats) {
   end(1);
 
   begin(IPET_SEC_OPS, 0);
-  for (const OpIR& o : prog.ops) {
-    out.u8(o.evaluated);
-    out.u8(o.default_action == sl::Action::Deny);
-    out.u8(o.default_source);
-    out.u8(o.explicit_default);
-    out.u32(o.w.base);
-    out.u32(o.w.kind);
-    out.u32(0);
-  }
+  for (const OpIR& o : prog.ops) writeOpRecord(out, o);
   end(IPET_OPS);
 
   std::vector<MemberIR> members;
   begin(IPET_SEC_KINDS, 0);
   for (const KindIR& k : prog.kinds) {
-    for (uint32_t o : k.offset) out.u32(o);
-    out.u64(k.deny_bits);
+    writeKindShape(out, k);
     out.u32(static_cast<uint32_t>(members.size()));
     out.u32(static_cast<uint32_t>(k.members.size()));
     members.insert(members.end(), k.members.begin(), k.members.end());
@@ -305,7 +278,7 @@ std::string writeTable(const DecisionProgram& prog, TableStats* stats) {
     out.bytes(name);
   }
   end(sl::kNumDigestAlgs);
-  out.align8();
+  out.align(8);
 
   // Header and directory.
   std::string& buf = out.str();
@@ -318,20 +291,20 @@ std::string writeTable(const DecisionProgram& prog, TableStats* stats) {
   };
   put16(IPET_FORMAT_VERSION);
   put16(IPET_HEADER_SIZE);
-  out.put32(12, prog.keep_unreachable ? 1u : 0u);
-  out.put64(16, buf.size());
-  out.put32(32, prog.features);
-  out.put32(36, static_cast<uint32_t>(sections.size()));
-  out.put64(40, IPET_HEADER_SIZE);
+  out.put32At(12, prog.keep_unreachable ? 1u : 0u);
+  out.put64At(16, buf.size());
+  out.put32At(32, prog.features);
+  out.put32At(36, static_cast<uint32_t>(sections.size()));
+  out.put64At(40, IPET_HEADER_SIZE);
   for (size_t i = 0; i < sections.size(); ++i) {
     size_t d = IPET_HEADER_SIZE + i * sizeof(ipet_section);
-    out.put32(d, sections[i].kind);
-    out.put32(d + 4, sections[i].index);
-    out.put64(d + 8, sections[i].offset);
-    out.put64(d + 16, sections[i].size);
-    out.put64(d + 24, sections[i].count);
+    out.put32At(d, sections[i].kind);
+    out.put32At(d + 4, sections[i].index);
+    out.put64At(d + 8, sections[i].offset);
+    out.put64At(d + 16, sections[i].size);
+    out.put64At(d + 24, sections[i].count);
   }
-  out.put64(24, ipet_checksum(reinterpret_cast<const ipet_u8*>(buf.data()), buf.size(), 24));
+  out.put64At(24, ipet_checksum(reinterpret_cast<const ipet_u8*>(buf.data()), buf.size(), 24));
   if (stats) {
     stats->bytes = buf.size();
     stats->digest_slots = digest_slots;

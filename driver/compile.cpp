@@ -37,12 +37,8 @@ std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const Pipeli
 }
 
 int runCompile(const CompileOptions& o) {
-  InputError ierr;
-  auto in = readInput(o.policy, o.max_file_size, ierr);
-  if (!in) {
-    std::fprintf(stderr, "ipec: error: %s\n", ierr.message.c_str());
-    return static_cast<int>(ExitCode::Usage);
-  }
+  auto in = readInputOrReport(o.policy, o.max_file_size);
+  if (!in) return static_cast<int>(ExitCode::Usage);
   CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), o.pipeline);
   printDiagnostics(p, o.color);
   auto compiled = compilePolicy(p, o.pipeline, o.keep_unreachable);
@@ -99,12 +95,8 @@ int runCompile(const CompileOptions& o) {
 }
 
 int runDump(const DumpOptions& o) {
-  InputError ierr;
-  auto in = readInput(o.table, o.max_file_size, ierr);
-  if (!in) {
-    std::fprintf(stderr, "ipec: error: %s\n", ierr.message.c_str());
-    return static_cast<int>(ExitCode::Usage);
-  }
+  auto in = readInputOrReport(o.table, o.max_file_size);
+  if (!in) return static_cast<int>(ExitCode::Usage);
   int status = 0;
   auto table = backend::Table::load(in->bytes, status);
   if (!table) {

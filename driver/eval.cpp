@@ -172,12 +172,8 @@ class Evaluator {
 }  // namespace
 
 int runEval(const EvalOptions& options) {
-  InputError ierr;
-  auto in = readInput(options.policy, options.max_file_size, ierr);
-  if (!in) {
-    std::fprintf(stderr, "ipec: error: %s\n", ierr.message.c_str());
-    return static_cast<int>(ExitCode::Usage);
-  }
+  auto in = readInputOrReport(options.policy, options.max_file_size);
+  if (!in) return static_cast<int>(ExitCode::Usage);
   PipelineConfig config = options.pipeline;
   config.analyze = false;
   // A table is evaluated against its own decompiled text, so that both engines name the same lines.

@@ -16,11 +16,8 @@ int runFmt(const FmtOptions& options) {
   int status = static_cast<int>(ExitCode::Ok);
   auto worsen = [&](ExitCode c) { status = std::max(status, static_cast<int>(c)); };
   for (const std::string& path : options.files) {
-    InputError ierr;
-    auto in = readInput(path, options.max_file_size, ierr);
+    auto in = readInputOrReport(path, options.max_file_size);
     if (!in) {
-      std::fprintf(stderr, "ipec: error: %s [%s]\n", ierr.message.c_str(),
-                   ierr.too_large ? "file-too-large" : "io-error");
       worsen(ExitCode::Usage);
       continue;
     }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace ipec::driver {
@@ -74,6 +75,14 @@ std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, 
   bool ok = readAll(fd, max_bytes, in.bytes, error, path);
   ::close(fd);
   if (!ok) return std::nullopt;
+  return in;
+}
+
+std::optional<InputFile> readInputOrReport(const std::string& path, uint64_t max_bytes) {
+  InputError error;
+  auto in = readInput(path, max_bytes, error);
+  if (!in)
+    std::fprintf(stderr, "ipec: error: %s [%s]\n", error.message.c_str(), error.too_large ? "file-too-large" : "io-error");
   return in;
 }
 

@@ -23,6 +23,9 @@ struct InputError {
 // give an InputError instead of bytes.
 std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, InputError& error);
 
+// readInput(), printing `ipec: error: MESSAGE [io-error|file-too-large]` on failure.
+std::optional<InputFile> readInputOrReport(const std::string& path, uint64_t max_bytes);
+
 // Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, then
 // rename over the original, keeping its permissions. The original is untouched on failure.
 bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error);

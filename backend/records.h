@@ -1,0 +1,51 @@
+// Little-endian encoding shared by the back ends: the table writer and the BPF-map writer lay out
+// the op records and kind shapes identically (docs/table-format.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "backend/program.h"
+
+namespace ipec::backend {
+
+class ByteWriter {
+ public:
+  size_t size() const { return buf_.size(); }
+  void u8(uint8_t v) { buf_.push_back(static_cast<char>(v)); }
+  void u16(uint16_t v) { put(v, 2); }
+  void u32(uint32_t v) { put(v, 4); }
+  void u64(uint64_t v) { put(v, 8); }
+  void bytes(std::string_view b) { buf_.append(b); }
+  void zeros(size_t n) { buf_.append(n, '\0'); }
+  void align(size_t n) { buf_.resize((buf_.size() + n - 1) / n * n, '\0'); }
+  void put32At(size_t at, uint32_t v) { for (int i = 0; i < 4; ++i) buf_[at + i] = static_cast<char>(v >> (8 * i)); }
+  void put64At(size_t at, uint64_t v) { for (int i = 0; i < 8; ++i) buf_[at + i] = static_cast<char>(v >> (8 * i)); }
+  std::string& str() { return buf_; }
+  std::string_view view() const { return buf_; }
+
+ private:
+  void put(uint64_t v, int n) { for (int i = 0; i < n; ++i) u8(static_cast<uint8_t>(v >> (8 * i))); }
+  std::string buf_;
+};
+
+// The 16-byte op record (OPS section, `ipec_ops` map value).
+inline void writeOpRecord(ByteWriter& w, const OpIR& o) {
+  w.u8(o.evaluated);
+  w.u8(o.default_action == stdlib::Action::Deny);
+  w.u8(o.default_source);
+  w.u8(o.explicit_default);
+  w.u32(o.w.base);
+  w.u32(o.w.kind);
+  w.u32(0);
+}
+
+// A kind's per-point offsets and action bits: the first 264 bytes of a KINDS record, and the
+// `ipec_kinds` map value.
+inline void writeKindShape(ByteWriter& w, const KindIR& k) {
+  for (uint32_t o : k.offset) w.u32(o);
+  w.u64(k.deny_bits);
+}
+
+}  // namespace ipec::backend
