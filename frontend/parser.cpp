@@ -293,9 +293,9 @@ class PolicyParser {
     std::optional<SyntaxFailure> failure = line_parser_.parse(toks, n, /*header=*/false);
     ast::Statement stmt;
     const size_t props_before = out_.policy.properties.size();
-    bool built = !failure && buildStatement(line, toks, stmt);
     size_t skip = failure ? failure->index : n + 1;
     bool values_ok = validateValues(line, toks, skip);
+    bool built = !failure && buildStatement(line, toks, stmt);
     if (failure) reportStatementSyntax(line, toks, failure->index);
     bool starts_default = toks[0].kind == TokenKind::Default;
     if (failure || !values_ok || !built) {
@@ -353,11 +353,13 @@ class PolicyParser {
     std::string_view value = text(t.value());
     sl::Domain dom = sl::propDomain(*prop);
     if (dom == sl::Domain::Digest) {
-      if (value.empty()) return std::nullopt;
-      DigestResult d = parseDigest(value);
-      if (d.error != Errno::None) return std::nullopt;
-      p.digest = out_.policy.digests.intern(d.alg, d.bytes);
-      return p;
+      // validateDigest() decoded and interned it already.
+      for (auto [at, id] : line_digests_)
+        if (at == t.range.begin) {
+          p.digest = id;
+          return p;
+        }
+      return std::nullopt;
     }
     auto v = sl::lookupValue(dom, value);
     if (!v) return std::nullopt;
@@ -370,6 +372,7 @@ class PolicyParser {
   // which the structure broke (index `skip`) is reported by the syntax error instead.
   bool validateValues(const Line& line, const Token* toks, size_t skip) {
     const size_t n = line.token_count;
+    line_digests_.clear();
     bool ok = true;
     for (size_t i = 0; i < n; ++i) {
       if (i == skip) continue;
@@ -482,7 +485,10 @@ class PolicyParser {
       return false;
     }
     DigestResult d = parseDigest(value);
-    if (d.error == Errno::None) return true;
+    if (d.error == Errno::None) {
+      line_digests_.emplace_back(t.range.begin, out_.policy.digests.intern(d.alg, d.bytes));
+      return true;
+    }
     if (d.error == Errno::BadMsg) {
       std::vector<RelatedNote> notes;
       noteHiddenSpace(notes, t);
@@ -651,6 +657,8 @@ class PolicyParser {
   bool header_seen_ = false;
   bool header_broken_ = false;
   bool default_line_broken_ = false;
+  // The digests validated on the current line: token offset -> interned id (decoded once).
+  std::vector<std::pair<uint32_t, DigestId>> line_digests_;
   bool global_default_seen_ = false;
   bool op_default_seen_[sl::kNumOps] = {};
   Range global_default_range_;
