@@ -165,7 +165,7 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
       ok = parseBoolWord(v, e.bpf_kernel);
     } else {
       error = "event: unknown key " + quote(key) +
-              "`; keys are op, file, initramfs, bdev, dmverity, dmverity_sig, fsverity, fsverity_sig, "
+              "; keys are op, file, initramfs, bdev, dmverity, dmverity_sig, fsverity, fsverity_sig, "
               "bpf_signature, bpf_keyring, bpf_kernel";
       return std::nullopt;
     }

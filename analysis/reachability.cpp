@@ -187,7 +187,7 @@ class OpReachability {
       return;
     }
     int32_t instead = top.second != kNoRule ? static_cast<int32_t>(g_.rules[top.second]) : default_stmt_;
-    if (r.replacements.size() < 3 &&
+    if (r.replacements.size() < 4 &&
         std::find(r.replacements.begin(), r.replacements.end(), instead) == r.replacements.end())
       r.replacements.push_back(instead);
   }

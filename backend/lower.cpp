@@ -67,10 +67,9 @@ uint32_t targetFeatures(const analysis::Target& t) {
   f |= t.hornetActive() ? 8u : 0;
   f |= t.execve_check ? 16u : 0;
   f |= t.ipeActive() ? 32u : 0;
-  const sl::Kconfig props[] = {sl::Kconfig::IpePropDmVerity, sl::Kconfig::IpePropDmVeritySignature,
-                               sl::Kconfig::IpePropFsVerity, sl::Kconfig::IpePropFsVerityBuiltinSig,
-                               sl::Kconfig::IpePropBpfSignature};
-  for (unsigned k = 0; k < 5; ++k) f |= t.config(props[k]) ? 1u << (8 + k) : 0;
+  // Every Kconfig option ipec models, in stdlib/kconfig.def order: they decide which hooks fire and
+  // which properties hold, so a table only matches a target with the same ones.
+  for (unsigned k = 0; k < sl::kNumKconfigs; ++k) f |= t.config(static_cast<sl::Kconfig>(k)) ? 1u << (8 + k) : 0;
   return f;
 }
 

@@ -220,6 +220,11 @@ int runEval(const EvalOptions& options) {
       }
     }
   }
+  if (!p.diags->verdict().accepts)
+    std::fprintf(stderr,
+                 "ipec: note: %s: the kernel would reject the signed policy with %s (its size or name); these are the "
+                 "decisions of its rules as written\n",
+                 p.file->name().c_str(), std::string(errnoName(p.diags->verdict().errno_code)).c_str());
   Evaluator ev(options, p, table ? &*table : nullptr, compiled ? &compiled->program : nullptr);
   bool all_valid = true;
   for (const std::string& text : options.events) {

@@ -2,6 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
+
+#include "base/utf8.h"
+#include "driver/version.h"
+
 namespace ipec::driver {
 namespace {
 
@@ -104,18 +109,44 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
                      {"defaultConfiguration",
                       {{"level", sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note"}}}});
   }
-  auto region = [](const SourceFile* file, Range r) {
+  // SARIF counts columns in Unicode code points (columnKind below); ipec's are bytes. An invalid
+  // UTF-8 byte counts as one code point.
+  auto column = [](const SourceFile* file, LineCol lc) {
+    std::string_view line = file->lineText(lc.line);
+    uint32_t cp = 1;
+    for (size_t i = 0; i + 1 < lc.column && i < line.size();) {
+      size_t n = utf8SequenceLength(line, i);
+      i += n ? n : 1;
+      ++cp;
+    }
+    return cp;
+  };
+  auto region = [&](const SourceFile* file, Range r) {
     json reg;
     if (!file || r.isNone()) return reg;
     LineCol b = file->lineCol(std::min(r.begin, file->size()));
     LineCol e = file->lineCol(std::min(std::max(r.end, r.begin), file->size()));
-    reg = {{"startLine", b.line}, {"startColumn", b.column}, {"endLine", e.line}, {"endColumn", e.column}};
+    reg = {{"startLine", b.line}, {"startColumn", column(file, b)}, {"endLine", e.line}, {"endColumn", column(file, e)}};
     return reg;
+  };
+  auto uri = [](const std::string& path) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : path) {
+      if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
+    }
+    return out;
   };
   json results = json::array();
   for (const JsonFileReport& f : files) {
     for (const Diagnostic& d : f.diagnostics) {
-      json loc = {{"physicalLocation", {{"artifactLocation", {{"uri", f.name}}}}}};
+      json loc = {{"physicalLocation", {{"artifactLocation", {{"uri", uri(f.name)}}}}}};
       json reg = region(f.file, d.range);
       if (!reg.empty()) loc["physicalLocation"]["region"] = reg;
       json r = {{"ruleId", std::string(diagName(d.id))},
@@ -125,7 +156,8 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
       json related = json::array();
       for (const RelatedNote& n : d.notes) {
         json rl = {{"message", {{"text", n.message}}}};
-        if (n.range) rl["physicalLocation"] = {{"artifactLocation", {{"uri", f.name}}}, {"region", region(f.file, *n.range)}};
+        if (n.range)
+          rl["physicalLocation"] = {{"artifactLocation", {{"uri", uri(f.name)}}}, {"region", region(f.file, *n.range)}};
         related.push_back(std::move(rl));
       }
       if (!related.empty()) r["relatedLocations"] = std::move(related);
@@ -135,7 +167,11 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
   }
   json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
               {"version", "2.1.0"},
-              {"runs", json::array({{{"tool", {{"driver", {{"name", "ipec"}, {"rules", std::move(rules)}}}}},
+              {"runs", json::array({{{"tool", {{"driver", {{"name", "ipec"},
+                                                           {"version", kIpecVersion},
+                                                           {"informationUri", "docs/diagnostics.md"},
+                                                           {"rules", std::move(rules)}}}}},
+                                     {"columnKind", "unicodeCodePoints"},
                                      {"results", std::move(results)}}})}};
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

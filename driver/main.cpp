@@ -9,13 +9,14 @@
 #include "driver/input.h"
 #include "driver/signer_cert.h"
 #include "driver/target_options.h"
+#include "driver/version.h"
 
 namespace {
 
 using namespace ipec;
 using namespace ipec::driver;
 
-constexpr const char* kVersion = "0.1.0";
+
 
 // -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>. CLI11 cannot spell these, so they
 // are taken out of argv first. Returns false (with a message) on an unknown or non-warning id.
@@ -29,7 +30,7 @@ bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& e
     }
     if (diagDefaultSeverity(*d) == Severity::Error) {
       error = "'" + std::string(arg) + "': `" + std::string(id) +
-              "` is an error and cannot be turned off";
+              "` is an error, always on; -W flags choose among warnings and notes";
       return std::nullopt;
     }
     return d;
@@ -50,6 +51,10 @@ bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& e
   }
   if (w.substr(0, 9) == "no-error=") {
     auto d = lookupWarning(w.substr(9));
+    if (d && diagDefaultSeverity(*d) == Severity::Note) {
+      error = "'" + std::string(arg) + "': `" + std::string(w.substr(9)) + "` is a note; it is never an error";
+      return false;
+    }
     if (d) o.werror.emplace_back(*d, false);
     return d.has_value();
   }
@@ -90,6 +95,12 @@ ColorMode parseColor(const std::string& s) {
 
 }  // namespace
 
+void addLimitOptions(CLI::App* cmd, DiagnosticOptions& o) {
+  cmd->add_option("--error-limit", o.error_limit, "Show at most N errors per file (0: all)")->default_val(100);
+  cmd->add_option("--warning-limit", o.warning_limit, "Show at most N warnings or notes of each id per file (0: all)")
+      ->default_val(100);
+}
+
 void addTargetOptions(CLI::App* cmd, TargetArgs& t) {
   cmd->add_option("--target", t.name,
                   "Kernel target profile (`ipec targets` lists them; `live` reads the running system)")
@@ -121,10 +132,11 @@ int main(int argc, char** argv) {
   }
 
   CLI::App app{"ipec: compiler and static analyzer for Linux IPE policies"};
-  app.set_version_flag("--version", std::string("ipec ") + kVersion);
+  app.set_version_flag("--version", std::string("ipec ") + kIpecVersion);
   app.require_subcommand(1);
   app.footer(
-      "Warning flags (check, fmt, eval, compile): -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>.\n"
+      "Warning flags (check, fmt, eval, compile, lifecycle): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
+      "-Wno-error=<id>.\n"
       "`ipec diagnostics` lists the ids; docs/diagnostics.md explains each, docs/cli.md every flag.\n"
       "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
 
@@ -142,11 +154,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->default_val("auto");
   c->add_flag("-q,--quiet", check.quiet, "Do not print the per-file kernel verdict line");
-  c->add_option("--error-limit", diag_options.error_limit, "Show at most N errors per file (0: all)")
-      ->default_val(100);
-  c->add_option("--warning-limit", diag_options.warning_limit,
-                "Show at most N warnings or notes of each id per file (0: all)")
-      ->default_val(100);
+  addLimitOptions(c, diag_options);
   c->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)")
       ->default_val("256M");
   addTargetOptions(c, target_args);
@@ -172,6 +180,7 @@ int main(int argc, char** argv) {
       ->default_val("auto");
   f->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)")->default_val("256M");
   addTargetOptions(f, target_args);
+  addLimitOptions(f, diag_options);
 
   EvalOptions eval;
   auto* e = app.add_subcommand("eval", "The decision IPE makes for events, and the rule that makes it");
@@ -194,6 +203,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->default_val("auto");
   addTargetOptions(e, target_args);
+  addLimitOptions(e, diag_options);
   (void)ev1;
   (void)ev2;
 
@@ -216,6 +226,7 @@ int main(int argc, char** argv) {
                  "Most (fs-verity, dm-verity) literal pairs examined per op")
       ->default_val(4000000);
   addTargetOptions(cc, target_args);
+  addLimitOptions(cc, diag_options);
 
   DumpOptions dump;
   auto* du = app.add_subcommand("dump", "Decompile a decision table back into policy text");
@@ -232,6 +243,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
   addTargetOptions(lc, target_args);
+  addLimitOptions(lc, diag_options);
   lc->add_option("--cert-size", life.pipeline.signing.cert_der_bytes, "DER size of the embedded signer certificate")
       ->default_val(847);
   lc->add_flag("--no-embedded-cert", [&](int64_t) { life.pipeline.signing.embed_cert = false; },
@@ -308,7 +320,9 @@ int main(int argc, char** argv) {
   if (cc->parsed()) {
     if (!target(comp.pipeline.target)) return static_cast<int>(ExitCode::Usage);
     comp.pipeline.diag_options = diag_options;
+    // A table is not loaded through securityfs: neither its size nor its name limit applies.
     comp.pipeline.check_signed_size = false;
+    comp.pipeline.check_policy_name = false;
     comp.color = parseColor(color);
     comp.max_file_size = max_bytes;
     return runCompile(comp);

@@ -162,7 +162,7 @@ class PolicyParser {
       }
       // Past the error limit, with the kernel's verdict settled by an earlier line, the rest
       // could only add errors nobody sees: stop (a 100 MB file of junk stays cheap).
-      if (diags_.errorLimitReached() && diags_.rejectsIn(KernelPhase::Parse) && scanner.next(line, tokens)) {
+      if (diags_.errorLimitReached() && diags_.rejectsIn(KernelPhase::Parse) && nextStatement(scanner, line, tokens)) {
         out_.stopped_early = true;
         Diagnostic d;
         d.id = DiagId::TooManyErrors;
@@ -180,6 +180,13 @@ class PolicyParser {
 
  private:
   std::string_view text(Range r) const { return bytes_.substr(r.begin, r.size()); }
+
+  // The next line with tokens, if any.
+  static bool nextStatement(LineScanner& scanner, Line& line, std::vector<Token>& tokens) {
+    while (scanner.next(line, tokens))
+      if (line.hasTokens()) return true;
+    return false;
+  }
 
   void error(DiagId id, Range r, std::string message, Errno err, KernelOrder order,
              std::vector<RelatedNote> notes = {}) {

@@ -39,7 +39,8 @@ std::string whyNever(const AnalysisContext& cx, sl::Op op, const ast::Property& 
     const bool can = fsv ? fsverityCanProduce(cx.policy.digests, p.digest) : dmverityCanProduce(cx.policy.digests, p.digest);
     if (!can)
       return std::string(fsv ? "fs-verity" : "dm-verity") + " never reports a " + quote(v.alg) + " digest of " +
-             std::to_string(v.bytes.size()) + " bytes, so " + s + " is never true";
+             std::to_string(v.bytes.size()) + (v.bytes.size() == 1 ? " byte" : " bytes") + ", so " + s +
+             " is never true";
   }
   const bool bpf_prop = sl::propSubject(p.prop) == sl::Subject::Bpf;
   if (bpf_prop && op != sl::Op::BpfProgLoad)
@@ -180,14 +181,16 @@ void checkRuleReachability(const AnalysisContext& cx) {
     if (r.cls != RuleClass::Reachable || !r.redundant) continue;
     std::vector<RelatedNote> notes;
     std::string instead;
-    for (size_t k = 0; k < r.replacements.size(); ++k) {
+    // The analysis keeps up to four; three are named, a fourth only says there are more.
+    const size_t shown = std::min<size_t>(r.replacements.size(), 3);
+    for (size_t k = 0; k < shown; ++k) {
       int32_t rep = r.replacements[k];
-      instead += (k ? (k + 1 == r.replacements.size() ? " or " : ", ") : "") + describeStatement(cx, rep);
+      instead += (k ? (k + 1 == shown ? " or " : ", ") : "") + describeStatement(cx, rep);
       if (rep >= 0) notes.push_back({pol.statements[rep].range, "decides the same (" +
                                                                      std::string(sl::actionSpelling(s.action)) +
                                                                      ") without it"});
     }
-    if (r.replacements.size() == 3) instead += " (among others)";
+    if (r.replacements.size() > shown) instead += " (among others)";
     report(cx, DiagId::RedundantRule, i,
            "deleting this rule changes no decision: wherever it is the first match, " + instead + " decides " +
                std::string(sl::actionSpelling(s.action)) + " as well",
