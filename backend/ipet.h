@@ -16,7 +16,8 @@ typedef u16 ipet_u16;
 typedef u32 ipet_u32;
 typedef u64 ipet_u64;
 #else
-#include <stdint.h> /* freestanding header */
+#include <stddef.h> /* freestanding headers */
+#include <stdint.h>
 typedef uint8_t ipet_u8;
 typedef uint16_t ipet_u16;
 typedef uint32_t ipet_u32;
@@ -234,6 +235,19 @@ IPET_ASSERT(member_size, sizeof(struct ipet_member) == 8);
 IPET_ASSERT(template_size, sizeof(struct ipet_template) == 8);
 IPET_ASSERT(tprop_size, sizeof(struct ipet_tprop) == 4);
 IPET_ASSERT(table_header_size, sizeof(struct ipet_table_header) == 16);
+/* Field offsets the format document names. */
+IPET_ASSERT(header_version, offsetof(struct ipet_header, version) == 8);
+IPET_ASSERT(header_total, offsetof(struct ipet_header, total_size) == 16);
+IPET_ASSERT(header_checksum, offsetof(struct ipet_header, checksum) == 24);
+IPET_ASSERT(header_features, offsetof(struct ipet_header, features) == 32);
+IPET_ASSERT(header_dir, offsetof(struct ipet_header, section_dir) == 40);
+IPET_ASSERT(section_offset, offsetof(struct ipet_section, offset) == 8);
+IPET_ASSERT(op_w_base, offsetof(struct ipet_op_record, w_base) == 4);
+IPET_ASSERT(kind_deny, offsetof(struct ipet_kind, deny_bits) == 256);
+IPET_ASSERT(kind_members, offsetof(struct ipet_kind, member_begin) == 264);
+IPET_ASSERT(template_first, offsetof(struct ipet_template, first_prop) == 4);
+IPET_ASSERT(table_slots, offsetof(struct ipet_table_header, slots) == 4);
+IPET_ASSERT(table_seed, offsetof(struct ipet_table_header, seed) == 12);
 
 #ifdef __cplusplus
 }
