@@ -154,6 +154,8 @@ struct ipet_table {
 	struct ipet_dtab pair;
 	const ipet_u8 *alg_names; /* DIGEST_ALGS section */
 	ipet_u32 alg_names_size;
+	/* Which lookups the table needs (decided at load time, the same for every event). */
+	ipet_u32 has_fsv, has_dm, has_pair;
 };
 
 /* ---- events and decisions ----------------------------------------------------------------- */

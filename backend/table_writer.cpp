@@ -39,12 +39,13 @@ struct Mphf {
 };
 
 // Hash and displace: buckets of about four keys, placed largest first; each bucket takes the
-// first displacement that sends all its keys to free, distinct slots. 2% spare slots keep the
-// last buckets cheap to place.
+// first displacement that sends all its keys to free, distinct slots. Spare slots keep the last
+// buckets cheap to place.
 Mphf buildMphf(const std::vector<Key>& keys) {
   Mphf m;
   const uint32_t n = static_cast<uint32_t>(keys.size());
-  m.nslots = std::max<uint32_t>(1, n + (n + 49) / 50);
+  // 2% spare slots, and at least 8: with fewer, small tables need many seeds to place the last keys.
+  m.nslots = std::max<uint32_t>(1, n + std::max<uint32_t>((n + 49) / 50, n ? 8 : 0));
   m.nbuckets = std::max<uint32_t>(1, (n + 3) / 4);
   std::vector<uint64_t> h(n);
   for (uint32_t seed = 1; seed < 1000; ++seed) {
