@@ -121,7 +121,10 @@ std::string decompile(const ipet_table& t) {
     for (uint32_t i = 0; i < tm.nprops; ++i) {
       const ipet_tprop& p = t.tprops[tm.first_prop + i];
       sl::Prop prop = static_cast<sl::Prop>(p.prop);
-      out += " " + std::string(sl::propKey(prop)) + "=" + std::string(sl::valueSpelling(sl::propDomain(prop), p.value));
+      out += ' ';
+      out += sl::propKey(prop);
+      out += '=';
+      out += sl::valueSpelling(sl::propDomain(prop), p.value);
     }
     out += std::string(" action=") + (tm.action ? "DENY" : "ALLOW") + "\n";
   }

@@ -163,7 +163,6 @@ class PolicyParser {
       // Past the error limit, with the kernel's verdict settled by an earlier line, the rest
       // could only add errors nobody sees: stop (a 100 MB file of junk stays cheap).
       if (diags_.errorLimitReached() && diags_.rejectsIn(KernelPhase::Parse) && nextStatement(scanner, line, tokens)) {
-        out_.stopped_early = true;
         Diagnostic d;
         d.id = DiagId::TooManyErrors;
         d.severity = Severity::Note;
@@ -307,12 +306,10 @@ class PolicyParser {
     bool starts_default = toks[0].kind == TokenKind::Default;
     if (failure || !values_ok || !built) {
       out_.policy.properties.resize(props_before);  // a partly built statement leaves nothing behind
-      out_.had_statement_errors = true;
       if (starts_default) default_line_broken_ = true;
       return;
     }
     if (!checkStatement(line, toks, stmt)) {
-      out_.had_statement_errors = true;
       return;
     }
     out_.policy.statements.push_back(stmt);

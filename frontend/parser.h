@@ -18,10 +18,6 @@ struct ParseOptions {
 struct ParseResult {
   ast::Policy policy;
   uint32_t policy_end = 0;  // offset of the first NUL, or the file size
-  // A statement line failed to parse; later whole-policy errors may be follow-ons.
-  bool had_statement_errors = false;
-  // Parsing stopped at the error limit; the AST covers only the lines before.
-  bool stopped_early = false;
 };
 
 ParseResult parse(const SourceFile& file, const ParseOptions& options, DiagnosticEngine& diags);

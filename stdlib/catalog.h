@@ -18,8 +18,6 @@ std::string_view seriesName(Series s);
 struct Dialect {
   bool hornet = false;
   bool knows(Series s) const { return s == Series::Mainline || hornet; }
-  static Dialect mainline() { return {}; }
-  static Dialect withHornet() { return Dialect{true}; }
 };
 
 // ---- syntax words -------------------------------------------------------------------------
