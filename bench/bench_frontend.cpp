@@ -236,7 +236,7 @@ void runCheck(benchmark::State& state, const Input& in) {
     benchmark::DoNotOptimize(p.parsed.policy.statements.data());
     // Sanity: the generated policy must have parsed completely (a silently failing parse would
     // make every figure meaningless).
-    if (p.parsed.policy.statements.size() != in.statements || p.parsed.had_statement_errors) {
+    if (p.parsed.policy.statements.size() != in.statements || p.diags->rejectsIn(ipec::KernelPhase::Parse)) {
       state.SkipWithError("generated policy did not parse completely");
       break;
     }

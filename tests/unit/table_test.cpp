@@ -40,7 +40,9 @@ TEST(Table, FuzzRegressions) {
         std::memcpy(&bytes[24], &sum, 8);
       }
       int status = 0;
-      if (auto t = backend::Table::load(bytes, status)) EXPECT_FALSE(backend::decompile(t->raw()).empty());
+      if (auto t = backend::Table::load(bytes, status)) {
+        EXPECT_FALSE(backend::decompile(t->raw()).empty());
+      }
     }
     ++n;
   }
