@@ -28,7 +28,7 @@ typedef uint64_t ipet_u64;
 extern "C" {
 #endif
 
-#define IPET_FORMAT_VERSION 1u
+#define IPET_FORMAT_VERSION 2u
 #define IPET_HEADER_SIZE 64u
 #define IPET_POINTS 64u
 #define IPET_OPS 8u

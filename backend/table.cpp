@@ -56,6 +56,16 @@ ipet_event toIpetEvent(const analysis::Event& e, const DigestPool& pool) {
   return out;
 }
 
+std::string loadErrorMessage(std::string_view bytes, int status) {
+  std::string msg = ipet_strerror(status);
+  if (status == IPET_E_VERSION && bytes.size() >= 10) {
+    unsigned version = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8;
+    msg += " " + std::to_string(version) + " (this ipec reads format " + std::to_string(IPET_FORMAT_VERSION) +
+           "; recompile the table from its policy with `ipec compile`)";
+  }
+  return msg;
+}
+
 bool looksLikeTable(std::string_view bytes) { return bytes.size() >= 8 && bytes.substr(0, 8) == std::string_view("IPECTBL\0", 8); }
 
 }  // namespace ipec::backend

@@ -42,6 +42,10 @@ class Table {
 // "other" a digest no literal equals.
 ipet_event toIpetEvent(const analysis::Event& e, const DigestPool& pool);
 
+// Why `ipet_load` refused `bytes` with `status`: ipet_strerror's text, and for a table of another
+// format version, which version it is and what to do about it.
+std::string loadErrorMessage(std::string_view bytes, int status);
+
 // Whether `bytes` starts like a decision table.
 bool looksLikeTable(std::string_view bytes);
 

@@ -101,7 +101,7 @@ int runDump(const DumpOptions& o) {
   auto table = backend::Table::load(in->bytes, status);
   if (!table) {
     std::fprintf(stderr, "ipec: error: %s: not a valid decision table: %s\n", in->display_name.c_str(),
-                 ipet_strerror(status));
+                 backend::loadErrorMessage(in->bytes, status).c_str());
     return static_cast<int>(ExitCode::Findings);
   }
   std::string text = backend::decompile(table->raw());

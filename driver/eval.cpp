@@ -183,7 +183,8 @@ int runEval(const EvalOptions& options) {
     int status = 0;
     table = backend::Table::load(in->bytes, status);
     if (!table) {
-      std::fprintf(stderr, "ipec: error: %s: not a valid decision table: %s\n", name.c_str(), ipet_strerror(status));
+      std::fprintf(stderr, "ipec: error: %s: not a valid decision table: %s\n", name.c_str(),
+                   backend::loadErrorMessage(in->bytes, status).c_str());
       return static_cast<int>(ExitCode::Findings);
     }
     if (table->raw().features != backend::targetFeatures(config.target)) {
