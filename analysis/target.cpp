@@ -234,7 +234,7 @@ bool applyKconfigFile(Target& t, const std::string& path, std::string& error) {
 bool applyLsmList(Target& t, std::string_view list, std::string& error) {
   std::vector<std::string> items = splitList(list);
   if (items.empty()) {
-    error = "--lsm: the list is empty";
+    error = "--lsm: the list is empty (for a kernel without IPE, give a list without it, e.g. --lsm capability)";
     return false;
   }
   t.lsm = std::move(items);

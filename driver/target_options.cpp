@@ -14,7 +14,7 @@ bool buildTarget(const TargetArgs& args, analysis::Target& out, std::string& err
   }
   for (const std::string& f : args.kconfig_files)
     if (!analysis::applyKconfigFile(*t, f, error)) return false;
-  if (!args.lsm.empty() && !analysis::applyLsmList(*t, args.lsm, error)) return false;
+  if (args.lsm && !analysis::applyLsmList(*t, *args.lsm, error)) return false;
   for (const std::string& s : args.settings)
     if (!analysis::applySetting(*t, s, error)) return false;
   out = std::move(*t);

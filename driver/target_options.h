@@ -1,6 +1,7 @@
 // --target, --kconfig, --lsm, --set: composing the kernel target from the command line.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,7 @@ namespace ipec::driver {
 struct TargetArgs {
   std::string name = "linux-6.12";
   std::vector<std::string> kconfig_files;
-  std::string lsm;
+  std::optional<std::string> lsm;  // set when --lsm was given, even empty
   std::vector<std::string> settings;
 };
 

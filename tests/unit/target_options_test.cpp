@@ -1,0 +1,63 @@
+// driver::buildTarget: the profile, then --kconfig, --lsm and --set, and the errors of each.
+#include <gtest/gtest.h>
+
+#include "driver/target_options.h"
+
+namespace ipec {
+namespace {
+
+TEST(TargetOptions, DefaultProfileHasIpeActive) {
+  driver::TargetArgs args;
+  analysis::Target t;
+  std::string error;
+  ASSERT_TRUE(driver::buildTarget(args, t, error)) << error;
+  EXPECT_EQ(t.name, "linux-6.12");
+  EXPECT_TRUE(t.ipeActive());
+}
+
+// `--lsm ''` was once dropped as if it had not been given, leaving the profile's list (with IPE).
+TEST(TargetOptions, EmptyLsmListIsAnError) {
+  driver::TargetArgs args;
+  args.lsm = "";
+  analysis::Target t;
+  std::string error;
+  EXPECT_FALSE(driver::buildTarget(args, t, error));
+  EXPECT_NE(error.find("--lsm: the list is empty"), std::string::npos) << error;
+  args.lsm = " , ";
+  EXPECT_FALSE(driver::buildTarget(args, t, error));
+}
+
+TEST(TargetOptions, LsmListWithoutIpeDeactivatesIt) {
+  driver::TargetArgs args;
+  args.lsm = "capability,landlock";
+  analysis::Target t;
+  std::string error;
+  ASSERT_TRUE(driver::buildTarget(args, t, error)) << error;
+  EXPECT_FALSE(t.ipeActive());
+  args.lsm = "capability, ipe";
+  ASSERT_TRUE(driver::buildTarget(args, t, error)) << error;
+  EXPECT_TRUE(t.ipeActive());
+}
+
+TEST(TargetOptions, SetComesAfterLsm) {
+  driver::TargetArgs args;
+  args.lsm = "ipe";
+  args.settings = {"CONFIG_SECURITY_IPE=n"};
+  analysis::Target t;
+  std::string error;
+  ASSERT_TRUE(driver::buildTarget(args, t, error)) << error;
+  EXPECT_FALSE(t.ipeActive());
+}
+
+TEST(TargetOptions, UnknownProfileListsTheKnownOnes) {
+  driver::TargetArgs args;
+  args.name = "linux-9.99";
+  analysis::Target t;
+  std::string error;
+  EXPECT_FALSE(driver::buildTarget(args, t, error));
+  EXPECT_NE(error.find("hornet-v7"), std::string::npos) << error;
+  EXPECT_NE(error.find("live"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace ipec
