@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "backend/program.h"
 
@@ -104,11 +106,14 @@ DecisionProgram lower(const ast::Policy& policy, const analysis::Target& t, cons
     if (const analysis::OpGroups* g = groups_of[static_cast<unsigned>(op)])
       for (uint32_t pos = 0; pos < g->rules.size(); ++pos) position[g->rules[pos]] = pos;
 
-  // Groups per op, keyed by (fs-verity literal, dm-verity literal).
+  // Groups per op, keyed by the interned ids of (fs-verity literal, dm-verity literal): the pool
+  // interns equal literals, so equal ids are equal keys. Each group keeps its table keys.
   struct GroupBuild {
+    DigestIR f, h;
     std::vector<KeptRule> members;
   };
-  std::array<std::map<std::pair<DigestIR, DigestIR>, GroupBuild>, sl::kNumOps> fsv_groups, dm_groups, pair_groups;
+  auto groupKey = [](DigestId f, DigestId h) { return uint64_t{f} << 32 | h; };
+  std::array<std::unordered_map<uint64_t, GroupBuild>, sl::kNumOps> fsv_groups, dm_groups, pair_groups;
   std::array<GroupBuild, sl::kNumOps> w_groups;
   uint32_t next_rank = 0;
   for (uint32_t si = 0; si < policy.statements.size(); ++si) {
@@ -146,10 +151,17 @@ DecisionProgram lower(const ast::Policy& policy, const analysis::Target& t, cons
     }
     KeptRule kr{next_rank++, templates(tmpl), g->masks[pos], s.action};
     prog.statement_of_rank.push_back(si);
-    if (fid == kAnyDigest && hid == kAnyDigest) w_groups[o].members.push_back(kr);
-    else if (hid == kAnyDigest) fsv_groups[o][{f, {}}].members.push_back(kr);
-    else if (fid == kAnyDigest) dm_groups[o][{{}, h}].members.push_back(kr);
-    else pair_groups[o][{f, h}].members.push_back(kr);
+    GroupBuild* gb = &w_groups[o];
+    if (fid != kAnyDigest || hid != kAnyDigest) {
+      auto& groups = hid == kAnyDigest ? fsv_groups[o] : fid == kAnyDigest ? dm_groups[o] : pair_groups[o];
+      auto [it, fresh] = groups.try_emplace(groupKey(fid, hid));
+      gb = &it->second;
+      if (fresh) {
+        gb->f = std::move(f);
+        gb->h = std::move(h);
+      }
+    }
+    gb->members.push_back(kr);
   }
   prog.rules = next_rank;
 
@@ -177,38 +189,54 @@ DecisionProgram lower(const ast::Policy& policy, const analysis::Target& t, cons
   for (sl::Op op : sl::kAllOps) {
     const unsigned o = static_cast<unsigned>(op);
     if (!w_groups[o].members.empty()) pending.push_back({w_groups[o].members.front().rank, &w_groups[o], &prog.ops[o].w});
-    for (auto& [key, gb] : fsv_groups[o]) {
-      prog.fsv.push_back({static_cast<uint8_t>(o), key.first, {}});
+  }
+
+  // Digest and pair groups in (op, key bytes) order, so the table does not depend on the ids.
+  // A digest that only pair rules use still gets a slot in its table, with the empty group.
+  struct DigestEntry {
+    uint8_t op;
+    const DigestIR* digest;
+    const GroupBuild* build;  // null: only pair rules use it
+  };
+  auto digestEntries = [&](auto& groups, bool fsverity) {
+    std::vector<DigestEntry> out;
+    std::array<std::unordered_set<DigestId>, sl::kNumOps> seen;
+    for (unsigned o = 0; o < sl::kNumOps; ++o) {
+      for (auto& [key, gb] : groups[o]) {
+        out.push_back({static_cast<uint8_t>(o), fsverity ? &gb.f : &gb.h, &gb});
+        seen[o].insert(static_cast<DigestId>(fsverity ? key >> 32 : key & 0xffffffffu));
+      }
+      for (auto& [key, gb] : pair_groups[o]) {
+        auto id = static_cast<DigestId>(fsverity ? key >> 32 : key & 0xffffffffu);
+        if (seen[o].insert(id).second) out.push_back({static_cast<uint8_t>(o), fsverity ? &gb.f : &gb.h, nullptr});
+      }
     }
-    for (auto& [key, gb] : dm_groups[o]) prog.dm.push_back({static_cast<uint8_t>(o), key.second, {}});
-    for (auto& [key, gb] : pair_groups[o]) prog.pairs.push_back({static_cast<uint8_t>(o), key.first, key.second, {}});
-  }
-  // Digests that only pair rules use still need a slot in their table.
-  auto ensure = [](std::vector<DigestGroupIR>& v, uint8_t op, const DigestIR& d) {
-    for (const DigestGroupIR& x : v)
-      if (x.op == op && x.digest == d) return;
-    v.push_back({op, d, {}});
+    std::sort(out.begin(), out.end(), [](const DigestEntry& a, const DigestEntry& b) {
+      return a.op != b.op ? a.op < b.op : *a.digest < *b.digest;
+    });
+    return out;
   };
-  for (const PairGroupIR& pg : prog.pairs) {
-    ensure(prog.fsv, pg.op, pg.fsv);
-    ensure(prog.dm, pg.op, pg.dm);
-  }
-  auto byKey = [](const DigestGroupIR& a, const DigestGroupIR& b) {
-    return std::tie(a.op, a.digest) < std::tie(b.op, b.digest);
+  auto emitDigests = [&](const std::vector<DigestEntry>& entries, std::vector<DigestGroupIR>& into) {
+    into.reserve(entries.size());
+    for (const DigestEntry& e : entries) {
+      into.push_back({e.op, *e.digest, {}});
+      if (e.build) pending.push_back({e.build->members.front().rank, e.build, &into.back().group});
+    }
   };
-  std::sort(prog.fsv.begin(), prog.fsv.end(), byKey);
-  std::sort(prog.dm.begin(), prog.dm.end(), byKey);
-  for (DigestGroupIR& d : prog.fsv) {
-    auto it = fsv_groups[d.op].find({d.digest, {}});
-    if (it != fsv_groups[d.op].end()) pending.push_back({it->second.members.front().rank, &it->second, &d.group});
-  }
-  for (DigestGroupIR& d : prog.dm) {
-    auto it = dm_groups[d.op].find({{}, d.digest});
-    if (it != dm_groups[d.op].end()) pending.push_back({it->second.members.front().rank, &it->second, &d.group});
-  }
-  for (PairGroupIR& pg : prog.pairs) {
-    auto& gb = pair_groups[pg.op].at({pg.fsv, pg.dm});
-    pending.push_back({gb.members.front().rank, &gb, &pg.group});
+  emitDigests(digestEntries(fsv_groups, true), prog.fsv);
+  emitDigests(digestEntries(dm_groups, false), prog.dm);
+  std::vector<DigestEntry> pairs;  // digest: unused; sorted by (op, fs-verity key, dm-verity key)
+  for (unsigned o = 0; o < sl::kNumOps; ++o)
+    for (auto& [key, gb] : pair_groups[o]) pairs.push_back({static_cast<uint8_t>(o), nullptr, &gb});
+  std::sort(pairs.begin(), pairs.end(), [](const DigestEntry& a, const DigestEntry& b) {
+    if (a.op != b.op) return a.op < b.op;
+    if (a.build->f != b.build->f) return a.build->f < b.build->f;
+    return a.build->h < b.build->h;
+  });
+  prog.pairs.reserve(pairs.size());
+  for (const DigestEntry& e : pairs) {
+    prog.pairs.push_back({e.op, e.build->f, e.build->h, {}});
+    pending.push_back({e.build->members.front().rank, e.build, &prog.pairs.back().group});
   }
   std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.base < b.base; });
   for (const Pending& p : pending) *p.out = {p.base, kinds(makeKind(*p.build))};

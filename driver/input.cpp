@@ -86,11 +86,53 @@ std::optional<InputFile> readInputOrReport(const std::string& path, uint64_t max
   return in;
 }
 
+namespace {
+
+bool writeAll(int fd, const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// An existing path that is not a regular file (/dev/null, /dev/stdout, a FIFO) is written as it
+// is: renaming a temporary file over it would replace the device or pipe with a regular file.
+bool writeInPlace(const std::string& path, const std::string& target, const struct stat& st, const std::string& bytes,
+                  std::string& error) {
+  if (S_ISDIR(st.st_mode)) {
+    error = "cannot write " + path + ": it is a directory";
+    return false;
+  }
+  int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot open " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (!writeAll(fd, bytes)) {
+    error = "cannot write " + path + ": " + std::strerror(errno);
+    ::close(fd);
+    return false;
+  }
+  if (::close(fd) != 0) {
+    error = "cannot close " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error) {
   // An existing file keeps its permissions (and a symlink its target); a new one gets 0644.
   std::string target = path;
   struct stat st;
-  st.st_mode = 0644;
+  st.st_mode = S_IFREG | 0644;
   if (char* resolved = ::realpath(path.c_str(), nullptr)) {
     target = resolved;
     ::free(resolved);
@@ -102,6 +144,7 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
     error = "cannot resolve " + path + ": " + std::strerror(errno);
     return false;
   }
+  if (!S_ISREG(st.st_mode)) return writeInPlace(path, target, st, bytes, error);
   std::string tmpl = target + ".ipec-fmt.XXXXXX";
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
@@ -114,15 +157,7 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
     ::unlink(tmpl.c_str());
     return false;
   };
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail("cannot write");
-    }
-    done += static_cast<size_t>(n);
-  }
+  if (!writeAll(fd, bytes)) return fail("cannot write");
   if (::fchmod(fd, st.st_mode & 07777) != 0) return fail("cannot set permissions of");
   if (::fsync(fd) != 0) return fail("cannot sync");
   if (::close(fd) != 0) {

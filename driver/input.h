@@ -27,7 +27,9 @@ std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, 
 std::optional<InputFile> readInputOrReport(const std::string& path, uint64_t max_bytes);
 
 // Writes `bytes` to `path` atomically: a temporary file in the same directory, fsync, then
-// rename over the original, keeping its permissions. The original is untouched on failure.
+// rename over the original, keeping its permissions. The original is untouched on failure. An
+// existing path that is not a regular file (/dev/null, a FIFO, a terminal) is opened and written
+// as it is, never replaced; a directory is an error.
 bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error);
 
 }  // namespace ipec::driver
