@@ -130,21 +130,30 @@ bool writeInPlace(const std::string& path, const std::string& target, const stru
 
 bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error) {
   // An existing file keeps its permissions (and a symlink its target); a new one gets 0644.
+  // stat() first: it follows links that realpath() cannot name, such as /dev/stdout ->
+  // /proc/self/fd/1 -> pipe:[N], which must be written, not replaced.
   std::string target = path;
   struct stat st;
-  st.st_mode = S_IFREG | 0644;
-  if (char* resolved = ::realpath(path.c_str(), nullptr)) {
-    target = resolved;
-    ::free(resolved);
-    if (::stat(target.c_str(), &st) != 0) {
-      error = "cannot stat " + path + ": " + std::strerror(errno);
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode)) return writeInPlace(path, path, st, bytes, error);
+    char* resolved = ::realpath(path.c_str(), nullptr);
+    if (!resolved) {
+      error = "cannot resolve " + path + ": " + std::strerror(errno);
       return false;
     }
-  } else if (errno != ENOENT) {
-    error = "cannot resolve " + path + ": " + std::strerror(errno);
+    target = resolved;
+    ::free(resolved);
+  } else if (errno == ENOENT) {
+    st.st_mode = S_IFREG | 0644;
+    struct stat lst;
+    if (::lstat(path.c_str(), &lst) == 0) {  // a dangling symlink: refuse rather than replace it
+      error = "cannot write " + path + ": it is a symbolic link to a missing file";
+      return false;
+    }
+  } else {
+    error = "cannot stat " + path + ": " + std::strerror(errno);
     return false;
   }
-  if (!S_ISREG(st.st_mode)) return writeInPlace(path, target, st, bytes, error);
   std::string tmpl = target + ".ipec-fmt.XXXXXX";
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Where `ipec compile -o` and `ipec fmt -i` write: a regular file is replaced atomically (keeping
 its mode, and a symlink its target); anything else that exists is written in place, never
-replaced. Once `-o /dev/null` run as root renamed a regular file over /dev/null.
+replaced. Once `-o /dev/null` run as root renamed a regular file over /dev/null, and `-o
+/dev/stdout` into a pipe replaced the link.
 
     cli_output.py IPEC
 """
@@ -58,6 +59,21 @@ def main():
         if not failures:
             r = ipec(exe, "compile", "-o", os.devnull, pol)
             expect(r.returncode == 0 and stat.S_ISCHR(os.stat(os.devnull).st_mode), "compile -o /dev/null leaves a device")
+
+        # A link that realpath() cannot name (as /dev/stdout -> /proc/self/fd/1 -> pipe:[N]) is
+        # written through; once it was replaced by a regular file and the pipe got nothing.
+        fd1 = os.path.join(d, "stdout-link")
+        os.symlink("/proc/self/fd/1", fd1)
+        r = ipec(exe, "compile", "-o", fd1, pol)
+        expect(r.returncode == 0 and r.stdout == table, "compile -o LINK-TO-A-PIPE writes into the pipe")
+        expect(os.path.islink(fd1), "the link to the pipe is still a link")
+
+        # A dangling symlink is refused, and left as it is.
+        dangling = os.path.join(d, "dangling.ipet")
+        os.symlink("missing.ipet", dangling)
+        r = ipec(exe, "compile", "-o", dangling, pol)
+        expect(r.returncode == 2 and b"symbolic link to a missing file" in r.stderr and os.path.islink(dangling)
+               and not os.path.exists(os.path.join(d, "missing.ipet")), "compile -o DANGLING-SYMLINK is an error")
 
         # A directory is an error, and stays a directory.
         sub = os.path.join(d, "dir")
