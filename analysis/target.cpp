@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/diagnostic.h"
 #include "stdlib/target_profiles.h"
 
 namespace ipec::analysis {
@@ -56,11 +57,11 @@ const sl::ProfileSource* findProfile(std::string_view name) {
 bool parseProfile(std::string_view name, Target& t, std::string& error, int depth = 0) {
   const sl::ProfileSource* src = findProfile(name);
   if (!src) {
-    error = "unknown target `" + std::string(name) + "`";
+    error = "unknown target " + quote(name);
     return false;
   }
   if (depth > 8) {
-    error = "target profiles inherit in a cycle at `" + std::string(name) + "`";
+    error = "target profiles inherit in a cycle at " + quote(name);
     return false;
   }
   std::istringstream in{std::string(src->text)};
@@ -102,7 +103,7 @@ bool parseProfile(std::string_view name, Target& t, std::string& error, int dept
       if (!parseBool(value, on)) return fail("a Kconfig option is y or n");
       t.kconfig[static_cast<unsigned>(*k)] = on;
     } else {
-      return fail("unknown key `" + std::string(key) + "`");
+      return fail("unknown key " + quote(key));
     }
   }
   return true;
@@ -245,7 +246,7 @@ bool applyLsmList(Target& t, std::string_view list, std::string& error) {
 bool applySetting(Target& t, std::string_view assignment, std::string& error) {
   size_t eq = assignment.find('=');
   if (eq == std::string_view::npos) {
-    error = "--set: expected CONFIG_NAME=y or CONFIG_NAME=n, got `" + std::string(assignment) + "`";
+    error = "--set: expected CONFIG_NAME=y or CONFIG_NAME=n, got " + quote(assignment);
     return false;
   }
   std::string_view name = assignment.substr(0, eq), value = assignment.substr(eq + 1);
@@ -256,7 +257,7 @@ bool applySetting(Target& t, std::string_view assignment, std::string& error) {
       if (i) known += ", ";
       known += sl::kconfigName(static_cast<sl::Kconfig>(i));
     }
-    error = "--set: ipec does not model `" + std::string(name) + "`; it models " + known;
+    error = "--set: ipec does not model " + quote(name) + "; it models " + known;
     return false;
   }
   bool on = false;

@@ -76,5 +76,25 @@ TEST(Lifecycle, ActivateAndDelete) {
   EXPECT_EQ(s.active(), std::optional<std::string>("C"));
 }
 
+// Names in messages are escaped (a policy name may hold any byte but space, TAB and NUL), and
+// shown whole up to the kernel's 255 bytes. Some messages once printed them raw.
+TEST(Lifecycle, NamesInMessagesAreEscapedAndWhole) {
+  analysis::PolicyStore s;
+  Loaded a = pol("\x1b[2J", "1.0.0");
+  ASSERT_EQ(s.newPolicy(a.verdict(), a.header()).errno_name, "OK");
+  for (const analysis::LifeResult& r : {s.activate("\x1b[2J", true), s.activate("\x1b[2J", true),
+                                        s.remove("\x1b[2J", true), s.remove("\x1b[3J", true)}) {
+    EXPECT_EQ(r.message.find('\x1b'), std::string::npos) << r.message;
+    EXPECT_NE(r.message.find("\\x1b"), std::string::npos) << r.message;
+  }
+  std::string longname(200, 'n');
+  longname += "END";
+  Loaded l = pol(longname, "1.0.0");
+  analysis::LifeResult r = s.newPolicy(l.verdict(), l.header());
+  ASSERT_EQ(r.errno_name, "OK") << r.message;
+  EXPECT_NE(r.message.find("nEND`"), std::string::npos) << r.message;
+  EXPECT_EQ(r.message.find("..."), std::string::npos) << r.message;
+}
+
 }  // namespace
 }  // namespace ipec::test

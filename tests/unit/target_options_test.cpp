@@ -61,3 +61,25 @@ TEST(TargetOptions, UnknownProfileListsTheKnownOnes) {
 
 }  // namespace
 }  // namespace ipec
+
+namespace ipec {
+namespace {
+
+// User text in target errors is escaped: a terminal escape in --set or a target name once reached
+// stderr raw.
+TEST(TargetOptions, UserTextInErrorsIsEscaped) {
+  driver::TargetArgs args;
+  args.settings = {"\x1b[31mX"};
+  analysis::Target t;
+  std::string error;
+  EXPECT_FALSE(driver::buildTarget(args, t, error));
+  EXPECT_EQ(error.find('\x1b'), std::string::npos) << error;
+  EXPECT_NE(error.find("`\\x1b[31mX`"), std::string::npos) << error;
+  args.settings.clear();
+  args.name = "linux\n6.12";
+  EXPECT_FALSE(driver::buildTarget(args, t, error));
+  EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace ipec
