@@ -1,9 +1,12 @@
 #include "analysis/target.h"
 
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -109,19 +112,46 @@ bool parseProfile(std::string_view name, Target& t, std::string& error, int dept
   return true;
 }
 
+// A kernel .config is a few hundred KiB; anything past this is not one (and must not exhaust
+// memory: a small gzip can expand to gigabytes).
+constexpr size_t kMaxKconfigBytes = size_t{64} << 20;
+
 std::string readMaybeGzip(const std::string& path, std::string& error) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    error = "cannot open " + path + ": " + std::strerror(errno);
+    return {};
+  }
+  if (S_ISDIR(st.st_mode)) {
+    error = "cannot read " + path + ": it is a directory";
+    return {};
+  }
   gzFile f = gzopen(path.c_str(), "rb");  // reads plain files too
   if (!f) {
-    error = "cannot open " + path;
+    error = "cannot open " + path + ": " + std::strerror(errno ? errno : ENOMEM);
     return {};
   }
   std::string out;
   char buf[1 << 15];
   int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  if (n < 0) error = "cannot read " + path;
+  while ((n = gzread(f, buf, sizeof buf)) > 0) {
+    if (out.size() + static_cast<size_t>(n) > kMaxKconfigBytes) {
+      error = path + " is larger than 64 MiB (decompressed); a kernel .config is far smaller";
+      gzclose(f);
+      return {};
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  int status = Z_OK;
+  const char* message = gzerror(f, &status);
+  if (n < 0 || (status != Z_OK && status != Z_STREAM_END)) {
+    // A truncated or corrupt gzip must not pass as half a configuration.
+    std::string why = status == Z_ERRNO ? std::strerror(errno) : message ? message : "read error";
+    if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);  // zlib prefixes the path
+    error = "cannot read " + path + ": " + why;
+  }
   gzclose(f);
-  return out;
+  return error.empty() ? out : std::string();
 }
 
 std::optional<Target> liveTarget(std::string& error) {

@@ -37,6 +37,10 @@ std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const Pipeli
 }
 
 int runCompile(const CompileOptions& o) {
+  if (o.output != "-" && o.policy != "-" && sameFile(o.policy, o.output)) {
+    std::fprintf(stderr, "ipec: error: the output %s is the input policy; refusing to overwrite it\n", o.output.c_str());
+    return static_cast<int>(ExitCode::Usage);
+  }
   auto in = readInputOrReport(o.policy, o.max_file_size);
   if (!in) return static_cast<int>(ExitCode::Usage);
   CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), o.pipeline);
@@ -95,7 +99,7 @@ int runCompile(const CompileOptions& o) {
 }
 
 int runDump(const DumpOptions& o) {
-  auto in = readInputOrReport(o.table, o.max_file_size);
+  auto in = readInputOrReport(o.table, o.max_file_size, /*policy=*/false);
   if (!in) return static_cast<int>(ExitCode::Usage);
   int status = 0;
   auto table = backend::Table::load(in->bytes, status);

@@ -2,7 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -238,11 +238,9 @@ int runEval(const EvalOptions& options) {
     all_valid &= ev.run(*spec, "");
   }
   if (!options.events_file.empty()) {
-    std::ifstream f(options.events_file == "-" ? "/dev/stdin" : options.events_file);
-    if (!f) {
-      std::fprintf(stderr, "ipec: error: cannot open %s\n", options.events_file.c_str());
-      return static_cast<int>(ExitCode::Usage);
-    }
+    auto events = readInputOrReport(options.events_file, options.max_file_size, /*policy=*/false);
+    if (!events) return static_cast<int>(ExitCode::Usage);
+    std::istringstream f(std::move(events->bytes));
     std::string line;
     unsigned lineno = 0;
     while (std::getline(f, line)) {

@@ -18,7 +18,10 @@ std::string describe(uint64_t bytes) {
   return std::to_string(bytes) + " bytes";
 }
 
-bool readAll(int fd, uint64_t max_bytes, std::string& out, InputError& error, const std::string& name) {
+// The kernel's own limit, for inputs that are policies.
+std::string kernelNote(bool policy) { return policy ? "; the kernel takes at most 64 KiB of signed policy" : ""; }
+
+bool readAll(int fd, uint64_t max_bytes, std::string& out, InputError& error, const std::string& name, bool policy) {
   char buf[1 << 16];
   while (true) {
     ssize_t n = ::read(fd, buf, sizeof buf);
@@ -30,8 +33,7 @@ bool readAll(int fd, uint64_t max_bytes, std::string& out, InputError& error, co
     if (n == 0) return true;
     if (out.size() + static_cast<uint64_t>(n) > max_bytes) {
       error.too_large = true;
-      error.message = name + " is larger than " + describe(max_bytes) +
-                      " (--max-file-size); the kernel takes at most 64 KiB of signed policy";
+      error.message = name + " is larger than " + describe(max_bytes) + " (--max-file-size)" + kernelNote(policy);
       return false;
     }
     out.append(buf, static_cast<size_t>(n));
@@ -40,11 +42,11 @@ bool readAll(int fd, uint64_t max_bytes, std::string& out, InputError& error, co
 
 }  // namespace
 
-std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, InputError& error) {
+std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, InputError& error, bool policy) {
   InputFile in;
   if (path == "-") {
     in.display_name = "<stdin>";
-    if (!readAll(STDIN_FILENO, max_bytes, in.bytes, error, "standard input")) return std::nullopt;
+    if (!readAll(STDIN_FILENO, max_bytes, in.bytes, error, "standard input", policy)) return std::nullopt;
     return in;
   }
   in.display_name = path;
@@ -67,20 +69,20 @@ std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, 
   if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
     error.too_large = true;
     error.message = path + " is " + describe(static_cast<uint64_t>(st.st_size)) + ", larger than " +
-                    describe(max_bytes) + " (--max-file-size); the kernel takes at most 64 KiB of signed policy";
+                    describe(max_bytes) + " (--max-file-size)" + kernelNote(policy);
     ::close(fd);
     return std::nullopt;
   }
   if (S_ISREG(st.st_mode)) in.bytes.reserve(static_cast<size_t>(st.st_size));
-  bool ok = readAll(fd, max_bytes, in.bytes, error, path);
+  bool ok = readAll(fd, max_bytes, in.bytes, error, path, policy);
   ::close(fd);
   if (!ok) return std::nullopt;
   return in;
 }
 
-std::optional<InputFile> readInputOrReport(const std::string& path, uint64_t max_bytes) {
+std::optional<InputFile> readInputOrReport(const std::string& path, uint64_t max_bytes, bool policy) {
   InputError error;
-  auto in = readInput(path, max_bytes, error);
+  auto in = readInput(path, max_bytes, error, policy);
   if (!in)
     std::fprintf(stderr, "ipec: error: %s [%s]\n", error.message.c_str(), error.too_large ? "file-too-large" : "io-error");
   return in;
@@ -129,11 +131,17 @@ bool writeInPlace(const std::string& path, const std::string& target, const stru
 }  // namespace
 
 bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error) {
-  // An existing file keeps its permissions (and a symlink its target); a new one gets 0644.
-  // stat() first: it follows links that realpath() cannot name, such as /dev/stdout ->
-  // /proc/self/fd/1 -> pipe:[N], which must be written, not replaced.
+  if (path.empty()) {
+    error = "the output path is empty";
+    return false;
+  }
+  // An existing file keeps its mode (less set-user-ID and set-group-ID), its owner and group
+  // where the process may set them, and a symlink its target; a new one gets 0644. stat() first:
+  // it follows links that realpath() cannot name, such as /dev/stdout -> /proc/self/fd/1 ->
+  // pipe:[N], which must be written, not replaced.
   std::string target = path;
   struct stat st;
+  bool exists = false;
   if (::stat(path.c_str(), &st) == 0) {
     if (!S_ISREG(st.st_mode)) return writeInPlace(path, path, st, bytes, error);
     char* resolved = ::realpath(path.c_str(), nullptr);
@@ -143,6 +151,7 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
     }
     target = resolved;
     ::free(resolved);
+    exists = true;
   } else if (errno == ENOENT) {
     st.st_mode = S_IFREG | 0644;
     struct stat lst;
@@ -154,23 +163,29 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
     error = "cannot stat " + path + ": " + std::strerror(errno);
     return false;
   }
-  std::string tmpl = target + ".ipec-fmt.XXXXXX";
+  // The temporary file is a short name in the target's directory, so that a name near the
+  // 255-byte limit still leaves room for it.
+  const size_t slash = target.rfind('/');
+  const std::string dir = slash == std::string::npos ? std::string() : target.substr(0, slash + 1);
+  std::string tmpl = dir + ".ipec-tmp.XXXXXX";
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
     error = "cannot create a temporary file next to " + path + ": " + std::strerror(errno);
     return false;
   }
   auto fail = [&](const char* what) {
-    error = std::string(what) + " " + tmpl + ": " + std::strerror(errno);
+    error = std::string(what) + " " + path + ": " + std::strerror(errno);
     ::close(fd);
     ::unlink(tmpl.c_str());
     return false;
   };
   if (!writeAll(fd, bytes)) return fail("cannot write");
-  if (::fchmod(fd, st.st_mode & 07777) != 0) return fail("cannot set permissions of");
+  if (exists && (st.st_uid != ::geteuid() || st.st_gid != ::getegid()))
+    (void)::fchown(fd, st.st_uid, st.st_gid);  // best effort: only root may give a file away
+  if (::fchmod(fd, st.st_mode & 01777) != 0) return fail("cannot set the permissions of");
   if (::fsync(fd) != 0) return fail("cannot sync");
   if (::close(fd) != 0) {
-    error = "cannot close " + tmpl + ": " + std::strerror(errno);
+    error = "cannot close " + path + ": " + std::strerror(errno);
     ::unlink(tmpl.c_str());
     return false;
   }
@@ -179,7 +194,18 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
     ::unlink(tmpl.c_str());
     return false;
   }
+  // Make the rename itself durable.
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
   return true;
+}
+
+bool sameFile(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 }  // namespace ipec::driver

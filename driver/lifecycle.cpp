@@ -30,11 +30,9 @@ std::vector<std::string> words(const std::string& line) {
 }  // namespace
 
 int runLifecycle(const LifecycleOptions& o) {
-  std::ifstream in(o.script == "-" ? "/dev/stdin" : o.script);
-  if (!in) {
-    std::fprintf(stderr, "ipec: error: cannot open %s\n", o.script.c_str());
-    return static_cast<int>(ExitCode::Usage);
-  }
+  auto script = readInputOrReport(o.script, o.max_file_size, /*policy=*/false);
+  if (!script) return static_cast<int>(ExitCode::Usage);
+  std::istringstream in(std::move(script->bytes));
   const std::string base = o.script == "-" ? "." : dirOf(o.script);
   analysis::PolicyStore store;
   std::string line;

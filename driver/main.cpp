@@ -1,7 +1,11 @@
 // ipec: compiler, static analyzer and language tooling for Linux IPE policies.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -95,6 +99,11 @@ ColorMode parseColor(const std::string& s) {
 
 }  // namespace
 
+void addMaxFileSize(CLI::App* cmd, std::string& max_size, const std::string& what) {
+  cmd->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes): " + what)
+      ->default_val("256M");
+}
+
 void addLimitOptions(CLI::App* cmd, DiagnosticOptions& o) {
   cmd->add_option("--error-limit", o.error_limit, "Show at most N errors per file (0: all)")->default_val(100);
   cmd->add_option("--warning-limit", o.warning_limit, "Show at most N warnings or notes of each id per file (0: all)")
@@ -113,7 +122,9 @@ void addTargetOptions(CLI::App* cmd, TargetArgs& t) {
       ->allow_extra_args(false);
 }
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   DiagnosticOptions diag_options;
   std::vector<const char*> args{argv[0]};
   bool options_end = false;
@@ -155,8 +166,7 @@ int main(int argc, char** argv) {
       ->default_val("auto");
   c->add_flag("-q,--quiet", check.quiet, "Do not print the per-file kernel verdict line");
   addLimitOptions(c, diag_options);
-  c->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)")
-      ->default_val("256M");
+  addMaxFileSize(c, max_size, "each policy");
   addTargetOptions(c, target_args);
   c->add_option("--analysis-budget", check.pipeline.reachability.pair_budget,
                 "Most (fs-verity, dm-verity) literal pairs examined per op to prove redundancy")
@@ -178,7 +188,7 @@ int main(int argc, char** argv) {
   f->add_option("--color", color, "Colour diagnostics: auto, always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->default_val("auto");
-  f->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes)")->default_val("256M");
+  addMaxFileSize(f, max_size, "each policy");
   addTargetOptions(f, target_args);
   addLimitOptions(f, diag_options);
 
@@ -204,6 +214,7 @@ int main(int argc, char** argv) {
       ->default_val("auto");
   addTargetOptions(e, target_args);
   addLimitOptions(e, diag_options);
+  addMaxFileSize(e, max_size, "the policy or table, and the --events file");
   (void)ev1;
   (void)ev2;
 
@@ -227,10 +238,12 @@ int main(int argc, char** argv) {
       ->default_val(4000000);
   addTargetOptions(cc, target_args);
   addLimitOptions(cc, diag_options);
+  addMaxFileSize(cc, max_size, "the policy");
 
   DumpOptions dump;
   auto* du = app.add_subcommand("dump", "Decompile a decision table back into policy text");
   du->add_option("table", dump.table, "Decision table ('-' reads standard input)")->required();
+  addMaxFileSize(du, max_size, "the table");
 
   LifecycleOptions life;
   auto* lc = app.add_subcommand(
@@ -248,6 +261,7 @@ int main(int argc, char** argv) {
       ->default_val(847);
   lc->add_flag("--no-embedded-cert", [&](int64_t) { life.pipeline.signing.embed_cert = false; },
                "The policies are signed with -nocerts");
+  addMaxFileSize(lc, max_size, "the script and each policy it names");
 
   TargetsOptions targets;
   auto* t = app.add_subcommand("targets", "List the kernel target profiles, or show one");
@@ -282,7 +296,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
     return false;
   };
+  auto stdinOnce = [](const std::vector<std::string>& paths) {
+    if (std::count(paths.begin(), paths.end(), "-") <= 1) return true;
+    std::fprintf(stderr, "ipec: error: standard input (-) can be read only once\n");
+    return false;
+  };
   if (c->parsed()) {
+    if (!stdinOnce(check.files)) return static_cast<int>(ExitCode::Usage);
     if (!signer_cert.empty()) {
       std::string error;
       bool embed = check.pipeline.signing.embed_cert;
@@ -299,6 +319,7 @@ int main(int argc, char** argv) {
     return runCheck(check);
   }
   if (f->parsed()) {
+    if (!stdinOnce(fmt.files)) return static_cast<int>(ExitCode::Usage);
     if (!target(fmt.pipeline.target)) return static_cast<int>(ExitCode::Usage);
     fmt.pipeline.diag_options = diag_options;
     fmt.pipeline.analyze = false;
@@ -307,6 +328,7 @@ int main(int argc, char** argv) {
     return runFmt(fmt);
   }
   if (e->parsed()) {
+    if (!stdinOnce({eval.policy, eval.events_file})) return static_cast<int>(ExitCode::Usage);
     if (eval.events.empty() && eval.events_file.empty()) {
       std::fprintf(stderr, "ipec: error: eval needs --event or --events\n");
       return static_cast<int>(ExitCode::Usage);
@@ -318,6 +340,22 @@ int main(int argc, char** argv) {
     return runEval(eval);
   }
   if (cc->parsed()) {
+    if (cc->count("--pin-dir") && comp.backend != "bpf-maps") {
+      std::fprintf(stderr, "ipec: error: --pin-dir applies to --backend=bpf-maps only\n");
+      return static_cast<int>(ExitCode::Usage);
+    }
+    // The pin directory goes into a bpftool batch file, one command per line, words split on
+    // blanks: only an absolute path of visible, unquoted characters can stand there as one word.
+    const bool pin_ok = comp.pin_dir.size() > 1 && comp.pin_dir[0] == '/' &&
+                        std::all_of(comp.pin_dir.begin(), comp.pin_dir.end(), [](char ch) {
+                          return ch > ' ' && ch < 0x7f && ch != '"' && ch != '\'' && ch != '\\' && ch != '#';
+                        });
+    if (!pin_ok) {
+      std::fprintf(stderr,
+                   "ipec: error: --pin-dir: expected an absolute path of printable ASCII without blanks, quotes, "
+                   "backslashes or #, such as /sys/fs/bpf/ipec\n");
+      return static_cast<int>(ExitCode::Usage);
+    }
     if (!target(comp.pipeline.target)) return static_cast<int>(ExitCode::Usage);
     comp.pipeline.diag_options = diag_options;
     // A table is not loaded through securityfs: neither its size nor its name limit applies.
@@ -344,4 +382,25 @@ int main(int argc, char** argv) {
   }
   if (d->parsed()) return runListDiagnostics(diag_format);
   return static_cast<int>(ExitCode::Usage);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int rc;
+  try {
+    rc = run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "ipec: error: out of memory\n");
+    return static_cast<int>(ipec::driver::ExitCode::Usage);
+  }
+  // Output that did not reach standard output (a full disk, a closed pipe) is an I/O error, not
+  // a success.
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    int err = errno;
+    std::fprintf(stderr, "ipec: error: cannot write standard output: %s\n",
+                 err ? std::strerror(err) : "write error");
+    return static_cast<int>(ipec::driver::ExitCode::Usage);
+  }
+  return rc;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Where `ipec compile -o` and `ipec fmt -i` write: a regular file is replaced atomically (keeping
 its mode, and a symlink its target); anything else that exists is written in place, never
-replaced. Once `-o /dev/null` run as root renamed a regular file over /dev/null, and `-o
-/dev/stdout` into a pipe replaced the link.
+replaced. Once `-o /dev/null` run as root renamed a regular file over /dev/null, `-o
+/dev/stdout` into a pipe replaced the link, `-o POLICY POLICY` replaced the source with the table,
+and a full standard output still exited 0.
 
     cli_output.py IPEC
 """
@@ -21,7 +22,7 @@ def ipec(*args):
 
 
 def main():
-    exe = sys.argv[1]
+    exe = os.path.abspath(sys.argv[1])
     failures = []
 
     def expect(cond, what):
@@ -92,8 +93,64 @@ def main():
         expect(r.returncode == 0 and os.path.islink(link), "compile -o SYMLINK keeps the link")
         expect(open(out, "rb").read() == table, "the symlink's target holds the table")
         expect(stat.S_IMODE(os.stat(out).st_mode) == 0o600, "the target keeps its mode 0600")
-        leftovers = [n for n in os.listdir(d) if ".ipec-fmt." in n]
+        leftovers = [n for n in os.listdir(d) if ".ipec-tmp." in n]
         expect(not leftovers, "no temporary files are left behind")
+
+        # The output may not be the input policy (it once replaced the source with the table).
+        same = os.path.join(d, "same.pol")
+        with open(same, "w") as f:
+            f.write(POLICY)
+        os.symlink("same.pol", os.path.join(d, "same-link.pol"))
+        for out_arg in (same, "./same.pol", os.path.join(d, "same-link.pol")):
+            r = subprocess.run([exe, "compile", "-o", out_arg, same], capture_output=True, timeout=60, cwd=d)
+            expect(r.returncode == 2 and b"is the input policy" in r.stderr and open(same).read() == POLICY,
+                   f"compile -o {os.path.basename(out_arg)} SAME.pol is refused")
+
+        # A name near the 255-byte limit can still be replaced (the temporary name once overflowed).
+        long_name = os.path.join(d, "a" * 250 + ".pol")
+        with open(long_name, "w") as f:
+            f.write(POLICY)
+        r = ipec(exe, "compile", "-o", long_name, pol)
+        expect(r.returncode == 0 and open(long_name, "rb").read() == table, "compile -o 254-BYTE-NAME")
+
+        # Set-user-ID and set-group-ID do not survive a rewrite.
+        suid = os.path.join(d, "suid.ipet")
+        with open(suid, "wb") as f:
+            f.write(b"old")
+        os.chmod(suid, 0o6750)
+        r = ipec(exe, "compile", "-o", suid, pol)
+        expect(r.returncode == 0 and stat.S_IMODE(os.stat(suid).st_mode) == 0o750, "set-user/group-ID bits are cleared")
+
+        # As root, the owner and group are kept.
+        if os.geteuid() == 0:
+            owned = os.path.join(d, "owned.ipet")
+            with open(owned, "wb") as f:
+                f.write(b"old")
+            os.chown(owned, 65534, 65534)
+            r = ipec(exe, "compile", "-o", owned, pol)
+            st = os.stat(owned)
+            expect(r.returncode == 0 and (st.st_uid, st.st_gid) == (65534, 65534), "the owner and group are kept")
+
+        # An empty output path is an error.
+        r = ipec(exe, "compile", "-o", "", pol)
+        expect(r.returncode == 2 and b"the output path is empty" in r.stderr, "compile -o '' is an error")
+
+        # A full device: the write error is reported, for -o FILE and for standard output.
+        full = os.path.join(d, "full")
+        try:
+            os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+        except PermissionError:
+            full = None
+        if full:
+            r = ipec(exe, "compile", "-o", full, pol)
+            expect(r.returncode == 2 and b"No space left" in r.stderr, "compile -o FULL-DEVICE fails with status 2")
+            with open(full, "wb") as out:
+                r = subprocess.run([exe, "compile", "-o", "-", pol], stdout=out, stderr=subprocess.PIPE, timeout=60)
+            expect(r.returncode == 2 and b"cannot write standard output" in r.stderr,
+                   "compile -o - > FULL-DEVICE fails with status 2")
+            with open(full, "wb") as out:
+                r = subprocess.run([exe, "targets"], stdout=out, stderr=subprocess.PIPE, timeout=60)
+            expect(r.returncode == 2 and b"cannot write standard output" in r.stderr, "targets > FULL-DEVICE fails")
 
     if failures:
         print(f"{len(failures)} failure(s)")
