@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <vector>
 
 #include "base/diagnostic.h"
 #include "base/hex.h"
@@ -35,20 +37,20 @@ int hexValue(char c) {
 bool parseDigestValue(std::string_view v, std::string& alg, std::string& bytes, std::string& error) {
   size_t colon = v.find(':');
   if (colon == std::string_view::npos) {
-    error = "digest `" + std::string(v) + "` is not `alg:hex`";
+    error = "digest " + quote(v) + " is not `alg:hex`";
     return false;
   }
   alg = v.substr(0, colon);
   std::string_view hex = v.substr(colon + 1);
   if (hex.size() % 2) {
-    error = "digest `" + std::string(v) + "` has an odd number of hex digits";
+    error = "digest " + quote(v) + " has an odd number of hex digits";
     return false;
   }
   bytes.clear();
   for (size_t i = 0; i < hex.size(); i += 2) {
     int hi = hexValue(hex[i]), lo = hexValue(hex[i + 1]);
     if (hi < 0 || lo < 0) {
-      error = "digest `" + std::string(v) + "` has a non-hex digit";
+      error = "digest " + quote(v) + " has a non-hex digit";
       return false;
     }
     bytes.push_back(static_cast<char>(hi << 4 | lo));
@@ -93,6 +95,16 @@ std::string digestText(DigestId id, const ast::Policy& policy, const std::string
 std::optional<EventSpec> parseEventText(std::string_view text, std::string& error) {
   EventSpec spec;
   bool have_op = false, file_given = false;
+  // Each key once (aliases count as their key): `op=EXECUTE,op=KMODULE` is a mistake, not a choice.
+  auto canonical = [](std::string_view k) -> std::string_view {
+    if (k == "dmverity_signed") return "dmverity_sig";
+    if (k == "fsverity_signed") return "fsverity_sig";
+    if (k == "bpf_verdict") return "bpf_signature";
+    if (k == "keyring_id") return "bpf_keyring";
+    if (k == "kernel") return "bpf_kernel";
+    return k;
+  };
+  std::vector<std::string_view> seen;
   size_t pos = 0;
   while (pos < text.size()) {
     while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == ',')) ++pos;
@@ -103,16 +115,21 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
     pos = end;
     size_t eq = item.find('=');
     if (eq == std::string_view::npos) {
-      error = "event: expected key=value, got `" + std::string(item) + "`";
+      error = "event: expected key=value, got " + quote(item);
       return std::nullopt;
     }
     std::string_view key = item.substr(0, eq), v = item.substr(eq + 1);
+    if (std::find(seen.begin(), seen.end(), canonical(key)) != seen.end()) {
+      error = "event: " + quote(canonical(key)) + " is given twice";
+      return std::nullopt;
+    }
+    seen.push_back(canonical(key));
     Event& e = spec.event;
     bool ok = true;
     if (key == "op") {
       auto op = sl::lookupOp(v);
       if (!op) {
-        error = "event: unknown op `" + std::string(v) + "`";
+        error = "event: unknown op " + quote(v);
         return std::nullopt;
       }
       e.op = *op;
@@ -289,14 +306,14 @@ std::optional<Event> resolveEvent(const EventSpec& spec, const ast::Policy& poli
   if (spec.has_fsv_digest) {
     auto alg = sl::lookupDigestAlg(spec.fsv_alg);
     if (!alg || !sl::fsverityProduces(*alg) || spec.fsv_bytes.size() != sl::digestAlgLength(*alg))
-      return fail("fs-verity never reports a `" + spec.fsv_alg + "` digest of " + std::to_string(spec.fsv_bytes.size()) +
+      return fail("fs-verity never reports a " + quote(spec.fsv_alg) + " digest of " + std::to_string(spec.fsv_bytes.size()) +
                   (spec.fsv_bytes.size() == 1 ? " byte" : " bytes") + " (it reports sha256: 32 bytes, sha512: 64 bytes)");
     e.fsv_digest = policy.digests.find(spec.fsv_alg, spec.fsv_bytes).value_or(kOtherDigest);
   }
   if (spec.has_dm_digest) {
     auto alg = sl::lookupDigestAlg(spec.dm_alg);
     if (!alg || !sl::dmverityProduces(*alg) || spec.dm_bytes.size() != sl::digestAlgLength(*alg))
-      return fail("dm-verity never reports a `" + spec.dm_alg + "` root hash of " + std::to_string(spec.dm_bytes.size()) +
+      return fail("dm-verity never reports a " + quote(spec.dm_alg) + " root hash of " + std::to_string(spec.dm_bytes.size()) +
                   (spec.dm_bytes.size() == 1 ? " byte" : " bytes"));
     e.dm_roothash = policy.digests.find(spec.dm_alg, spec.dm_bytes).value_or(kOtherDigest);
   }

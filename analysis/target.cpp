@@ -234,6 +234,7 @@ bool applyKconfigFile(Target& t, const std::string& path, std::string& error) {
   // The options ipec models that a .config does not mention are off (Kconfig writes every
   // visible option, so a missing one had unmet dependencies).
   std::array<bool, sl::kNumKconfigs> seen{};
+  bool lsm_from_config = false;
   while (std::getline(in, line)) {
     std::string_view l = trim(line);
     if (l.rfind("# CONFIG_", 0) == 0 && l.size() > 13 && l.substr(l.size() - 11) == " is not set") {
@@ -250,6 +251,7 @@ bool applyKconfigFile(Target& t, const std::string& path, std::string& error) {
     set(name, value == "y" || value == "m");
     if (name == "CONFIG_LSM" && value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       t.lsm = splitList(value.substr(1, value.size() - 2));
+      lsm_from_config = true;
     }
   }
   if (applied == 0 && text.find("CONFIG_") == std::string::npos) {
@@ -258,7 +260,8 @@ bool applyKconfigFile(Target& t, const std::string& path, std::string& error) {
   }
   for (unsigned i = 0; i < sl::kNumKconfigs; ++i)
     if (!seen[i]) t.kconfig[i] = false;
-  t.adjustments.push_back("kernel configuration from " + path + " (CONFIG_LSM as the default lsm= list)");
+  t.adjustments.push_back("kernel configuration from " + path +
+                          (lsm_from_config ? " (CONFIG_LSM as the default lsm= list)" : " (no CONFIG_LSM: lsm= list kept)"));
   return true;
 }
 

@@ -28,6 +28,27 @@ TEST(EventIo, TextSyntax) {
   EXPECT_FALSE(parseEventText("op=EXECUTE fsverity=sha256:abc", error));
 }
 
+// A key given twice (an alias counts as its key) was once taken as "the last one wins".
+TEST(EventIo, TextKeysOnce) {
+  std::string error;
+  EXPECT_FALSE(parseEventText("op=EXECUTE,op=KMODULE", error));
+  EXPECT_EQ(error, "event: `op` is given twice");
+  EXPECT_FALSE(parseEventText("op=EXECUTE fsverity_sig=true fsverity_signed=false", error));
+  EXPECT_EQ(error, "event: `fsverity_sig` is given twice");
+  EXPECT_TRUE(parseEventText("op=EXECUTE fsverity_sig=true dmverity_sig=true", error)) << error;
+}
+
+// User text in event errors is escaped (it once reached the terminal raw).
+TEST(EventIo, ErrorsEscapeUserText) {
+  std::string error;
+  EXPECT_FALSE(parseEventText("op=\x1b[2J", error));
+  EXPECT_EQ(error.find('\x1b'), std::string::npos) << error;
+  EXPECT_FALSE(parseEventText("op=EXECUTE fsverity=sha256:\x1b\x1b", error));
+  EXPECT_EQ(error.find('\x1b'), std::string::npos) << error;
+  EXPECT_FALSE(parseEventText("op=EXECUTE \x1b", error));
+  EXPECT_EQ(error.find('\x1b'), std::string::npos) << error;
+}
+
 TEST(EventIo, JsonSyntaxErrorsAreErrorsNotExceptions) {
   std::string error;
   // A non-boolean "signed" once threw out of nlohmann::json and aborted `ipec eval --events`.

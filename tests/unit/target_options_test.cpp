@@ -1,6 +1,9 @@
 // driver::buildTarget: the profile, then --kconfig, --lsm and --set, and the errors of each.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include "driver/target_options.h"
 
 namespace ipec {
@@ -79,6 +82,27 @@ TEST(TargetOptions, UserTextInErrorsIsEscaped) {
   args.name = "linux\n6.12";
   EXPECT_FALSE(driver::buildTarget(args, t, error));
   EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace ipec
+
+namespace ipec {
+namespace {
+
+// The adjustment line once claimed "CONFIG_LSM as the default lsm= list" for a .config without one.
+TEST(TargetOptions, KconfigWithoutLsmKeepsTheList) {
+  std::string path = ::testing::TempDir() + "ipec-nolsm.config";
+  std::ofstream(path) << "CONFIG_SECURITY_IPE=y\n";
+  driver::TargetArgs args;
+  args.kconfig_files = {path};
+  analysis::Target t;
+  std::string error;
+  ASSERT_TRUE(driver::buildTarget(args, t, error)) << error;
+  ASSERT_FALSE(t.adjustments.empty());
+  EXPECT_NE(t.adjustments.back().find("no CONFIG_LSM: lsm= list kept"), std::string::npos) << t.adjustments.back();
+  EXPECT_TRUE(t.lsmHas("ipe"));  // the profile's list
+  std::remove(path.c_str());
 }
 
 }  // namespace
