@@ -278,6 +278,25 @@ int run(int argc, char** argv) {
   auto* d = app.add_subcommand("diagnostics", "List every diagnostic id with its severity and summary");
   d->add_option("--format", diag_format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
+  // Parser errors in the form of every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "ipec: error: " + std::string(e.what()) + "\nRun with --help for more information.\n";
+  });
+  // A first word that is neither an option nor a command: name it, rather than the parser's
+  // "A subcommand is required".
+  if (args.size() > 1 && args[1][0] != '-') {
+    bool known = false;
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known |= sub->get_name() == args[1];
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "ipec: error: unknown command %s; the commands are %s\n", quote(args[1]).c_str(),
+                   names.c_str());
+      return static_cast<int>(ExitCode::Usage);
+    }
+  }
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& err) {

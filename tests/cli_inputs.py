@@ -4,7 +4,8 @@ named twice, --pin-dir. Each bad one is a usage or I/O error (status 2) with a m
 silent success, a partial result or an abort. Every case here once went wrong:
 a truncated gzip .config passed as half a configuration; a gzip bomb aborted with bad_alloc; a
 directory as --events or as a lifecycle script read as empty; `-` twice read stdin twice;
---pin-dir took newlines into the bpftool batch file.
+--pin-dir took newlines into the bpftool batch file; parser errors lacked the `ipec: error:`
+prefix, and an unknown command was reported as a missing one.
 
     cli_inputs.py IPEC
 """
@@ -74,6 +75,10 @@ def main():
         for bad in ["", "relative/dir", "/x y", "/x\nmap create /evil type hash", "/a#b", "/"]:
             case(f"--pin-dir {bad!r} is refused", ["compile", "--backend", "bpf-maps", "--pin-dir", bad, "-o", "-", pol],
                  2, "--pin-dir: expected an absolute path")
+        case("an unknown command is named", ["bogus", pol], 2, "ipec: error: unknown command `bogus`; the commands are check")
+        case("parser errors carry the ipec: error: prefix", ["check", "--error-limit", "x", pol], 2,
+             "ipec: error: Could not convert: --error-limit = x")
+        case("a missing subcommand carries the prefix", [], 2, "ipec: error: A subcommand is required")
         case("--pin-dir with --backend=table is refused", ["compile", "--pin-dir", "/sys/fs/bpf/x", "-o", "-", pol], 2,
              "applies to --backend=bpf-maps only")
         case("--pin-dir /sys/fs/bpf/mine is taken", ["compile", "--backend", "bpf-maps", "--pin-dir", "/sys/fs/bpf/mine",
