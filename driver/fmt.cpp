@@ -47,6 +47,17 @@ int runFmt(const FmtOptions& options) {
         continue;
       }
       if (!changed) continue;
+      // The formatted text ends where the kernel stops reading, at the first NUL; whatever
+      // follows (securityfs shows it back) would be lost without a word.
+      if (size_t nul = p.file->bytes().find('\0'); nul != std::string_view::npos) {
+        LineCol lc = p.file->lineCol(static_cast<uint32_t>(nul));
+        std::fprintf(stderr,
+                     "ipec: error: %s:%u:%u: the policy ends at this NUL byte; rewriting would drop it and the %zu "
+                     "bytes after it; not rewriting the file\n",
+                     path.c_str(), lc.line, lc.column, p.file->bytes().size() - nul - 1);
+        worsen(ExitCode::Findings);
+        continue;
+      }
       std::string err;
       if (!writeFileAtomically(path, formatted, err)) {
         std::fprintf(stderr, "ipec: error: %s\n", err.c_str());
