@@ -99,14 +99,22 @@ ColorMode parseColor(const std::string& s) {
 
 }  // namespace
 
+// A numeric option given an empty value: CLI11 would read it as 0 (for --error-limit, "show all").
+const CLI::Validator kNotEmpty(
+    [](std::string& value) { return value.empty() ? std::string("expected a number, got an empty value") : std::string(); },
+    "");
+
 void addMaxFileSize(CLI::App* cmd, std::string& max_size, const std::string& what) {
   cmd->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes): " + what)
       ->default_val("256M");
 }
 
 void addLimitOptions(CLI::App* cmd, DiagnosticOptions& o) {
-  cmd->add_option("--error-limit", o.error_limit, "Show at most N errors per file (0: all)")->default_val(100);
+  cmd->add_option("--error-limit", o.error_limit, "Show at most N errors per file (0: all)")
+      ->check(kNotEmpty)
+      ->default_val(100);
   cmd->add_option("--warning-limit", o.warning_limit, "Show at most N warnings or notes of each id per file (0: all)")
+      ->check(kNotEmpty)
       ->default_val(100);
 }
 
@@ -170,9 +178,11 @@ int run(int argc, char** argv) {
   addTargetOptions(c, target_args);
   c->add_option("--analysis-budget", check.pipeline.reachability.pair_budget,
                 "Most (fs-verity, dm-verity) literal pairs examined per op to prove redundancy")
+      ->check(kNotEmpty)
       ->default_val(4000000);
   c->add_option("--cert-size", check.pipeline.signing.cert_der_bytes,
                 "DER size of the signer certificate embedded in the PKCS#7 blob (EMSGSIZE model)")
+      ->check(kNotEmpty)
       ->default_val(847);
   c->add_flag("--no-embedded-cert", [&](int64_t) { check.pipeline.signing.embed_cert = false; },
               "The policy is signed with -nocerts (EMSGSIZE model)");
@@ -235,6 +245,7 @@ int run(int argc, char** argv) {
       ->default_val("auto");
   cc->add_option("--analysis-budget", comp.pipeline.reachability.pair_budget,
                  "Most (fs-verity, dm-verity) literal pairs examined per op")
+      ->check(kNotEmpty)
       ->default_val(4000000);
   addTargetOptions(cc, target_args);
   addLimitOptions(cc, diag_options);
@@ -258,6 +269,7 @@ int run(int argc, char** argv) {
   addTargetOptions(lc, target_args);
   addLimitOptions(lc, diag_options);
   lc->add_option("--cert-size", life.pipeline.signing.cert_der_bytes, "DER size of the embedded signer certificate")
+      ->check(kNotEmpty)
       ->default_val(847);
   lc->add_flag("--no-embedded-cert", [&](int64_t) { life.pipeline.signing.embed_cert = false; },
                "The policies are signed with -nocerts");

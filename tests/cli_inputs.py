@@ -79,6 +79,9 @@ def main():
         case("parser errors carry the ipec: error: prefix", ["check", "--error-limit", "x", pol], 2,
              "ipec: error: Could not convert: --error-limit = x")
         case("a missing subcommand carries the prefix", [], 2, "ipec: error: A subcommand is required")
+        for opt in ["--error-limit", "--warning-limit", "--analysis-budget", "--cert-size"]:
+            case(f"check {opt} '' is refused (it once meant 0)", ["check", opt, "", pol], 2,
+                 "expected a number, got an empty value")
         case("--pin-dir with --backend=table is refused", ["compile", "--pin-dir", "/sys/fs/bpf/x", "-o", "-", pol], 2,
              "applies to --backend=bpf-maps only")
         case("--pin-dir /sys/fs/bpf/mine is taken", ["compile", "--backend", "bpf-maps", "--pin-dir", "/sys/fs/bpf/mine",
