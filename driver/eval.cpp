@@ -246,7 +246,7 @@ int runEval(const EvalOptions& options) {
     while (std::getline(f, line)) {
       ++lineno;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      std::string label = options.events_file + ":" + std::to_string(lineno), error;
+      std::string label = events->display_name + ":" + std::to_string(lineno), error;
       auto spec = parseEventJson(line, error);
       if (!spec) {
         if (options.format == "json")

@@ -32,6 +32,7 @@ std::vector<std::string> words(const std::string& line) {
 int runLifecycle(const LifecycleOptions& o) {
   auto script = readInputOrReport(o.script, o.max_file_size, /*policy=*/false);
   if (!script) return static_cast<int>(ExitCode::Usage);
+  const std::string shown = script->display_name;  // "<stdin>" for "-", as everywhere
   std::istringstream in(std::move(script->bytes));
   const std::string base = o.script == "-" ? "." : dirOf(o.script);
   analysis::PolicyStore store;
@@ -44,7 +45,7 @@ int runLifecycle(const LifecycleOptions& o) {
     if (w.empty() || w[0][0] == '#') continue;
     const std::string& op = w[0];
     auto usage = [&](const char* shape) {
-      std::fprintf(stderr, "ipec: error: %s:%u: expected `%s`\n", o.script.c_str(), lineno, shape);
+      std::fprintf(stderr, "ipec: error: %s:%u: expected `%s`\n", shown.c_str(), lineno, shape);
       return static_cast<int>(ExitCode::Usage);
     };
     analysis::LifeResult r;
@@ -58,7 +59,7 @@ int runLifecycle(const LifecycleOptions& o) {
       InputError ierr;
       auto text = readInput(path, o.max_file_size, ierr);
       if (!text) {
-        std::fprintf(stderr, "ipec: error: %s:%u: %s\n", o.script.c_str(), lineno, ierr.message.c_str());
+        std::fprintf(stderr, "ipec: error: %s:%u: %s\n", shown.c_str(), lineno, ierr.message.c_str());
         return static_cast<int>(ExitCode::Usage);
       }
       PipelineConfig config = o.pipeline;
@@ -76,9 +77,9 @@ int runLifecycle(const LifecycleOptions& o) {
       else r = store.remove(name, op == "delete");
     } else {
       std::fprintf(stderr,
-                   "ipec: error: %s:%u: unknown operation `%s`; expected new_policy, update, activate, "
+                   "ipec: error: %s:%u: unknown operation %s; expected new_policy, update, activate, "
                    "deactivate-write, delete or delete-write0\n",
-                   o.script.c_str(), lineno, op.c_str());
+                   shown.c_str(), lineno, quote(op).c_str());
       return static_cast<int>(ExitCode::Usage);
     }
     all_ok = all_ok && r.ok();
@@ -89,7 +90,7 @@ int runLifecycle(const LifecycleOptions& o) {
       if (!file.empty()) j["file"] = file;
       std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     } else {
-      std::printf("%s:%u: %s%s%s: %s%s%s\n", o.script.c_str(), lineno, op.c_str(), name.empty() ? "" : " ",
+      std::printf("%s:%u: %s%s%s: %s%s%s\n", shown.c_str(), lineno, op.c_str(), name.empty() ? "" : " ",
                   name.c_str(), r.errno_name.c_str(),
                   r.ok() ? "" : (" (" + std::to_string(r.errno_value) + ")").c_str(),
                   r.message.empty() ? "" : ("; " + r.message).c_str());

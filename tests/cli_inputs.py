@@ -72,6 +72,12 @@ def main():
         case("eval - --events - is a usage error", ["eval", "-", "--events", "-"], 2, "can be read only once",
              stdin=POLICY.encode())
 
+        # Standard input is `<stdin>` in every message (these once said `-:1`), and user text is escaped.
+        case("eval --events - names <stdin>", ["eval", pol, "--events", "-"], 2, "ipec: error: <stdin>:1: event:",
+             stdin=b'{"op": "EXECUTE", "bogus": 1}\n')
+        case("lifecycle - names <stdin> and escapes the operation", ["lifecycle", "-"], 2,
+             "ipec: error: <stdin>:1: unknown operation `frob\\x1bnicate`", stdin=b"frob\x1bnicate x\n")
+
         for bad in ["", "relative/dir", "/x y", "/x\nmap create /evil type hash", "/a#b", "/"]:
             case(f"--pin-dir {bad!r} is refused", ["compile", "--backend", "bpf-maps", "--pin-dir", bad, "-o", "-", pol],
                  2, "--pin-dir: expected an absolute path")
