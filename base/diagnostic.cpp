@@ -104,7 +104,7 @@ void DiagnosticEngine::report(Diagnostic d, KernelOrder order) {
         diags_.push_back({DiagId::TooManyErrors, Severity::Note, d.range,
                           "too many errors; later errors are counted but not shown "
                           "(use --error-limit=0 to show all)",
-                          {}, Errno::None, {}});
+                          {}, Errno::None, {}, {}});
       }
       return;
     }

@@ -35,6 +35,13 @@ struct RelatedNote {
   std::string message;
 };
 
+// A replacement that fixes the problem: `range` becomes `replacement` (empty: delete it). Only
+// given when the fix is unambiguous.
+struct FixIt {
+  Range range;
+  std::string replacement;
+};
+
 struct Diagnostic {
   DiagId id{};
   Severity severity = Severity::Error;
@@ -45,6 +52,7 @@ struct Diagnostic {
   Errno kernel_errno = Errno::None;
   // Optional structured payload (a JSON object, serialized), e.g. a witness event.
   std::string extra_json;
+  std::vector<FixIt> fixits;
 };
 
 // Where in its processing the kernel meets a problem. Problems met earlier decide the errno.

@@ -54,7 +54,7 @@ int runCheck(const CheckOptions& options) {
     if (!in) {
       io_failure = true;
       ++errors;
-      Diagnostic d{ierr.too_large ? DiagId::FileTooLarge : DiagId::IoError, Severity::Error, {}, ierr.message, {}, Errno::None, {}};
+      Diagnostic d{ierr.too_large ? DiagId::FileTooLarge : DiagId::IoError, Severity::Error, {}, ierr.message, {}, Errno::None, {}, {}};
       if (json) {
         JsonFileReport r;
         r.name = path == "-" ? "<stdin>" : path;

@@ -157,7 +157,7 @@ TEST(Diagnostics, NeverSilencesAKernelRejection) {
   DiagnosticOptions o;
   o.enable.emplace_back(DiagId::BadDigest, false);
   DiagnosticEngine e(o);
-  e.report({DiagId::BadDigest, Severity::Error, {}, "x", {}, Errno::Inval, {}});
+  e.report({DiagId::BadDigest, Severity::Error, {}, "x", {}, Errno::Inval, {}, {}});
   EXPECT_EQ(e.errorCount(), 1u);
   EXPECT_FALSE(e.verdict().accepts);
 }
