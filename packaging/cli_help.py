@@ -59,7 +59,20 @@ class Command:
             yield from sub.walk()
 
 
-_HEAD = re.compile(r"^(?P<type>[A-Z][A-Z0-9_]*)(?::(?P<check>\{[^}]*\}|\S+))?(?:=(?P<default>\S*))?$")
+_TYPE = re.compile(r"^[A-Z][A-Z0-9_]*(?=$|[:=])")
+
+
+def _split_type(token):
+    """'TEXT:{a,b}=a' -> ('TEXT', ['a', 'b'], 'a'); validators are ':'-joined, braces hold no '='."""
+    depth, cut = 0, len(token)
+    for i, ch in enumerate(token):
+        depth += (ch == "{") - (ch == "}")
+        if ch == "=" and depth == 0:
+            cut = i
+            break
+    typed, default = token[:cut], token[cut + 1:]
+    choices = re.search(r"\{([^}]*)\}", typed)
+    return _TYPE.match(typed).group(0), [c for c in choices.group(1).split(",") if c] if choices else [], default
 
 
 def _parse_head(head):
@@ -68,12 +81,8 @@ def _parse_head(head):
     out = {"names": words[0], "value": "", "choices": [], "default": "", "repeatable": False,
            "required": False, "excludes": []}
     rest = words[1:]
-    if rest and (m := _HEAD.match(rest[0])):
-        out["value"] = m["type"]
-        check = m["check"] or ""
-        if check.startswith("{"):
-            out["choices"] = [c for c in check[1:-1].split(",") if c]
-        out["default"] = m["default"] or ""
+    if rest and _TYPE.match(rest[0]) and rest[0] != "REQUIRED":
+        out["value"], out["choices"], out["default"] = _split_type(rest[0])
         rest = rest[1:]
     mode = None
     for w in rest:
@@ -89,24 +98,29 @@ def _parse_head(head):
 
 
 def _entries(lines, column):
-    """Yields (head, help) from an indented list, joining continuation lines."""
+    """Yields (head, help) from an indented list, joining continuation lines.
+
+    CLI11 pads a head shorter than the column and puts the description after it; a longer head
+    gets the description on the next line, indented to the column."""
     head, text = None, []
-    for line in lines:
+    for i, line in enumerate(lines):
         indent = len(line) - len(line.lstrip(" "))
-        if indent <= 2 and line.strip():
-            if head is not None:
-                yield head, " ".join(text)
-            body = line[indent:]
-            gap = re.search(r"\S( {2,})\S", body)
-            split = column - indent
-            if gap:     # a head shorter than the column, then the description
-                head, text = body[:gap.start(1)], [body[gap.end(1):].strip()]
-            elif len(body) > split and body[split - 1] == " ":   # a head of exactly column-3
-                head, text = body[:split].strip(), [body[split:].strip()]
-            else:       # a long head; CLI11 puts the description on the next line
-                head, text = body.strip(), []
-        elif line.strip():
-            text.append(line.strip())
+        if indent > 2 or not line.strip():
+            if line.strip():
+                text.append(line.strip())
+            continue
+        if head is not None:
+            yield head, " ".join(text)
+        body = line[indent:]
+        gap = re.search(r"\S( {2,})\S", body)
+        split = column - indent
+        continued = i + 1 < len(lines) and lines[i + 1].startswith(" " * column)
+        if gap:
+            head, text = body[:gap.start(1)], [body[gap.end(1):].strip()]
+        elif len(body) > split and body[split - 1] == " " and not continued:   # one space of padding
+            head, text = body[:split].strip(), [body[split:].strip()]
+        else:
+            head, text = body.strip(), []
     if head is not None:
         yield head, " ".join(text)
 

@@ -13,10 +13,15 @@ def _code(text):
 
 
 def _escape(text):
-    """Plain text to roff: backslashes, options' minus signs, `code` in bold."""
-    text = text.replace("\\", "\\e")
-    text = re.sub(r"(?<![\w-])-[-\w<>=]*", lambda m: "\\%" + m.group(0).replace("-", "\\-"), text)
-    text = re.sub(r"`([^`]+)`", lambda m: "\\fB\\%" + m.group(1).replace("-", "\\-") + "\\fR", text)
+    """Plain text to roff: `code` in bold, options' minus signs, backslashes."""
+    out = []
+    for i, part in enumerate(re.split(r"`([^`]+)`", text)):
+        if i % 2:
+            out.append("\\fB" + _code(part) + "\\fR")
+            continue
+        part = part.replace("\\", "\\e")
+        out.append(re.sub(r"(?<![\w-])-[-\w<>=]*", lambda m: "\\%" + m.group(0).replace("-", "\\-"), part))
+    text = "".join(out)
     if text[:1] in (".", "'"):
         text = "\\&" + text
     return text
