@@ -19,7 +19,7 @@ set(CPACK_PACKAGE_CONTACT "${IPEC_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "compiler and static analyzer for Linux IPE policies")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
-set(CPACK_PACKAGE_FILE_NAME ipec)   # replaced by DEB-DEFAULT below; keeps _CPack_Packages short
+set(CPACK_PACKAGE_FILE_NAME ipec)   # the staging folder; DEB-DEFAULT names the .deb
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${IPEC_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
