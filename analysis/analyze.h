@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The target-aware analysis of a parsed policy: every check that needs a kernel target.
 #pragma once
 

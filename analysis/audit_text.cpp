@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "analysis/audit_text.h"
 
 #include "base/hex.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the kernel's audit record (type 1420, `rule="..."`) names the rule that decided.
 #pragma once
 

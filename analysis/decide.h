@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The decision for one event, exactly as ipe_evaluate_event() makes it: the first rule of the
 // op whose properties all hold, else the op's DEFAULT, else the global DEFAULT. This linear walk
 // is the semantics; faster engines (the reachability analysis, compiled tables) must agree.

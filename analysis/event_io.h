@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Events as users write them (`ipec eval --event`, `--events FILE.jsonl`) and as ipec prints
 // them (witnesses). docs/events.md documents both syntaxes.
 #pragma once

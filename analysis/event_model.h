@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The finite event model (docs/event-model.md): what one IPE evaluation sees, which events can
 // happen on a target, and when a property holds. This is the one semantic core: the analyzer,
 // `ipec eval`, the reference evaluator in the tests and the backends all use it.

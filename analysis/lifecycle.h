@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel's policy store (security/ipe/fs.c, policy_fs.c, policy.c) as Linux 6.12 behaves:
 // what new_policy, policies/NAME/update, active and delete answer, given what is loaded.
 // tests/kernel checks every rule against a real kernel; docs/lifecycle.md lists them.

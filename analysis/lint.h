@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks on a parsed policy that need no kernel target: text the kernel accepts but that is
 // almost surely a mistake.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exact reachability and redundancy of every rule, in time near-linear in the policy, and an
 // O(1)-per-event decision engine built on the same structure.
 //

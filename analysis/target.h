@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A kernel target: the kernel a policy is meant for. It decides which tokens parse, which
 // properties are compiled in, which hooks fire, and what the BPF verdict can be.
 #pragma once

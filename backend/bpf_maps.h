@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The BPF-map encoding of a decision program: a `bpftool batch` file that creates and fills pinned
 // maps (docs/table-format.md, "The BPF-map encoding").
 #pragma once

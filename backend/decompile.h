@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `ipec dump`: a decision table back into policy text. Compiling the text for the same target
 // gives the same bytes; the kernel decides every event as the source policy did.
 #pragma once

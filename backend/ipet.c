@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /*
  * ipet: the reference loader and interpreter of ipec decision tables (docs/table-format.md).
  * Freestanding C99; no libc; no allocation. Compile with -fno-strict-aliasing (records are read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
  * ipet: load and evaluate an ipec decision table (docs/table-format.md).
  *

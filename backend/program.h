@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The decision program: the one IR every backend reads (docs/table-format.md, "The decision
 // program"). Lowering applies the target: ops whose hook never fires decide nothing, compiled-out
 // properties and impossible digests never match, and unreachable rules are dropped.

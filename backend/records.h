@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Little-endian encoding shared by the back ends: the table writer and the BPF-map writer lay out
 // the op records and kind shapes identically (docs/table-format.md).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C++ face of a decision table: ownership of the bytes, loading, evaluation, events.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes a DecisionProgram as a decision table (docs/table-format.md).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Translation validation: the emitted table must decide every event of the finite event model as
 // the source policy does (`ipec compile --verify`).
 #pragma once

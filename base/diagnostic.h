@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Diagnostics: kinds (from diagnostic_kinds.def), instances, and the engine that collects them.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hexadecimal spelling of bytes (digests in messages, dumps, audit records, map files).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The error numbers the kernel answers a policy load with, as ipec predicts them.
 #pragma once
 

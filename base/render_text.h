@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GCC/Clang-style rendering of diagnostics:
 //   file:line:col: error: message [id]
 //   <the source line>

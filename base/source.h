@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A policy file's bytes and the map from byte offsets to line and column.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // "Did you mean": the closest known spelling to a word the user got wrong, by edit distance.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTF-8 validation for what ipec prints: anything that is not well-formed UTF-8 is escaped.
 #pragma once
 

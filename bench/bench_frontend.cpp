@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Front-end throughput: parse + check of generated fs-verity digest allowlists.
 //
 //   BM_Check/<rules>        driver::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decision speed: the decision table's interpreter (ipet_eval, backend/ipet.c) against a faithful
 // kernel-style linear first-match evaluator, on fs-verity allowlists of 10 .. 1M sha256 rules.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ANTLR 4.7.2 (Debian's tool) generating C++ for the 4.9 runtime (Debian's libantlr4-runtime-dev).
 # Debian's antlr4-generator CMake module does not work (it needs the "complete" jar), so the
 # wrapper /usr/bin/antlr4 is driven from our own custom command.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ipec check: report every problem in each policy, and what the kernel would answer.
 #include <unistd.h>
 

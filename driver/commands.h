@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The subcommands. main.cpp parses the command line (CLI11 stays there); each command gets a
 // plain options struct.
 #pragma once

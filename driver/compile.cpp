@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ipec compile: a policy into a decision table or BPF maps; ipec dump: a table back into text.
 #include <unistd.h>
 

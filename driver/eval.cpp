@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ipec eval: the decision IPE makes for given events, and the rule that makes it.
 #include <unistd.h>
 

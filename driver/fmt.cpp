@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ipec fmt: print, check or rewrite policies in the canonical layout.
 #include <unistd.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading policy files (or stdin) with bounded memory and clear errors.
 #pragma once
 

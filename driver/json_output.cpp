@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "driver/json_output.h"
 
 #include <nlohmann/json.hpp>

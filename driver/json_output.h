@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON document of `ipec check --format=json` (documented in docs/json-output.md).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ipec lifecycle: what the kernel answers to a sequence of policy loads, updates, activations and
 // deletions (securityfs), from an empty store. A pre-deployment rollback check.
 #include <cstdio>

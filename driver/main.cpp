@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ipec: compiler, static analyzer and language tooling for Linux IPE policies.
 #include <CLI/CLI.hpp>
 

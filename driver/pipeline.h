@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One policy file through the front end and the checks. Every subcommand starts here.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads the signer's X.509 certificate to fill the PKCS#7 size model (EMSGSIZE prediction).
 #pragma once
 

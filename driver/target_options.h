@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --target, --kconfig, --lsm, --set: composing the kernel target from the command line.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ipec targets [show NAME]: the kernel target profiles.
 #include <cstdio>
 

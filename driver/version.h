@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The ipec version, for --version and the SARIF tool record.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The policy as the kernel understands it: header, and statements in file order.
 // Tokens have become enums; no later phase compares strings.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interned digest literals: (algorithm name, bytes). Equal digests share one id, so later
 // phases compare ids and group rules by digest without string work.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "frontend/kernel_limits.h"
 
 #include <string_view>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the kernel checks outside the parser when a signed policy is written to new_policy:
 // the size of the PKCS#7 blob (before parsing) and the policy name (after parsing).
 #pragma once

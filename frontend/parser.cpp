@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "frontend/parser.h"
 
 #include <antlr4-runtime.h>

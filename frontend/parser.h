@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The front end: scan, parse every line with the ANTLR grammar, build the AST, and report every
 // problem the kernel's parser and validate_policy() would reject, each with the errno it gives.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Kernel-exact line and token scanning (security/ipe/policy_parser.c):
 //   - the first NUL byte ends the policy;
 //   - each "\n" and each "\r" ends a line;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel's value parsers, reproduced exactly: kstrtou16() for version components
 // (lib/kstrtox.c) and ipe_digest_parse() (security/ipe/digest.c).
 #pragma once

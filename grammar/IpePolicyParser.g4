@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IPE policy grammar, one kernel line at a time.
 //
 // ipec's scanner (frontend/scanner.cpp) does what the kernel does before its parser looks at a

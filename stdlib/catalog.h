@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IPE language catalog: every spelling ipec knows lives here and in the .def files
 // next to this header. Later phases work with the enums only.
 #pragma once

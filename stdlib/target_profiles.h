@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel target profiles shipped with ipec (stdlib/targets/*.target), as text.
 // analysis/target.h parses them.
 #pragma once

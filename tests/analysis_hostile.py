@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Hostile policies for the analysis: built to blow up a naive union or pairwise check. Each must
 finish in bounded time and memory, answering exactly or saying that it stopped at its budget.
 

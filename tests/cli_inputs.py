@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Inputs other than the policy: --kconfig files, --events and lifecycle scripts, standard input
 named twice, --pin-dir. Each bad one is a usage or I/O error (status 2) with a message, never a
 silent success, a partial result or an abort. Every case here once went wrong:

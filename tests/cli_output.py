@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Where `ipec compile -o` and `ipec fmt -i` write: a regular file is replaced atomically (keeping
 its mode, and a symlink its target); anything else that exists is written in place, never
 replaced. Once `-o /dev/null` run as root renamed a regular file over /dev/null, `-o

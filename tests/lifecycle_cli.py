@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """`ipec lifecycle` end to end: a script of loads, updates, activations and deletions, and the
 answers Linux 6.12 gives (each confirmed by tests/kernel on a real kernel).
 

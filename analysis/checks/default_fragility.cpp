@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // default-fragility: no global DEFAULT, only one per op. validate_policy() needs a DEFAULT for
 // every op the kernel knows, so the policy stops loading on a kernel that adds an op.
 #include <string>

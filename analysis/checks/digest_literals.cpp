@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // unknown-digest-alg, digest-length, empty-digest: digest literals the kernel accepts but can
 // never match, because fs-verity and dm-verity only report certain (algorithm, length) pairs.
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // lockout: the policy will stop the machine working. Two cases the kernel cannot warn about:
 // programs in the initramfs denied (the system cannot boot), and every BPF program load denied
 // (on Hornet v6/v7 without a provider the verdict is always NONE).

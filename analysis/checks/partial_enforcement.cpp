@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // partial-enforcement (note): known ways around the policy on the target.
 //  - Interpreted code: `sh script.sh` only reads the script; before 6.19's AT_EXECVE_CHECK
 //    hook IPE never sees it, and even then only interpreters that ask are covered.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // property-op-mismatch: a property about another kind of operation. IPE evaluates any property
 // with any op; for an unrelated op its value is fixed. File-based hooks leave the BPF fields zero,
 // so on Hornet kernels `op=EXECUTE bpf_kernel=FALSE` matches every execution; a BPF load has no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // duplicate-property, contradictory-properties: one rule tests the same property twice.
 #include <array>
 #include <string>

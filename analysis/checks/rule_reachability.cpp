@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // dead-rule, shadowed-rule, redundant-rule (and analysis-budget): what the exact reachability
 // analysis proves about each rule. Reachable claims come with a witness event; unreachable ones
 // are proofs over the finite event model.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // unenforceable-op: rules or DEFAULTs for an op whose hook never fires on the target, so the
 // kernel allows every such operation without asking IPE. The Hornet v5 case is the one the
 // review found: without `hornet` in lsm=, `DEFAULT op=BPF_PROG_LOAD action=DENY` allows all loads.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Edge cases of the CRLF canonicalisation done by `openssl smime -sign` / `cms -sign` without
 -binary, compared byte-for-byte with model.crlf_canon()."""
 import os, sys

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Generate signer certificates. "oracle" reproduces kernel-oracle's gen_key exactly.
 set -e
 cd "$(dirname "$0")"; mkdir -p keys; cd keys

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Largest signed content (and text) that keeps the DER blob <= 65535 bytes, per cert and mode,
 and the constant overhead K (size = content + K) that holds near the limit."""
 import measure, model

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Sign texts of many lengths with every key and mode, compare the DER size with model.py.
 
 Writes results.tsv (one row per signature) and prints a summary.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Exact size model of the PKCS#7 / CMS SignedData DER blob produced by
 `openssl smime -sign -nodetach -noattr -nosmimecap -outform der` and
 `openssl cms -sign -nodetach -noattr -nosmimecap -outform der` (OpenSSL 3.0.x).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """ipet_eval runs the same instructions for every event: callgrind counts the instructions inside
 ipet_eval (--toggle-collect=ipet_eval) for events that take every path a branching interpreter
 would (no file, initramfs, fs-verity hit and miss, dm-verity hit, a pair hit, BPF, an op that is

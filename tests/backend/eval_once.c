@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Loads a decision table and evaluates one event, for measuring ipet_eval under callgrind.
  *   eval_once TABLE OP FILE INITRAMFS BDEV DM_SIGNED FSVERITY FSV_SIGNED VERDICT KEYRING KERNEL
  *             FSV_ALG FSV_HEX DM_ALG DM_HEX          (hex "-" for none)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for the ipec front end (built with -DIPEC_FUZZ=ON, clang only).
 //
 // The first byte chooses the configuration, the rest is the policy text:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for the decision-table loader and interpreter (IPEC_FUZZ=ON builds).
 // Each input is tried twice: as it is, and with its total size and checksum repaired, so the
 // fuzzer reaches the structural validation and not only the checksum. A table that loads is

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Fails when a diagnostic id has no golden test or no section in docs/diagnostics.md."""
 import json
 import os

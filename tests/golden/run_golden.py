@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Golden tests for the ipec command line.
 
 A golden file is a policy followed by the expected output of one ipec command:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Host side of ipec's kernel suite: builds the guest payload and ipec's predictions, then
 compares them with what the kernel answered. Called by tests/kernel/kernel-test:
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random small IPE policies and targets for property and differential tests (fixed seeds).
 #pragma once
 

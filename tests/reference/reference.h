@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The deliberately naive reference over the event model: enumerate every event, walk the rules.
 // Linked only into tests. Every fast algorithm in ipec must agree with it exactly.
 #pragma once

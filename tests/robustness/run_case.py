@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Hostile-input robustness tests for the real `ipec` binary (docs/testing-robustness.md).
 
     run_case.py IPEC CASE [--sanitized]

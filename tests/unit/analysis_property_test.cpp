@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fast analysis against the brute-force reference on generated policies (fixed seeds):
 // every rule's class, every redundancy claim and every decision must agree exactly.
 //   IPEC_PROPERTY_CASES=N   run N policies instead of 10,000 (docs/testing.md: the long run)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every case of the Linux 6.12 load corpus (tests/conformance/load, recorded from a real kernel):
 // ipec's predicted verdict must equal the kernel's.
 #include <gtest/gtest.h>

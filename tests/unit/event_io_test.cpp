@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Events as users write them: the text and JSON syntaxes, and their errors.
 #include "analysis/event_io.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel's policy store rules (ipe-language.md §5, FINDINGS.md "Lifecycle"), through the
 // real `ipec lifecycle` pipeline pieces.
 #include "analysis/lifecycle.h"

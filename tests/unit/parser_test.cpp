@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kernel's own KUnit vectors (security/ipe/policy_tests.c) and the derived vectors of
 // ipe-language.md §7.1, as verdicts.
 #include <gtest/gtest.h>

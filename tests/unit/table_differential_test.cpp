@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The compiled table and its C interpreter against the brute-force reference, on generated
 // policies over all four target profiles (fixed seeds):
 //   - every event of the finite model decides the same (action, kind and rule);

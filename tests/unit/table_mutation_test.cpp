@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decision tables are untrusted input for a kernel loader. Bit flips, truncations and splices of
 // valid tables must never crash ipet_load / ipet_eval / the decompiler, and a table that loads
 // must never hold an out-of-range reference. Half the mutants get their checksum repaired, so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading edge cases of decision tables (regressions).
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // driver::buildTarget: the profile, then --kconfig, --lsm and --set, and the errors of each.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Part 2 of ipec's kernel suite: the fixed probe objects and the generated policies.
 
 `probes(d)` lists the probes that the guest runs under every policy: (label, action, guest path,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Part 3 of ipec's kernel suite: the policy lifecycle scenarios (ipe-language.md section 5 and
 kernel-oracle's FINDINGS "Lifecycle").
 

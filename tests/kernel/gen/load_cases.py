@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Part 1 of ipec's kernel suite: write the policy-load cases.
 
 Usage: load_cases.py OUTDIR [--corpus DIR] [--cert-size N] [--slice] [--random N] [--seed S]

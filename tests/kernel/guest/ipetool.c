@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* ipetool: static helper that runs inside the ipec kernel-test guest (adapted from kernel-oracle).
  *
  *   ipetool write FILE TARGET    write FILE's bytes to TARGET in ONE write(2)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Guest side of ipec's kernel suite (PID 1 = /init runs this with its output on the results port).
 # Runs the parts whose inputs are in the payload: /suite/load (part 1), /suite/life (part 3),
 # /suite/dec (part 2). Parts that activate policies come last: an active policy can only be

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash disable=SC2034
 # ipec kernel-test: shared host functions (sourced by ../kernel-test).
 # Adapted from the team's kernel-oracle tool. Nothing is written next to these files: whatever
