@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backend/bpf_maps.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "backend/records.h"
@@ -29,13 +31,13 @@ void digest64(ByteWriter& w, const std::string& d) {
 }  // namespace
 
 std::string writeBpfMaps(const DecisionProgram& prog, const std::string& pin) {
-  std::string out = "# bpftool batch file: the ipec decision program for policy " + prog.name + " " +
-                    std::to_string(prog.version[0]) + "." + std::to_string(prog.version[1]) + "." +
-                    std::to_string(prog.version[2]) + "\n# Apply with: bpftool batch file THIS_FILE" +
-                    " (maps are pinned under " + pin + "; docs/table-format.md describes them)\n";
+  std::string out = fmt::format(
+      "# bpftool batch file: the ipec decision program for policy {} {}.{}.{}\n"
+      "# Apply with: bpftool batch file THIS_FILE (maps are pinned under {}; docs/table-format.md describes them)\n",
+      prog.name, prog.version[0], prog.version[1], prog.version[2], pin);
   auto create = [&](const char* name, const char* type, unsigned key, unsigned value, size_t entries) {
-    out += "map create " + pin + "/" + name + " type " + type + " key " + std::to_string(key) + " value " +
-           std::to_string(value) + " entries " + std::to_string(std::max<size_t>(1, entries)) + " name " + name + "\n";
+    fmt::format_to(std::back_inserter(out), "map create {}/{} type {} key {} value {} entries {} name {}\n", pin, name,
+                   type, key, value, std::max<size_t>(1, entries), name);
   };
   create("ipec_ops", "array", 4, 16, sl::kNumOps);
   create("ipec_kinds", "array", 4, 264, prog.kinds.size());
@@ -43,7 +45,8 @@ std::string writeBpfMaps(const DecisionProgram& prog, const std::string& pin) {
   create("ipec_dm", "hash", 68, 8, prog.dm.size());
   create("ipec_pair", "hash", 136, 8, prog.pairs.size());
   auto update = [&](const char* name, const ByteWriter& k, const ByteWriter& v) {
-    out += "map update pinned " + pin + "/" + name + " key " + hexWords(k) + " value " + hexWords(v) + "\n";
+    fmt::format_to(std::back_inserter(out), "map update pinned {}/{} key {} value {}\n", pin, name, hexWords(k),
+                   hexWords(v));
   };
   for (uint32_t op = 0; op < sl::kNumOps; ++op) {
     ByteWriter k, v;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backend/decompile.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <iterator>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -97,37 +100,40 @@ std::string decompile(const ipet_table& t) {
   }
   std::sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) { return a.rank < b.rank; });
 
-  std::string out = "# decompiled by `ipec dump` from a decision table (format " + std::to_string(IPET_FORMAT_VERSION) +
-                    ", target features 0x";
+  // Every spelling comes from the catalog; the table stores only enumerators.
+  auto action = [](uint32_t deny) { return sl::actionSpelling(deny ? sl::Action::Deny : sl::Action::Allow); };
   const std::string features = {static_cast<char>(t.features >> 24), static_cast<char>(t.features >> 16),
                                 static_cast<char>(t.features >> 8), static_cast<char>(t.features)};
-  appendHex(out, features);
-  out += ")\n";
-  out += "policy_name=" + std::string(reinterpret_cast<const char*>(t.name), t.name_len) + " policy_version=" +
-         std::to_string(t.version[0]) + "." + std::to_string(t.version[1]) + "." + std::to_string(t.version[2]) + "\n";
+  std::string out = fmt::format("# decompiled by `ipec dump` from a decision table (format {}, target features 0x{})\n",
+                                IPET_FORMAT_VERSION, hex(features));
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "{}{} {}{}.{}.{}\n", sl::kPolicyNamePrefix,
+                 std::string_view(reinterpret_cast<const char*>(t.name), t.name_len), sl::kPolicyVersionPrefix,
+                 t.version[0], t.version[1], t.version[2]);
   for (uint32_t op = 0; op < IPET_OPS; ++op)
     if (t.ops[op].default_source == 2) {
-      out += std::string("DEFAULT action=") + (t.ops[op].default_action ? "DENY" : "ALLOW") + "\n";
+      fmt::format_to(it, "{} {}{}\n", sl::kDefaultKeyword, sl::kActionPrefix, action(t.ops[op].default_action));
       break;
     }
   for (uint32_t op = 0; op < IPET_OPS; ++op)
     if (t.ops[op].explicit_default)
-      out += "DEFAULT op=" + std::string(sl::opSpelling(static_cast<sl::Op>(op))) + " action=" +
-             (t.ops[op].default_action ? "DENY" : "ALLOW") + "\n";
+      fmt::format_to(it, "{} {}{} {}{}\n", sl::kDefaultKeyword, sl::kOpPrefix, sl::opSpelling(static_cast<sl::Op>(op)),
+                     sl::kActionPrefix, action(t.ops[op].default_action));
   for (const Rule& r : rules) {
     const ipet_template& tm = t.templates[r.tmpl];
-    out += "op=" + std::string(sl::opSpelling(static_cast<sl::Op>(r.op)));
-    if (r.fsv) out += " fsverity_digest=" + algName(t, r.fsv->alg) + ":" + hex(r.fsv->bytes);
-    if (r.dm) out += " dmverity_roothash=" + algName(t, r.dm->alg) + ":" + hex(r.dm->bytes);
+    fmt::format_to(it, "{}{}", sl::kOpPrefix, sl::opSpelling(static_cast<sl::Op>(r.op)));
+    if (r.fsv)
+      fmt::format_to(it, " {}={}{}{}", sl::propKey(sl::Prop::FsverityDigest), algName(t, r.fsv->alg),
+                     sl::kDigestSeparator, hex(r.fsv->bytes));
+    if (r.dm)
+      fmt::format_to(it, " {}={}{}{}", sl::propKey(sl::Prop::DmverityRoothash), algName(t, r.dm->alg),
+                     sl::kDigestSeparator, hex(r.dm->bytes));
     for (uint32_t i = 0; i < tm.nprops; ++i) {
       const ipet_tprop& p = t.tprops[tm.first_prop + i];
-      sl::Prop prop = static_cast<sl::Prop>(p.prop);
-      out += ' ';
-      out += sl::propKey(prop);
-      out += '=';
-      out += sl::valueSpelling(sl::propDomain(prop), p.value);
+      const sl::Prop prop = static_cast<sl::Prop>(p.prop);
+      fmt::format_to(it, " {}={}", sl::propKey(prop), sl::valueSpelling(sl::propDomain(prop), p.value));
     }
-    out += std::string(" action=") + (tm.action ? "DENY" : "ALLOW") + "\n";
+    fmt::format_to(it, " {}{}\n", sl::kActionPrefix, action(tm.action));
   }
   return out;
 }

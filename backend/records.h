@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <llvm/Support/Endian.h>
+
 #include "backend/program.h"
 
 namespace ipec::backend {
@@ -15,19 +17,24 @@ class ByteWriter {
  public:
   size_t size() const { return buf_.size(); }
   void u8(uint8_t v) { buf_.push_back(static_cast<char>(v)); }
-  void u16(uint16_t v) { put(v, 2); }
-  void u32(uint32_t v) { put(v, 4); }
-  void u64(uint64_t v) { put(v, 8); }
+  void u16(uint16_t v) { put(v); }
+  void u32(uint32_t v) { put(v); }
+  void u64(uint64_t v) { put(v); }
   void bytes(std::string_view b) { buf_.append(b); }
   void zeros(size_t n) { buf_.append(n, '\0'); }
   void align(size_t n) { buf_.resize((buf_.size() + n - 1) / n * n, '\0'); }
-  void put32At(size_t at, uint32_t v) { for (int i = 0; i < 4; ++i) buf_[at + i] = static_cast<char>(v >> (8 * i)); }
-  void put64At(size_t at, uint64_t v) { for (int i = 0; i < 8; ++i) buf_[at + i] = static_cast<char>(v >> (8 * i)); }
+  void put32At(size_t at, uint32_t v) { llvm::support::endian::write32le(&buf_[at], v); }
+  void put64At(size_t at, uint64_t v) { llvm::support::endian::write64le(&buf_[at], v); }
   std::string& str() { return buf_; }
   std::string_view view() const { return buf_; }
 
  private:
-  void put(uint64_t v, int n) { for (int i = 0; i < n; ++i) u8(static_cast<uint8_t>(v >> (8 * i))); }
+  template <typename T>
+  void put(T v) {
+    const size_t at = buf_.size();
+    buf_.resize(at + sizeof(T));
+    llvm::support::endian::write<T, llvm::support::little, llvm::support::unaligned>(&buf_[at], v);
+  }
   std::string buf_;
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backend/table.h"
 
+#include <fmt/format.h>
+
 #include <cstring>
 
 namespace ipec::backend {
@@ -61,8 +63,8 @@ std::string loadErrorMessage(std::string_view bytes, int status) {
   std::string msg = ipet_strerror(status);
   if (status == IPET_E_VERSION && bytes.size() >= 10) {
     unsigned version = static_cast<unsigned char>(bytes[8]) | static_cast<unsigned char>(bytes[9]) << 8;
-    msg += " " + std::to_string(version) + " (this ipec reads format " + std::to_string(IPET_FORMAT_VERSION) +
-           "; recompile the table from its policy with `ipec compile`)";
+    msg += fmt::format(" {} (this ipec reads format {}; recompile the table from its policy with `ipec compile`)",
+                       version, IPET_FORMAT_VERSION);
   }
   return msg;
 }

@@ -130,7 +130,7 @@ std::vector<uint32_t> writeHashTable(ByteWriter& out, uint8_t subsystem, uint8_t
 
 std::string le32(uint32_t v) {
   std::string s(4, '\0');
-  for (int i = 0; i < 4; ++i) s[i] = static_cast<char>(v >> (8 * i));
+  llvm::support::endian::write32le(s.data(), v);
   return s;
 }
 

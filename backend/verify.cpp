@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "backend/verify.h"
 
+#include <fmt/format.h>
+
 #include "analysis/event_io.h"
 
 namespace ipec::backend {
@@ -35,9 +37,9 @@ class Verifier {
                       got.kind == static_cast<uint32_t>(want.kind) &&
                       (want.kind != DecisionKind::Rule || got_stmt == want.statement);
     if (!same)
-      mismatch(e, std::string("the table decides ") + (got.action ? "DENY" : "ALLOW") + " (kind " +
-                      std::to_string(got.kind) + ", rank " + std::to_string(got.rule) + "), the policy " +
-                      std::string(sl::actionSpelling(want.action)) + " (statement " + std::to_string(want.statement) + ")");
+      mismatch(e, fmt::format("the table decides {} (kind {}, rank {}), the policy {} (statement {})",
+                              sl::actionSpelling(got.action ? sl::Action::Deny : sl::Action::Allow), got.kind,
+                              got.rule, sl::actionSpelling(want.action), want.statement));
   }
 
   void run(uint64_t pair_budget) {
@@ -73,7 +75,7 @@ class Verifier {
  private:
   static unsigned bit(PointMask m) { return static_cast<unsigned>(__builtin_ctzll(m)); }
   void mismatch(const Event& e, const std::string& what) {
-    if (result.mismatches.size() < 10) result.mismatches.push_back(eventToText(e, policy_) + ": " + what);
+    if (result.mismatches.size() < 10) result.mismatches.push_back(fmt::format("{}: {}", eventToText(e, policy_), what));
     else if (result.mismatches.size() == 10) result.mismatches.push_back("(more mismatches not shown)");
   }
 
