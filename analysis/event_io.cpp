@@ -35,16 +35,14 @@ constexpr std::array<std::string_view, 3> kBpfKeys = {"verdict", "keyring_id", "
 
 // "; did you mean `X`?" when a candidate is close to `word` (see base/suggest.h), with a note
 // when only the case differs; empty otherwise.
-std::string didYouMean(std::string_view word, std::span<const std::string_view> candidates, std::string_view role) {
+std::string hintFor(std::string_view word, std::span<const std::string_view> candidates, std::string_view role) {
   std::optional<Suggestion> s = suggest(word, candidates);
-  if (!s) return {};
-  if (s->unique() && s->distance == 0 && !role.empty()) return fmt::format("; {} ({} are case-sensitive)", describe(*s), role);
-  return "; " + describe(*s);
+  return s ? fmt::format("; {}", didYouMean(*s, role)) : std::string();
 }
 
 std::string unknownOp(std::string_view op) {
   const std::vector<std::string_view> ops = sl::opSpellings(sl::Dialect{.hornet = true});
-  std::string hint = didYouMean(op, ops, "ops");
+  std::string hint = hintFor(op, ops, "ops");
   if (hint.empty()) {
     hint = "; expected one of ";
     for (size_t i = 0; i < ops.size(); ++i) hint += fmt::format("{}{}", i ? ", " : "", ops[i]);
@@ -227,7 +225,7 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
     } else if (key == "bpf_kernel" || key == "kernel") {
       ok = parseBoolWord(v, e.bpf_kernel);
     } else {
-      std::string hint = didYouMean(key, kTextKeys, "keys");
+      std::string hint = hintFor(key, kTextKeys, "keys");
       if (hint.empty()) {
         hint = "; keys are ";
         for (size_t i = 0; i < kCanonicalTextKeys; ++i) hint += fmt::format("{}{}", i ? ", " : "", kTextKeys[i]);
@@ -237,7 +235,7 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
     }
     if (!ok) {
       error = fmt::format("event: invalid value {} for {}{}", quote(v), quote(key),
-                          didYouMean(v, textValues(key), "values"));
+                          hintFor(v, textValues(key), "values"));
       return std::nullopt;
     }
   }
@@ -273,7 +271,7 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
                            std::span<const std::string_view> members) -> std::optional<std::string> {
     for (auto& [name, value] : object.items())
       if (std::find(members.begin(), members.end(), name) == members.end())
-        return fmt::format("unknown key {} in \"{}\"{}", quote(name), parent, didYouMean(name, members, "keys"));
+        return fmt::format("unknown key {} in \"{}\"{}", quote(name), parent, hintFor(name, members, "keys"));
     return std::nullopt;
   };
   e.op = *op;
@@ -292,7 +290,7 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
       if (b == "none") e.bdev = Bdev::None;
       else if (b == "plain") e.bdev = Bdev::Plain;
       else if (b == "dm-verity") e.bdev = Bdev::DmVerity;
-      else if (std::string hint = didYouMean(b, kBdevWords, "values"); !hint.empty())
+      else if (std::string hint = hintFor(b, kBdevWords, "values"); !hint.empty())
         return fail(fmt::format("invalid value {} for \"bdev\"{}", quote(b), hint));
       else return fail("\"bdev\" is \"none\", \"plain\" or \"dm-verity\"");
     } else if (key == "dmverity" || key == "fsverity") {
@@ -332,7 +330,7 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
         auto verdict = v["verdict"].is_string() ? sl::lookupValue(sl::Domain::BpfVerdict, v["verdict"].get<std::string>())
                                                 : std::nullopt;
         const std::vector<std::string_view> verdicts = sl::valueSpellings(sl::Domain::BpfVerdict);
-        std::string hint = v["verdict"].is_string() ? didYouMean(v["verdict"].get<std::string>(), verdicts, "values") : "";
+        std::string hint = v["verdict"].is_string() ? hintFor(v["verdict"].get<std::string>(), verdicts, "values") : "";
         if (!verdict && !hint.empty())
           return fail(fmt::format("invalid value {} for \"verdict\"{}", quote(v["verdict"].get<std::string>()), hint));
         if (!verdict) return fail("\"verdict\" is one of NONE, OK, UNSIGNED, PARTIALSIG, UNKNOWNKEY, UNEXPECTED, FAULT, BADSIG");
@@ -349,7 +347,7 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
         e.bpf_kernel = v["kernel"].get<bool>();
       }
     } else {
-      return fail(fmt::format("unknown key {}{}", quote(key), didYouMean(key, kJsonKeys, "keys")));
+      return fail(fmt::format("unknown key {}{}", quote(key), hintFor(key, kJsonKeys, "keys")));
     }
   }
   return spec;

@@ -48,7 +48,8 @@ std::optional<Suggestion> suggest(std::string_view word, std::span<const std::st
   return out;
 }
 
-std::string describe(const Suggestion& s) {
+std::string didYouMean(const Suggestion& s, std::string_view role) {
+  if (s.unique() && s.distance == 0) return fmt::format("did you mean {}? ({} are case-sensitive)", quote(s.best[0]), role);
   if (s.unique()) return fmt::format("did you mean {}?", quote(s.best[0]));
   std::string list;
   for (std::string_view c : s.best) list += (list.empty() ? "" : ", ") + quote(c);

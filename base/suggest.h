@@ -24,7 +24,8 @@ struct Suggestion {
 // candidate is that close.
 std::optional<Suggestion> suggest(std::string_view word, std::span<const std::string_view> candidates);
 
-// "did you mean `X`?", or "did you mean one of `X`, `Y`?" when several are as close.
-std::string describe(const Suggestion& s);
+// "did you mean `X`?", with " (ROLE are case-sensitive)" when only the case differs (`role` is
+// "ops", "keys", ...), or "did you mean one of `X`, `Y`?" when several are as close.
+std::string didYouMean(const Suggestion& s, std::string_view role);
 
 }  // namespace ipec

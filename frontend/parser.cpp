@@ -254,10 +254,8 @@ class PolicyParser {
                           std::string_view role, std::vector<FixIt>& fixits) {
     std::optional<Suggestion> s = suggest(word, candidates);
     if (!s) return {};
-    if (!s->unique()) return "; " + describe(*s);
-    fixits.push_back({where, std::string(s->best[0])});
-    if (s->distance == 0) return fmt::format("; {} ({} are case-sensitive)", describe(*s), role);
-    return "; " + describe(*s);
+    if (s->unique()) fixits.push_back({where, std::string(s->best[0])});
+    return fmt::format("; {}", didYouMean(*s, role));
   }
 
   void noteHiddenSpace(std::vector<RelatedNote>& notes, const Token& t) const {

@@ -51,9 +51,11 @@ TEST(Suggest, ASwapOfNeighboursIsOneEdit) {
   EXPECT_FALSE(suggest("rteu", kBools));  // two swaps
 }
 
-TEST(Suggest, DescribeNamesOneOrSeveral) {
-  EXPECT_EQ(describe(*suggest("boot_verifed", kProps)), "did you mean `boot_verified`?");
-  EXPECT_EQ(describe(*suggest("KEXEC", kOps)), "did you mean one of `KEXEC_IMAGE`, `KEXEC_INITRAMFS`?");
+TEST(Suggest, DidYouMeanNamesOneOrSeveral) {
+  EXPECT_EQ(didYouMean(*suggest("boot_verifed", kProps), "keys"), "did you mean `boot_verified`?");
+  EXPECT_EQ(didYouMean(*suggest("Boot_Verified", kProps), "keys"),
+            "did you mean `boot_verified`? (keys are case-sensitive)");
+  EXPECT_EQ(didYouMean(*suggest("KEXEC", kOps), "ops"), "did you mean one of `KEXEC_IMAGE`, `KEXEC_INITRAMFS`?");
 }
 
 TEST(Suggest, FarWordsGetNothing) {
