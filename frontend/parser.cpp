@@ -197,24 +197,8 @@ class PolicyParser {
   // `key = value` with spaces: one error at the first token, where the kernel fails, then the
   // line is read as it was meant.
   void reportSpacing(Line& line, std::vector<Token>& tokens) {
-    for (const SpacedAssignment& s : joinSpacedAssignments(bytes_, tokens, /*header=*/!header_seen_)) {
-      std::string_view written = text(s.range);
-      std::string msg;
-      switch (s.spacing) {
-        case Spacing::Around:
-          msg = fmt::format("`=` stands alone: the kernel splits tokens at spaces and TABs, so {} is three tokens; "
-                            "write {}", quote(written), quote(s.joined));
-          break;
-        case Spacing::Before:
-        case Spacing::After:
-          msg = fmt::format("space {} `=`: the kernel splits tokens at spaces and TABs, so {} is two tokens; write {}",
-                            s.spacing == Spacing::Before ? "before" : "after", quote(written), quote(s.joined));
-          break;
-      }
-      std::vector<FixIt> fixits;
-      if (isValidUtf8(s.joined)) fixits.push_back({s.range, s.joined});
-      parseError(DiagId::SpaceAroundEquals, s.range, std::move(msg), Errno::BadMsg, {}, std::move(fixits));
-    }
+    for (const SpacedAssignment& s : joinSpacedAssignments(bytes_, tokens, /*header=*/!header_seen_))
+      diags_.report(spacingDiagnostic(bytes_, s), {KernelPhase::Parse, s.range.begin});
     line.token_count = static_cast<uint32_t>(tokens.size());
   }
 

@@ -1,8 +1,11 @@
 #include "frontend/spacing.h"
 
+#include <fmt/format.h>
+
 #include <optional>
 
 #include "base/suggest.h"
+#include "base/utf8.h"
 #include "stdlib/catalog.h"
 
 namespace ipec::frontend {
@@ -76,6 +79,27 @@ std::vector<SpacedAssignment> joinSpacedAssignments(std::string_view bytes, std:
   }
   tokens.resize(out);
   return found;
+}
+
+Diagnostic spacingDiagnostic(std::string_view bytes, const SpacedAssignment& s) {
+  Diagnostic d;
+  d.id = DiagId::SpaceAroundEquals;
+  d.range = s.range;
+  d.kernel_errno = Errno::BadMsg;
+  const std::string written = quote(textOf(bytes, s.range)), meant = quote(s.joined);
+  switch (s.spacing) {
+    case Spacing::Around:
+      d.message = fmt::format("`=` stands alone: the kernel splits tokens at spaces and TABs, so {} is three tokens; "
+                              "write {}", written, meant);
+      break;
+    case Spacing::Before:
+    case Spacing::After:
+      d.message = fmt::format("space {} `=`: the kernel splits tokens at spaces and TABs, so {} is two tokens; write {}",
+                              s.spacing == Spacing::Before ? "before" : "after", written, meant);
+      break;
+  }
+  if (isValidUtf8(s.joined)) d.fixits.push_back({s.range, s.joined});
+  return d;
 }
 
 }  // namespace ipec::frontend

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/diagnostic.h"
 #include "base/source.h"
 #include "frontend/scanner.h"
 
@@ -31,5 +32,9 @@ struct SpacedAssignment {
 // value followed by a stray word is something else. On a rule or DEFAULT line (not `header`), an
 // assignment that would end the line counts only when it is `action=`.
 std::vector<SpacedAssignment> joinSpacedAssignments(std::string_view bytes, std::vector<Token>& tokens, bool header);
+
+// The `space-around-equals` error for `s`, with the fix-it that writes the token as meant. The
+// kernel fails at its first token with EBADMSG.
+Diagnostic spacingDiagnostic(std::string_view bytes, const SpacedAssignment& s);
 
 }  // namespace ipec::frontend
