@@ -75,8 +75,13 @@ json diagnosticJson(const JsonFileReport& f, const Diagnostic& d) {
 // (§3.30), so a fix-it that touches the mark itself names its bytes instead.
 json sarifReplacement(const SourceFile* file, const FixIt& fix, json text_region) {
   json replacement;
-  const bool touches_bom = file && file->bytes().starts_with(kUtf8ByteOrderMark) && fix.range.begin < kUtf8ByteOrderMark.size();
+  const bool has_bom = file && file->bytes().starts_with(kUtf8ByteOrderMark);
+  const bool touches_bom = has_bom && fix.range.begin < kUtf8ByteOrderMark.size();
   if (!touches_bom) {
+    if (has_bom) {  // the columns count the mark as line 1's first code point; SARIF's text has no mark
+      if (text_region["startLine"] == 1) text_region["startColumn"] = text_region["startColumn"].get<uint32_t>() - 1;
+      if (text_region["endLine"] == 1) text_region["endColumn"] = text_region["endColumn"].get<uint32_t>() - 1;
+    }
     replacement["deletedRegion"] = std::move(text_region);
     if (!fix.replacement.empty()) replacement["insertedContent"] = {{"text", fix.replacement}};
     return replacement;

@@ -96,5 +96,14 @@ TEST(JsonOutput, SarifDeletesAByteOrderMarkByBytes) {
             nlohmann::json::parse(R"({"deletedRegion": {"byteOffset": 0, "byteLength": 3}})"));
 }
 
+// In a file with a mark, a fix-it on line 1 counts columns as SARIF's text does: without it.
+TEST(JsonOutput, SarifColumnsOfLineOneAfterAByteOrderMark) {
+  SourceFile f("t.pol", std::string(kUtf8ByteOrderMark) + "policy_name = a policy_version=0.0.0\n");
+  auto fixes = sarifResult(f, misspelled({3, 18}, {3, 18}, "policy_name=a"))["fixes"];
+  ASSERT_EQ(fixes.size(), 1u);
+  EXPECT_EQ(fixes[0]["artifactChanges"][0]["replacements"][0]["deletedRegion"],
+            nlohmann::json::parse(R"({"startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 16})"));
+}
+
 }  // namespace
 }  // namespace ipec
