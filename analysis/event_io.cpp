@@ -1,20 +1,64 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/event_io.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <span>
 #include <vector>
 
 #include "base/diagnostic.h"
 #include "base/hex.h"
+#include "base/suggest.h"
 
 namespace ipec::analysis {
 namespace {
 
 namespace sl = ipec::stdlib;
 using nlohmann::json;
+
+// The keys of the text syntax, then their aliases (docs/events.md).
+constexpr std::array<std::string_view, 16> kTextKeys = {
+    "op",         "file",         "initramfs",       "bdev",          "dmverity",       "dmverity_sig",
+    "fsverity",   "fsverity_sig", "bpf_signature",   "bpf_keyring",   "bpf_kernel",     "dmverity_signed",
+    "fsverity_signed", "bpf_verdict", "keyring_id", "kernel"};
+constexpr size_t kCanonicalTextKeys = 11;
+// The boolean words, as suggested (`TRUE` and `FALSE` are accepted too).
+constexpr std::array<std::string_view, 8> kBoolWords = {"true", "false", "yes", "no", "present", "absent", "1", "0"};
+constexpr std::array<std::string_view, 3> kBdevWords = {"none", "plain", "dm-verity"};
+constexpr std::array<std::string_view, 7> kJsonKeys = {"op", "file", "initramfs", "bdev", "dmverity", "fsverity", "bpf"};
+constexpr std::array<std::string_view, 2> kDmverityKeys = {"roothash", "signed"};
+constexpr std::array<std::string_view, 2> kFsverityKeys = {"digest", "signed"};
+constexpr std::array<std::string_view, 3> kBpfKeys = {"verdict", "keyring_id", "kernel"};
+
+// "; did you mean `X`?" when a candidate is close to `word` (see base/suggest.h), with a note
+// when only the case differs; empty otherwise.
+std::string hintFor(std::string_view word, std::span<const std::string_view> candidates, std::string_view role) {
+  std::optional<Suggestion> s = suggest(word, candidates);
+  return s ? fmt::format("; {}", didYouMean(*s, role)) : std::string();
+}
+
+std::string unknownOp(std::string_view op) {
+  const std::vector<std::string_view> ops = sl::opSpellings(sl::Dialect{.hornet = true});
+  std::string hint = hintFor(op, ops, "ops");
+  if (hint.empty()) {
+    hint = "; expected one of ";
+    for (size_t i = 0; i < ops.size(); ++i) hint += fmt::format("{}{}", i ? ", " : "", ops[i]);
+  }
+  return fmt::format("event: unknown op {}{}", quote(op), hint);
+}
+
+// The words `key` takes in the text syntax, for suggestions.
+std::vector<std::string_view> textValues(std::string_view key) {
+  if (key == "bdev") return {kBdevWords.begin(), kBdevWords.end()};
+  if (key == "bpf_signature" || key == "bpf_verdict") return sl::valueSpellings(sl::Domain::BpfVerdict);
+  if (key == "bpf_keyring" || key == "keyring_id") return sl::valueSpellings(sl::Domain::BpfKeyring);
+  if (key == "dmverity" || key == "fsverity") return {"none"};
+  return {kBoolWords.begin(), kBoolWords.end()};
+}
 
 bool parseBoolWord(std::string_view v, bool& out) {
   if (v == "true" || v == "yes" || v == "1" || v == "present" || v == "TRUE") {
@@ -130,7 +174,7 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
     if (key == "op") {
       auto op = sl::lookupOp(v);
       if (!op) {
-        error = "event: unknown op " + quote(v);
+        error = unknownOp(v);
         return std::nullopt;
       }
       e.op = *op;
@@ -182,13 +226,17 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
     } else if (key == "bpf_kernel" || key == "kernel") {
       ok = parseBoolWord(v, e.bpf_kernel);
     } else {
-      error = "event: unknown key " + quote(key) +
-              "; keys are op, file, initramfs, bdev, dmverity, dmverity_sig, fsverity, fsverity_sig, "
-              "bpf_signature, bpf_keyring, bpf_kernel";
+      std::string hint = hintFor(key, kTextKeys, "keys");
+      if (hint.empty()) {
+        hint = "; keys are ";
+        for (size_t i = 0; i < kCanonicalTextKeys; ++i) hint += fmt::format("{}{}", i ? ", " : "", kTextKeys[i]);
+      }
+      error = fmt::format("event: unknown key {}{}", quote(key), hint);
       return std::nullopt;
     }
     if (!ok) {
-      error = "event: invalid value " + quote(v) + " for " + quote(key);
+      error = fmt::format("event: invalid value {} for {}{}", quote(v), quote(key),
+                          hintFor(v, textValues(key), "values"));
       return std::nullopt;
     }
   }
@@ -213,8 +261,20 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
     return std::nullopt;
   };
   if (!j.contains("op") || !j["op"].is_string()) return fail("\"op\" (a string) is required");
-  auto op = sl::lookupOp(j["op"].get<std::string>());
-  if (!op) return fail("unknown op \"" + j["op"].get<std::string>() + "\"");
+  const std::string op_text = j["op"].get<std::string>();
+  auto op = sl::lookupOp(op_text);
+  if (!op) {
+    error = unknownOp(op_text);
+    return std::nullopt;
+  }
+  // Members of the nested objects are checked as strictly as the top level's.
+  auto unknownMember = [&](const json& object, std::string_view parent,
+                           std::span<const std::string_view> members) -> std::optional<std::string> {
+    for (auto& [name, value] : object.items())
+      if (std::find(members.begin(), members.end(), name) == members.end())
+        return fmt::format("unknown key {} in \"{}\"{}", quote(name), parent, hintFor(name, members, "keys"));
+    return std::nullopt;
+  };
   e.op = *op;
   e.file = e.op != sl::Op::BpfProgLoad;
   for (auto& [key, v] : j.items()) {
@@ -231,11 +291,15 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
       if (b == "none") e.bdev = Bdev::None;
       else if (b == "plain") e.bdev = Bdev::Plain;
       else if (b == "dm-verity") e.bdev = Bdev::DmVerity;
+      else if (std::string hint = hintFor(b, kBdevWords, "values"); !hint.empty())
+        return fail(fmt::format("invalid value {} for \"bdev\"{}", quote(b), hint));
       else return fail("\"bdev\" is \"none\", \"plain\" or \"dm-verity\"");
     } else if (key == "dmverity" || key == "fsverity") {
       if (v.is_null()) continue;
       if (!v.is_object()) return fail("\"" + key + "\" is null or an object");
       const bool dm = key == "dmverity";
+      if (auto bad = unknownMember(v, key, dm ? std::span<const std::string_view>(kDmverityKeys) : kFsverityKeys))
+        return fail(*bad);
       const char* digest_key = dm ? "roothash" : "digest";
       if (v.contains(digest_key)) {
         if (!v[digest_key].is_string()) return fail(std::string("\"") + digest_key + "\" is \"alg:hex\"");
@@ -262,9 +326,14 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
     } else if (key == "bpf") {
       if (v.is_null()) continue;
       if (!v.is_object()) return fail("\"bpf\" is null or an object");
+      if (auto bad = unknownMember(v, "bpf", kBpfKeys)) return fail(*bad);
       if (v.contains("verdict")) {
         auto verdict = v["verdict"].is_string() ? sl::lookupValue(sl::Domain::BpfVerdict, v["verdict"].get<std::string>())
                                                 : std::nullopt;
+        const std::vector<std::string_view> verdicts = sl::valueSpellings(sl::Domain::BpfVerdict);
+        std::string hint = v["verdict"].is_string() ? hintFor(v["verdict"].get<std::string>(), verdicts, "values") : "";
+        if (!verdict && !hint.empty())
+          return fail(fmt::format("invalid value {} for \"verdict\"{}", quote(v["verdict"].get<std::string>()), hint));
         if (!verdict) return fail("\"verdict\" is one of NONE, OK, UNSIGNED, PARTIALSIG, UNKNOWNKEY, UNEXPECTED, FAULT, BADSIG");
         e.bpf_verdict = *verdict;
       }
@@ -279,7 +348,7 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
         e.bpf_kernel = v["kernel"].get<bool>();
       }
     } else {
-      return fail("unknown key \"" + key + "\"");
+      return fail(fmt::format("unknown key {}{}", quote(key), hintFor(key, kJsonKeys, "keys")));
     }
   }
   return spec;

@@ -3,6 +3,8 @@
 
 #include "base/utf8.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -32,7 +34,9 @@ void appendEscaped(std::string& out, std::string_view text) {
     }
     size_t n = c >= 0x80 ? utf8SequenceLength(text, i) : 0;
     if (n > 0) {
-      out.append(text.substr(i, n));
+      const uint32_t cp = utf8Decode(text, i, n);
+      if (isInvisibleCodePoint(cp)) out += fmt::format("\\u{{{:04x}}}", cp);
+      else out.append(text.substr(i, n));
       i += n;
       continue;
     }
@@ -149,6 +153,19 @@ void DiagnosticEngine::noteSuppressed() {
 void DiagnosticEngine::sortByLocation() {
   std::stable_sort(diags_.begin(), diags_.end(),
                    [](const Diagnostic& a, const Diagnostic& b) { return a.range.begin < b.range.begin; });
+}
+
+std::optional<std::string> applyFixIts(std::string_view text, const std::vector<FixIt>& fixits) {
+  std::string out;
+  uint32_t done = 0;
+  for (const FixIt& f : fixits) {
+    if (f.range.begin < done || f.range.end < f.range.begin || f.range.end > text.size()) return std::nullopt;
+    out.append(text.substr(done, f.range.begin - done));
+    out += f.replacement;
+    done = f.range.end;
+  }
+  out.append(text.substr(done));
+  return out;
 }
 
 std::string quote(std::string_view text, size_t max_bytes) {

@@ -37,7 +37,9 @@ struct RelatedNote {
 };
 
 // A replacement that fixes the problem: `range` becomes `replacement` (empty: delete it). Only
-// given when the fix is unambiguous.
+// given when the fix is unambiguous. Applying every fix-it of a diagnostic gives the corrected
+// text, so a diagnostic's fix-its do not overlap, come in file order, and their replacements are
+// well-formed UTF-8 (JSON and SARIF carry them as text).
 struct FixIt {
   Range range;
   std::string replacement;
@@ -130,8 +132,12 @@ class DiagnosticEngine {
   bool limit_noted_ = false;
 };
 
-// `text` as a code span for a message: in backticks, control and non-UTF-8 bytes escaped,
-// long text shortened in the middle.
+// `text` with `fixits` applied (the LSP's code actions and the tests do this), or none when they
+// are out of order, overlap or reach past the end.
+std::optional<std::string> applyFixIts(std::string_view text, const std::vector<FixIt>& fixits);
+
+// `text` as a code span for a message: in backticks, control and non-UTF-8 bytes escaped (`\x01`),
+// invisible code points too (`\u{feff}`), long text shortened in the middle.
 std::string quote(std::string_view text, size_t max_bytes = 64);
 
 }  // namespace ipec

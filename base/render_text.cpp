@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/render_text.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <span>
 
 #include "base/utf8.h"
 
@@ -37,12 +40,15 @@ void severityLabel(std::string& out, Severity s, bool color) {
   if (color) out += kReset;
 }
 
-void snippet(std::string& out, const SourceFile& file, Range r, bool color) {
+// The source line of `r`, the caret line under the range and, as clang shows them, the
+// replacement text of the fix-its on that line, each under the first byte it replaces.
+void snippet(std::string& out, const SourceFile& file, Range r, bool color, std::span<const FixIt> fixits = {}) {
   if (file.size() == 0) return;
   uint32_t begin = std::min(r.begin, file.size());
   LineCol lc = file.lineCol(begin);
   uint32_t line_start = file.lineStart(lc.line);
   std::string_view line = file.lineText(lc.line);
+  const uint32_t line_size = static_cast<uint32_t>(line.size());
   uint32_t col0 = begin - line_start;  // byte index within the line
   uint32_t end_in_line = std::min<uint32_t>(r.end > begin ? r.end - line_start : col0,
                                             static_cast<uint32_t>(line.size()));
@@ -76,6 +82,25 @@ void snippet(std::string& out, const SourceFile& file, Range r, bool color) {
   if (c1 > c0 + 1) out.append(c1 - c0 - 1, '~');
   if (color) out += kReset;
   out += '\n';
+  std::string fix_line;
+  uint32_t fix_col = 0;
+  for (const FixIt& f : fixits) {
+    if (f.replacement.empty() || f.range.begin < line_start || f.range.begin > line_start + line_size) continue;
+    const uint32_t in_line = f.range.begin - line_start;
+    if (in_line < win_begin || in_line > win_begin + line.size()) continue;
+    const uint32_t col = colOf(in_line);
+    if (col < fix_col) continue;  // overlaps the one before: the caret line cannot show both
+    std::vector<uint32_t> widths;
+    std::string text = renderSourceLine(f.replacement, &widths);
+    fix_line.append(col - fix_col, ' ');
+    fix_line += text;
+    fix_col = col + widths.back();
+  }
+  if (fix_line.empty()) return;
+  if (color) out += kGreen;
+  out += fix_line;
+  if (color) out += kReset;
+  out += '\n';
 }
 
 }  // namespace
@@ -103,9 +128,16 @@ std::string renderSourceLine(std::string_view line, std::vector<uint32_t>* colum
     }
     size_t n = c >= 0x80 ? utf8SequenceLength(line, i) : 0;
     if (n > 0) {
-      out.append(line.substr(i, n));
       for (size_t k = 1; k < n && columns; ++k) (*columns)[i + k] = col;
-      ++col;
+      const uint32_t cp = utf8Decode(line, i, n);
+      if (isInvisibleCodePoint(cp)) {
+        std::string shown = fmt::format("<U+{:04X}>", cp);
+        out += shown;
+        col += static_cast<uint32_t>(shown.size());
+      } else {
+        out.append(line.substr(i, n));
+        ++col;
+      }
       i += n;
       continue;
     }
@@ -138,7 +170,7 @@ void renderText(std::string& out, const SourceFile& file, const Diagnostic& d, c
   out += ']';
   if (style.color) out += kReset;
   out += '\n';
-  if (style.show_source && !d.range.isNone()) snippet(out, file, d.range, style.color);
+  if (style.show_source && !d.range.isNone()) snippet(out, file, d.range, style.color, d.fixits);
   for (const RelatedNote& n : d.notes) {
     if (n.range) {
       location(out, file, n.range->begin, style.color);

@@ -3,6 +3,7 @@
 //   file:line:col: error: message [id]
 //   <the source line>
 //          ^~~~~~
+//          fixed      (the replacement text of each fix-it on that line, under what it replaces)
 #pragma once
 
 #include <string>
@@ -19,7 +20,8 @@ struct TextStyle {
 
 void renderText(std::string& out, const SourceFile& file, const Diagnostic& d, const TextStyle& style);
 
-// Renders the bytes of `line` for a terminal: control and non-UTF-8 bytes as <XX>, tabs expanded.
+// Renders the bytes of `line` for a terminal: control and non-UTF-8 bytes as <XX>, invisible code
+// points (isInvisibleCodePoint) as <U+FEFF>, tabs expanded.
 // `columns[i]` receives the display column of byte i (and of the end, at columns[size]).
 std::string renderSourceLine(std::string_view line, std::vector<uint32_t>* columns);
 

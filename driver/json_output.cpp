@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 #include "base/utf8.h"
@@ -53,12 +54,42 @@ json diagnosticJson(const JsonFileReport& f, const Diagnostic& d) {
     }
     j["notes"] = std::move(notes);
   }
+  if (!d.fixits.empty()) {
+    json fixits = json::array();
+    for (const FixIt& fix : d.fixits) {
+      json fj;
+      putRange(fj, f.file, fix.range);
+      fj["replacement"] = fix.replacement;
+      fixits.push_back(std::move(fj));
+    }
+    j["fixits"] = std::move(fixits);
+  }
   if (!d.extra_json.empty()) {
     json extra = json::parse(d.extra_json, nullptr, false);
     if (extra.is_object())
       for (auto& [k, v] : extra.items()) j[k] = v;
   }
   return j;
+}
+
+// The replacement (SARIF §3.57) of one fix-it. Text regions are counted without a byte-order mark
+// (§3.30), so a fix-it that touches the mark itself names its bytes instead.
+json sarifReplacement(const SourceFile* file, const FixIt& fix, json text_region) {
+  json replacement;
+  const bool has_bom = file && file->bytes().starts_with(kUtf8ByteOrderMark);
+  const bool touches_bom = has_bom && fix.range.begin < kUtf8ByteOrderMark.size();
+  if (!touches_bom) {
+    if (has_bom) {  // the columns count the mark as line 1's first code point; SARIF's text has no mark
+      if (text_region["startLine"] == 1) text_region["startColumn"] = text_region["startColumn"].get<uint32_t>() - 1;
+      if (text_region["endLine"] == 1) text_region["endColumn"] = text_region["endColumn"].get<uint32_t>() - 1;
+    }
+    replacement["deletedRegion"] = std::move(text_region);
+    if (!fix.replacement.empty()) replacement["insertedContent"] = {{"text", fix.replacement}};
+    return replacement;
+  }
+  if (!fix.replacement.empty()) return nullptr;  // a binary region takes binary content; no fix-it needs it
+  replacement["deletedRegion"] = {{"byteOffset", fix.range.begin}, {"byteLength", fix.range.size()}};
+  return replacement;
 }
 
 }  // namespace
@@ -162,6 +193,12 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
         related.push_back(std::move(rl));
       }
       if (!related.empty()) r["relatedLocations"] = std::move(related);
+      // A diagnostic's fix-its make one fix together (§3.55): one artifact change, replacements in order.
+      json replacements = json::array();
+      for (const FixIt& fix : d.fixits) replacements.push_back(sarifReplacement(f.file, fix, region(f.file, fix.range)));
+      if (!d.fixits.empty() && std::none_of(replacements.begin(), replacements.end(), [](const json& x) { return x.is_null(); }))
+        r["fixes"] = json::array({{{"artifactChanges", json::array({{{"artifactLocation", loc["physicalLocation"]["artifactLocation"]},
+                                                                     {"replacements", std::move(replacements)}}})}}});
       if (d.kernel_errno != Errno::None) r["properties"] = {{"kernel_errno", std::string(errnoName(d.kernel_errno))}};
       results.push_back(std::move(r));
     }

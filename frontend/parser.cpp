@@ -3,10 +3,15 @@
 
 #include <antlr4-runtime.h>
 
+#include <fmt/format.h>
+
 #include <memory>
 #include <string>
 
 #include "IpePolicyParser.h"
+#include "base/suggest.h"
+#include "base/utf8.h"
+#include "frontend/spacing.h"
 #include "frontend/values.h"
 
 namespace ipec::frontend {
@@ -128,17 +133,6 @@ bool hasHiddenSpace(std::string_view text) {
   return false;
 }
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 32);
-    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 32);
-    if (x != y) return false;
-  }
-  return true;
-}
-
 class PolicyParser {
  public:
   PolicyParser(const SourceFile& file, const ParseOptions& options, DiagnosticEngine& diags)
@@ -155,6 +149,8 @@ class PolicyParser {
     std::vector<Token> tokens;
     while (scanner.next(line, tokens)) {
       if (!line.hasTokens()) continue;
+      if (line.text.begin == 0 && !reportByteOrderMark(line, tokens)) continue;
+      reportSpacing(line, tokens);
       if (!header_seen_) {
         header_seen_ = true;
         parseHeader(line, tokens.data());
@@ -181,6 +177,32 @@ class PolicyParser {
  private:
   std::string_view text(Range r) const { return bytes_.substr(r.begin, r.size()); }
 
+  // A UTF-8 byte-order mark is not skipped by the kernel: it is the start of the first token, so
+  // the header fails. After the error, the rest is read as if the mark were not there (it is
+  // what the author sees). False when nothing is left of the line.
+  bool reportByteOrderMark(Line& line, std::vector<Token>& tokens) {
+    if (!bytes_.starts_with(kUtf8ByteOrderMark)) return true;
+    const Range bom{0, static_cast<uint32_t>(kUtf8ByteOrderMark.size())};
+    error(DiagId::ByteOrderMark, bom,
+          fmt::format("the file starts with a UTF-8 byte-order mark (bytes EF BB BF), which the kernel does not "
+                      "skip: its first token is {}, not `policy_name=...`; save the file as UTF-8 without a "
+                      "byte-order mark",
+                      quote(text(tokens[0].range))),
+          Errno::BadMsg, {KernelPhase::Parse, 0}, {}, {{bom, ""}});
+    if (tokens[0].range.size() == bom.size()) tokens.erase(tokens.begin());
+    else tokens[0] = classify(text({bom.end, tokens[0].range.end}), bom.end);
+    line.token_count = static_cast<uint32_t>(tokens.size());
+    return line.hasTokens();
+  }
+
+  // `key = value` with spaces: one error at the first token, where the kernel fails, then the
+  // line is read as it was meant.
+  void reportSpacing(Line& line, std::vector<Token>& tokens) {
+    for (const SpacedAssignment& s : joinSpacedAssignments(bytes_, tokens, /*header=*/!header_seen_))
+      diags_.report(spacingDiagnostic(bytes_, s), {KernelPhase::Parse, s.range.begin});
+    line.token_count = static_cast<uint32_t>(tokens.size());
+  }
+
   // The next line with tokens, if any.
   static bool nextStatement(LineScanner& scanner, Line& line, std::vector<Token>& tokens) {
     while (scanner.next(line, tokens))
@@ -189,7 +211,7 @@ class PolicyParser {
   }
 
   void error(DiagId id, Range r, std::string message, Errno err, KernelOrder order,
-             std::vector<RelatedNote> notes = {}) {
+             std::vector<RelatedNote> notes = {}, std::vector<FixIt> fixits = {}) {
     Diagnostic d;
     d.id = id;
     d.severity = Severity::Error;
@@ -197,17 +219,28 @@ class PolicyParser {
     d.message = std::move(message);
     d.notes = std::move(notes);
     d.kernel_errno = err;
+    d.fixits = std::move(fixits);
     diags_.report(std::move(d), order);
   }
   void parseError(DiagId id, Range r, std::string message, Errno err = Errno::BadMsg,
-                  std::vector<RelatedNote> notes = {}) {
-    error(id, r, std::move(message), err, {KernelPhase::Parse, r.begin}, std::move(notes));
+                  std::vector<RelatedNote> notes = {}, std::vector<FixIt> fixits = {}) {
+    error(id, r, std::move(message), err, {KernelPhase::Parse, r.begin}, std::move(notes), std::move(fixits));
   }
   // A problem the kernel notices after reading the whole line.
   void lineEndError(DiagId id, const Line& line, Range r, std::string message,
                     std::vector<RelatedNote> notes = {}) {
     error(id, r, std::move(message), Errno::BadMsg, {KernelPhase::Parse, line.content.end},
           std::move(notes));
+  }
+
+  // "; did you mean ...?" for `word` among `candidates`, and the fix-it that puts the closest one
+  // in `where` when it is the only closest. `role` names what is case-sensitive ("ops").
+  static std::string hint(std::string_view word, const std::vector<std::string_view>& candidates, Range where,
+                          std::string_view role, std::vector<FixIt>& fixits) {
+    std::optional<Suggestion> s = suggest(word, candidates);
+    if (!s) return {};
+    if (s->unique()) fixits.push_back({where, std::string(s->best[0])});
+    return fmt::format("; {}", didYouMean(*s, role));
   }
 
   void noteHiddenSpace(std::vector<RelatedNote>& notes, const Token& t) const {
@@ -397,14 +430,13 @@ class PolicyParser {
   bool validateAction(const Token& t) {
     std::string_view v = text(t.value());
     if (sl::lookupAction(v)) return true;
-    std::string msg = "unknown action " + quote(v) + "; expected `ALLOW` or `DENY`";
-    for (sl::Action a : sl::kAllActions)
-      if (equalsIgnoreCase(v, sl::actionSpelling(a)))
-        msg = "unknown action " + quote(v) + "; did you mean `" + std::string(sl::actionSpelling(a)) +
-              "`? (actions are case-sensitive)";
+    std::vector<FixIt> fixits;
+    std::string msg = hint(v, sl::actionSpellings(), t.value(), "actions", fixits);
+    if (msg.empty()) msg = "; expected `ALLOW` or `DENY`";
     std::vector<RelatedNote> notes;
     noteHiddenSpace(notes, t);
-    parseError(DiagId::UnknownAction, t.range, msg, Errno::BadMsg, std::move(notes));
+    parseError(DiagId::UnknownAction, t.range, fmt::format("unknown action {}{}", quote(v), msg), Errno::BadMsg,
+               std::move(notes), std::move(fixits));
     return false;
   }
 
@@ -418,26 +450,17 @@ class PolicyParser {
                      ", and this kernel rejects the policy");
       return false;
     }
-    std::string msg = "unknown op " + quote(v);
-    bool hinted = false;
-    for (sl::Op op : sl::kAllOps)
-      if (equalsIgnoreCase(v, sl::opSpelling(op))) {
-        msg += "; did you mean `" + std::string(sl::opSpelling(op)) + "`? (ops are case-sensitive)";
-        hinted = true;
-      }
-    if (!hinted) {
-      msg += "; expected one of ";
-      bool first = true;
-      for (sl::Op op : sl::kAllOps) {
-        if (!options_.dialect.knows(sl::opSeries(op))) continue;
-        msg += first ? "" : ", ";
-        msg += sl::opSpelling(op);
-        first = false;
-      }
+    const std::vector<std::string_view> ops = sl::opSpellings(options_.dialect);
+    std::vector<FixIt> fixits;
+    std::string msg = hint(v, ops, t.value(), "ops", fixits);
+    if (msg.empty()) {
+      msg = "; expected one of ";
+      for (size_t i = 0; i < ops.size(); ++i) msg += fmt::format("{}{}", i ? ", " : "", ops[i]);
     }
     std::vector<RelatedNote> notes;
     noteHiddenSpace(notes, t);
-    parseError(DiagId::UnknownOp, t.range, msg, Errno::BadMsg, std::move(notes));
+    parseError(DiagId::UnknownOp, t.range, fmt::format("unknown op {}{}", quote(v), msg), Errno::BadMsg,
+               std::move(notes), std::move(fixits));
     return false;
   }
 
@@ -446,13 +469,12 @@ class PolicyParser {
     std::string_view value = text(t.value());
     auto prop = sl::lookupProp(key);
     if (!prop) {
-      std::string msg = "unknown property " + quote(key);
-      for (sl::Prop p : sl::kAllProps)
-        if (equalsIgnoreCase(key, sl::propKey(p)))
-          msg += "; did you mean `" + std::string(sl::propKey(p)) + "`? (keys are case-sensitive)";
+      std::vector<FixIt> fixits;
+      std::string msg = hint(key, sl::propKeys(options_.dialect), t.key(), "keys", fixits);
       std::vector<RelatedNote> notes;
       noteHiddenSpace(notes, t);
-      parseError(DiagId::UnknownProperty, t.range, msg, Errno::BadMsg, std::move(notes));
+      parseError(DiagId::UnknownProperty, t.range, fmt::format("unknown property {}{}", quote(key), msg),
+                 Errno::BadMsg, std::move(notes), std::move(fixits));
       return false;
     }
     if (!options_.dialect.knows(sl::propSeries(*prop))) {
@@ -470,15 +492,15 @@ class PolicyParser {
       if (i) expected += i + 1u == sl::domainSize(dom) ? " or " : ", ";
       expected += "`" + std::string(sl::valueSpelling(dom, i)) + "`";
     }
-    std::string msg = value.empty() ? "property " + quote(key) + " has no value; expected " + expected
-                                    : "invalid value " + quote(value) + " for " + quote(key) +
-                                          "; expected " + expected;
-    for (uint8_t i = 0; i < sl::domainSize(dom); ++i)
-      if (equalsIgnoreCase(value, sl::valueSpelling(dom, i))) msg += " (values are case-sensitive)";
+    std::vector<FixIt> fixits;
+    std::string did = hint(value, sl::valueSpellings(dom), t.value(), "values", fixits);
+    std::string msg = value.empty() ? fmt::format("property {} has no value; expected {}", quote(key), expected)
+                                    : fmt::format("invalid value {} for {}{}", quote(value), quote(key),
+                                                  did.empty() ? "; expected " + expected : did);
     std::vector<RelatedNote> notes;
     noteHiddenSpace(notes, t);
     Range r = value.empty() ? t.range : t.value();
-    parseError(DiagId::BadPropertyValue, r, msg, Errno::BadMsg, std::move(notes));
+    parseError(DiagId::BadPropertyValue, r, msg, Errno::BadMsg, std::move(notes), std::move(fixits));
     return false;
   }
 

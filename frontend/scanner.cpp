@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "base/utf8.h"
 #include "stdlib/catalog.h"
 
 namespace ipec::frontend {
@@ -70,7 +71,11 @@ void LineScanner::scanLine(Range text, Line& line, std::vector<Token>& tokens) {
     i = j;
   }
   line.token_count = static_cast<uint32_t>(tokens.size());
-  if (cut < text.end && cut == stop && stop > text.begin && !tokens.empty()) reportCommentInValue(line, tokens.back());
+  // A byte-order mark glued to a `#` is the parser's byte-order-mark error, not a cut value.
+  const bool bom_only = !tokens.empty() && tokens.back().range.begin == 0 &&
+                        bytes_.substr(0, tokens.back().range.end) == kUtf8ByteOrderMark;
+  if (cut < text.end && cut == stop && stop > text.begin && !tokens.empty() && !bom_only)
+    reportCommentInValue(line, tokens.back());
 }
 
 // A `#` glued to the token before it: the kernel drops the rest of that token.
@@ -170,11 +175,15 @@ ScanResult scan(const SourceFile& file, DiagnosticEngine& diags) {
 }
 
 Token classify(std::string_view text, uint32_t offset) {
-  Token t{{offset, offset + static_cast<uint32_t>(text.size())}, TokenKind::Word, 0};
+  Token t{{offset, offset + static_cast<uint32_t>(text.size())}, TokenKind::Word, offset, offset};
+  auto split = [&](size_t eq, TokenKind kind) {
+    t.kind = kind;
+    t.key_end = offset + static_cast<uint32_t>(eq);
+    t.value_begin = t.key_end + 1;
+  };
   auto prefixed = [&](std::string_view prefix, TokenKind kind) {
     if (!startsWith(text, prefix)) return false;
-    t.kind = kind;
-    t.value_offset = static_cast<uint8_t>(prefix.size());
+    split(prefix.size() - 1, kind);
     return true;
   };
   if (text == sl::kDefaultKeyword) {
@@ -186,11 +195,7 @@ Token classify(std::string_view text, uint32_t offset) {
       prefixed(sl::kPolicyVersionPrefix, TokenKind::PolicyVersion))
     return t;
   size_t eq = text.find('=');
-  // Keys longer than any the kernel knows are still properties (unknown ones); cap the offset.
-  if (eq != std::string_view::npos && eq < 255) {
-    t.kind = TokenKind::Property;
-    t.value_offset = static_cast<uint8_t>(eq + 1);
-  }
+  if (eq != std::string_view::npos) split(eq, TokenKind::Property);
   return t;
 }
 

@@ -31,9 +31,13 @@ enum class TokenKind : uint8_t {
 struct Token {
   Range range;
   TokenKind kind;
-  uint8_t value_offset;  // bytes before the value (the `key=` part); 0 for DEFAULT and Word
-  Range value() const { return {range.begin + value_offset, range.end}; }
-  Range key() const { return {range.begin, range.begin + (value_offset ? value_offset - 1u : 0u)}; }
+  // Where the key ends and the value begins (just after the `=`); both range.begin for DEFAULT
+  // and words, whose value is the whole token. The parser also builds tokens from a
+  // `key = value` written with spaces, whose key and value are apart.
+  uint32_t key_end;
+  uint32_t value_begin;
+  Range value() const { return {value_begin, range.end}; }
+  Range key() const { return {range.begin, key_end}; }
 };
 
 // One display line of the policy (terminated by "\r\n", "\r", "\n", NUL or the end).

@@ -148,4 +148,31 @@ std::optional<DigestAlg> lookupDigestAlg(std::string_view name) {
   return std::nullopt;
 }
 
+std::vector<std::string_view> actionSpellings() {
+  std::vector<std::string_view> out;
+  for (Action a : kAllActions) out.push_back(actionSpelling(a));
+  return out;
+}
+
+std::vector<std::string_view> opSpellings(Dialect d) {
+  std::vector<std::string_view> out;
+  for (const OpInfo& o : kOps)
+    if (d.knows(o.series)) out.push_back(o.spelling);
+  return out;
+}
+
+std::vector<std::string_view> propKeys(Dialect d) {
+  std::vector<std::string_view> out;
+  for (const PropInfo& p : kProps)
+    if (d.knows(p.series)) out.push_back(p.key);
+  return out;
+}
+
+std::vector<std::string_view> valueSpellings(Domain d) {
+  std::vector<std::string_view> out;
+  for (const ValueInfo& v : kValues)
+    if (v.domain == d) out.push_back(v.spelling);
+  return out;
+}
+
 }  // namespace ipec::stdlib

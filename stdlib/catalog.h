@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace ipec::stdlib {
 
@@ -136,6 +137,13 @@ unsigned digestAlgLength(DigestAlg a);
 bool fsverityProduces(DigestAlg a);
 bool dmverityProduces(DigestAlg a);
 std::optional<DigestAlg> lookupDigestAlg(std::string_view name);  // exact, case-sensitive
+
+// ---- candidates for "did you mean" -------------------------------------------------------
+// What a token in each role may be spelled as on a kernel of dialect `d`, in catalog order.
+std::vector<std::string_view> actionSpellings();
+std::vector<std::string_view> opSpellings(Dialect d);
+std::vector<std::string_view> propKeys(Dialect d);
+std::vector<std::string_view> valueSpellings(Domain d);
 
 // Kernel isspace() (lib/ctype.c): 0x09-0x0D, 0x20 and 0xA0 (Latin-1 NBSP).
 constexpr bool isKernelSpace(unsigned char c) {

@@ -16,7 +16,8 @@
 //   2. renders every diagnostic as text (base/render_text.h) and the file as a JSON document
 //      (driver/json_output.h), and checks the JSON parses back with every diagnostic, and each
 //      text diagnostic names its id and (without colour) is valid UTF-8 with no raw control
-//      byte but the newline, as base/render_text.h promises;
+//      byte but the newline, as base/render_text.h promises; each diagnostic's fix-its apply
+//      (in order, inside the file, not overlapping) and are well-formed UTF-8 (base/diagnostic.h);
 //   3. runs frontend::formatPolicy and checks that
 //        - formatting is idempotent: fmt(fmt(x)) == fmt(x);
 //        - the formatted text has the same error ids as the input (as a multiset, ignoring
@@ -166,6 +167,11 @@ void renderAll(const driver::CheckedPolicy& p, const driver::PipelineConfig& con
   for (const Diagnostic& d : p.diags->diagnostics()) {
     std::string out;
     renderText(out, *p.file, d, style);
+    if (!d.fixits.empty() && !applyFixIts(p.file->bytes(), d.fixits))
+      fail("a diagnostic's fix-its do not apply", p.file->bytes(), d.message, std::string(diagName(d.id)));
+    for (const FixIt& f : d.fixits)
+      if (firstInvalidUtf8(f.replacement) != std::string::npos)
+        fail("a fix-it's replacement is not valid UTF-8", p.file->bytes(), d.message, f.replacement);
     std::string tag = "[" + std::string(diagName(d.id)) + "]";
     if (out.find(tag) == std::string::npos) fail("text rendering lacks the diagnostic id", p.file->bytes(), out, tag);
     // render_text.h: control and non-UTF-8 bytes are shown as <XX>, so the text is safe for a

@@ -28,6 +28,19 @@ TEST(Catalog, PropertiesAndValues) {
   EXPECT_FALSE(lookupValue(Domain::Bool, "true"));
 }
 
+// The candidates of "did you mean" are the dialect's token table.
+TEST(Catalog, SpellingsOfADialect) {
+  const std::vector<std::string_view> mainline = opSpellings(Dialect{});
+  EXPECT_EQ(mainline.size(), 7u);
+  EXPECT_EQ(mainline.front(), "EXECUTE");
+  EXPECT_EQ(opSpellings(Dialect{.hornet = true}).back(), "BPF_PROG_LOAD");
+  EXPECT_EQ(propKeys(Dialect{}).size(), 5u);
+  EXPECT_EQ(propKeys(Dialect{.hornet = true}).size(), kNumProps);
+  EXPECT_EQ(valueSpellings(Domain::Bool), (std::vector<std::string_view>{"FALSE", "TRUE"}));
+  EXPECT_TRUE(valueSpellings(Domain::Digest).empty());
+  EXPECT_EQ(actionSpellings(), (std::vector<std::string_view>{"ALLOW", "DENY"}));
+}
+
 TEST(Catalog, DigestAlgorithmsAndKconfig) {
   EXPECT_EQ(digestAlgLength(*lookupDigestAlg("sha256")), 32u);
   EXPECT_TRUE(fsverityProduces(*lookupDigestAlg("sha512")));

@@ -66,6 +66,58 @@ TEST(EventIo, JsonSyntaxErrorsAreErrorsNotExceptions) {
   EXPECT_TRUE(ok->event.dm_signed);
 }
 
+// Misspelled ops, keys and values were only "unknown"; the closest spelling is now named.
+TEST(EventIo, TextDidYouMean) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"op=execute", "event: unknown op `execute`; did you mean `EXECUTE`? (ops are case-sensitive)"},
+      {"op=EXECUT", "event: unknown op `EXECUT`; did you mean `EXECUTE`?"},
+      {"op=KEXEC", "event: unknown op `KEXEC`; did you mean one of `KEXEC_IMAGE`, `KEXEC_INITRAMFS`?"},
+      {"op=EXECUTE fsverity_sigg=true", "event: unknown key `fsverity_sigg`; did you mean `fsverity_sig`?"},
+      {"op=EXECUTE initramfs=ture", "event: invalid value `ture` for `initramfs`; did you mean `true`?"},
+      {"op=EXECUTE file=presnt", "event: invalid value `presnt` for `file`; did you mean `present`?"},
+      {"op=EXECUTE bdev=plian", "event: invalid value `plian` for `bdev`; did you mean `plain`?"},
+      {"op=BPF_PROG_LOAD bpf_signature=UNSIGEND",
+       "event: invalid value `UNSIGEND` for `bpf_signature`; did you mean `UNSIGNED`?"},
+      {"op=BPF_PROG_LOAD bpf_keyring=platfrom",
+       "event: invalid value `platfrom` for `bpf_keyring`; did you mean `PLATFORM`?"},
+      {"op=EXECUTE file=maybe", "event: invalid value `maybe` for `file`"},
+      {"op=EXECUTE colour=blue",
+       "event: unknown key `colour`; keys are op, file, initramfs, bdev, dmverity, dmverity_sig, fsverity, "
+       "fsverity_sig, bpf_signature, bpf_keyring, bpf_kernel"},
+  };
+  for (auto [text, message] : cases) {
+    std::string error;
+    EXPECT_FALSE(parseEventText(text, error)) << text;
+    EXPECT_EQ(error, message);
+  }
+}
+
+// A misspelled member of a nested object (`"sigend"`) was ignored: the event silently had no
+// signature. Unknown keys are errors at every level.
+TEST(EventIo, JsonUnknownKeysAtEveryLevel) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"op":"EXECUTE","fsverity":{"sigend":true}})",
+       "event: unknown key `sigend` in \"fsverity\"; did you mean `signed`?"},
+      {R"({"op":"EXECUTE","dmverity":{"roothsah":"sha256:00"}})",
+       "event: unknown key `roothsah` in \"dmverity\"; did you mean `roothash`?"},
+      {R"({"op":"BPF_PROG_LOAD","bpf":{"kernal":true}})", "event: unknown key `kernal` in \"bpf\"; did you mean `kernel`?"},
+      {R"({"op":"EXECUTE","initramfz":true})", "event: unknown key `initramfz`; did you mean `initramfs`?"},
+      {R"({"op":"exec"})", "event: unknown op `exec`; did you mean `EXECUTE`?"},
+      {R"({"op":"EXECUTE","bdev":"plian"})", "event: invalid value `plian` for \"bdev\"; did you mean `plain`?"},
+      {R"({"op":"BPF_PROG_LOAD","bpf":{"verdict":"ok"}})",
+       "event: invalid value `ok` for \"verdict\"; did you mean `OK`? (values are case-sensitive)"},
+      {R"({"op":"EXECUTE","colour":"red"})", "event: unknown key `colour`"},
+      {R"({"op":"EXECUTE","x\u001b":1})", "event: unknown key `x\\x1b`"},  // escaped, not raw
+  };
+  for (auto [text, message] : cases) {
+    std::string error;
+    EXPECT_FALSE(parseEventJson(text, error)) << text;
+    EXPECT_EQ(error, message);
+  }
+  std::string error;
+  EXPECT_TRUE(parseEventJson(R"({"op":"EXECUTE","fsverity":{"digest":"sha256:00","signed":true}})", error)) << error;
+}
+
 TEST(EventIo, ResolveChecksThePhysicalWorld) {
   auto p = check("policy_name=a policy_version=0.0.0\nDEFAULT action=ALLOW\n");
   const Target& t = driver::defaultTarget();

@@ -39,6 +39,26 @@ TEST(Suggest, AmbiguityIsNotAFix) {
   EXPECT_EQ(s->best.size(), 2u);
 }
 
+// `treu` was two replacements away from `TRUE`, more than a four-letter word allows.
+TEST(Suggest, ASwapOfNeighboursIsOneEdit) {
+  constexpr std::array<std::string_view, 2> kBools = {"FALSE", "TRUE"};
+  auto s = suggest("treu", kBools);
+  ASSERT_TRUE(s && s->unique());
+  EXPECT_EQ(s->best[0], "TRUE");
+  EXPECT_EQ(s->distance, 1u);
+  s = suggest("FLASE", kBools);
+  ASSERT_TRUE(s && s->unique());
+  EXPECT_EQ(s->best[0], "FALSE");
+  EXPECT_FALSE(suggest("rteu", kBools));  // two swaps
+}
+
+TEST(Suggest, DidYouMeanNamesOneOrSeveral) {
+  EXPECT_EQ(didYouMean(*suggest("boot_verifed", kProps), "keys"), "did you mean `boot_verified`?");
+  EXPECT_EQ(didYouMean(*suggest("Boot_Verified", kProps), "keys"),
+            "did you mean `boot_verified`? (keys are case-sensitive)");
+  EXPECT_EQ(didYouMean(*suggest("KEXEC", kOps), "ops"), "did you mean one of `KEXEC_IMAGE`, `KEXEC_INITRAMFS`?");
+}
+
 TEST(Suggest, FarWordsGetNothing) {
   EXPECT_FALSE(suggest("network", kOps));
   EXPECT_FALSE(suggest("", kOps));

@@ -47,7 +47,9 @@ TEST(Table, FuzzRegressions) {
         EXPECT_FALSE(backend::decompile(t->raw()).empty());
       }
       EXPECT_NE(status, IPET_E_VERSION) << entry.path().filename();
-      if (repaired) EXPECT_NE(status, IPET_E_CHECKSUM) << entry.path().filename();
+      if (repaired) {
+        EXPECT_NE(status, IPET_E_CHECKSUM) << entry.path().filename();
+      }
     }
     ++n;
   }
