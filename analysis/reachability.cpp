@@ -142,16 +142,9 @@ Decision FastDecider::decide(const Event& e) const {
 
 namespace {
 
-// Which of the visits of docs/analysis.md a cell comes from.
-enum class Step : uint8_t {
-  Plain,   // 1: (other, other) at every valid point
-  Single,  // 2 and 3: one literal
-  Pair,    // 4: a group that tests both literals
-  Cross,   // 5: an fs-verity group and a dm-verity group that meet
-};
-
 // Classifies the rules of one op by visiting every (slice, point) whose set of matching rules
-// can differ from those already seen, then judges redundancy on the same cells.
+// can differ from those already seen (steps 1 to 4 of docs/analysis.md; step 5 is left to the
+// redundancy pass), then judges redundancy on the same cells.
 class OpReachability {
  public:
   OpReachability(const ast::Policy& policy, const PolicyIndex& index, const OpGroups& g,
@@ -175,19 +168,19 @@ class OpReachability {
     CellBuckets cells;
     cells.begin.assign(n + 1, 0);
     std::vector<uint32_t> plain_firsts;
-    forEachCell([&](unsigned p, DigestId f, DigestId h, Step step) {
+    forEachCell([&](unsigned p, DigestId f, DigestId h) {
       const uint32_t k = g_.first(p, f, h);
       if (k == kNoRule) {
         op_.default_reached = true;  // only in step 1: every other visit has a matching group
         return;
       }
-      if (step == Step::Plain) plain_firsts.push_back(k);
+      if (f == kOtherDigest && h == kOtherDigest) plain_firsts.push_back(k);
       RuleResult& r = result(k);
       if (r.cls != RuleClass::Reachable) {
         r.cls = RuleClass::Reachable;
         r.witness = pointEvent(g_.op, p, f, h);
       }
-      if (judged(k, step)) ++cells.begin[k + 1];
+      if (result(k).redundancy_known) ++cells.begin[k + 1];
     });
     for (uint32_t k = 0; k < n; ++k) cells.begin[k + 1] += cells.begin[k];
     cells.f.resize(cells.begin[n]);
@@ -195,16 +188,16 @@ class OpReachability {
     cells.p.resize(cells.begin[n]);
     // Second pass: the same cells, into their first match's bucket.
     std::vector<uint32_t> fill(cells.begin.begin(), cells.begin.end() - 1);
-    forEachCell([&](unsigned p, DigestId f, DigestId h, Step step) {
+    forEachCell([&](unsigned p, DigestId f, DigestId h) {
       const uint32_t k = g_.first(p, f, h);
-      if (k == kNoRule || !judged(k, step)) return;
+      if (k == kNoRule || !result(k).redundancy_known) return;
       const uint32_t i = fill[k]++;
       cells.f[i] = f;
       cells.h[i] = h;
       cells.p[i] = static_cast<uint8_t>(p);
     });
     finishOp(std::move(plain_firsts));
-    judgeRedundancy(policy_, g_, cells, default_stmt_, out_);
+    judgeRedundancy(policy_, g_, cells, cross_, default_stmt_, out_);
     coverShadowed();
   }
 
@@ -212,56 +205,41 @@ class OpReachability {
   RuleResult& result(uint32_t pos) { return out_.rules[g_.rules[pos]]; }
   sl::Action action(uint32_t pos) const { return policy_.statements[g_.rules[pos]].action; }
 
-  // Whether the cell counts for the redundancy of its first match k. A step-5 cell whose first
-  // match tests no digest adds nothing: k is then also first at the step-2 and step-3 cells of
-  // that point, and the first kept match after k here is one of theirs (docs/analysis.md).
-  bool judged(uint32_t k, Step step) {
-    if (!result(k).redundancy_known) return false;
-    return step != Step::Cross || g_.fkey[k] != kAnyDigest || g_.hkey[k] != kAnyDigest;
-  }
-
   // Step 5's pairs, and whether they fit the budget; past it, rules that can match at the
   // points with both digests are kept without a redundancy claim.
   void planCrossPairs() {
-    both_ = g_.fsv_points & g_.dm_points;
-    if (!both_) return;
+    CrossPairs& c = cross_;
+    c.both = g_.fsv_points & g_.dm_points;
+    if (!c.both) return;
     for (DigestId f : g_.fsv_literals)
-      if (const OpGroups::Group* a = g_.group(f, kAnyDigest); a && (a->mask & both_)) fa_.emplace_back(f, a);
+      if (const OpGroups::Group* a = g_.group(f, kAnyDigest); a && (a->mask & c.both)) c.fa.emplace_back(f, a);
     for (DigestId h : g_.dm_literals)
-      if (const OpGroups::Group* b = g_.group(kAnyDigest, h); b && (b->mask & both_)) hb_.emplace_back(h, b);
-    const uint64_t pairs = uint64_t{fa_.size()} * hb_.size();
+      if (const OpGroups::Group* b = g_.group(kAnyDigest, h); b && (b->mask & c.both)) c.hb.emplace_back(h, b);
+    const uint64_t pairs = uint64_t{c.fa.size()} * c.hb.size();
     out_.pairs_needed[static_cast<unsigned>(g_.op)] = pairs;
     if (pairs <= options_.pair_budget) return;
     out_.budget_exceeded[static_cast<unsigned>(g_.op)] = true;
-    cross_ = false;
+    c.examined = false;
     for (uint32_t pos = 0; pos < g_.rules.size(); ++pos)
-      if (g_.masks[pos] & both_) result(pos).redundancy_known = false;
+      if (g_.masks[pos] & c.both) result(pos).redundancy_known = false;
   }
 
   template <class Visit>
   void forEachCell(Visit&& visit) const {
     using Group = OpGroups::Group;
-    for (PointMask m = g_.valid; m; m &= m - 1) visit(lowestBit(m), kOtherDigest, kOtherDigest, Step::Plain);
+    for (PointMask m = g_.valid; m; m &= m - 1) visit(lowestBit(m), kOtherDigest, kOtherDigest);
     // (f, other) and (other, h): only where that literal's rules can match; elsewhere the slice
     // equals (other, other).
     for (DigestId f : g_.fsv_literals)
       if (const Group* a = g_.group(f, kAnyDigest))
-        for (PointMask m = a->mask & g_.fsv_points; m; m &= m - 1) visit(lowestBit(m), f, kOtherDigest, Step::Single);
+        for (PointMask m = a->mask & g_.fsv_points; m; m &= m - 1) visit(lowestBit(m), f, kOtherDigest);
     for (DigestId h : g_.dm_literals)
       if (const Group* b = g_.group(kAnyDigest, h))
-        for (PointMask m = b->mask & g_.dm_points; m; m &= m - 1) visit(lowestBit(m), kOtherDigest, h, Step::Single);
-    // (f, h): differs from both single-literal slices only at points with an fs-verity file on a
-    // dm-verity volume where rules of both literals (or of the pair) match.
-    if (!both_) return;
+        for (PointMask m = b->mask & g_.dm_points; m; m &= m - 1) visit(lowestBit(m), kOtherDigest, h);
+    // (f, h) where a rule testing both literals matches. The other (f, h) cells (step 5) only
+    // matter for redundancy; the redundancy pass enumerates them rule by rule.
     for (auto [f, h] : g_.pair_groups)
-      for (PointMask m = g_.group(f, h)->mask & both_; m; m &= m - 1) visit(lowestBit(m), f, h, Step::Pair);
-    if (!cross_) return;
-    for (auto [f, a] : fa_)
-      for (auto [h, b] : hb_) {
-        PointMask m = a->mask & b->mask & both_;
-        if (const Group* c = g_.group(f, h)) m &= ~c->mask;  // visited above
-        for (; m; m &= m - 1) visit(lowestBit(m), f, h, Step::Cross);
-      }
+      for (PointMask m = g_.group(f, h)->mask & cross_.both; m; m &= m - 1) visit(lowestBit(m), f, h);
   }
 
   // The DEFAULT and the set of actions. Every first match is seen in steps 1 to 4, and a
@@ -301,9 +279,7 @@ class OpReachability {
   OpResult& op_;
   int32_t default_stmt_ = -1;
   sl::Action default_action_ = sl::Action::Allow;
-  PointMask both_ = 0;
-  bool cross_ = true;  // step 5 fits the budget
-  std::vector<std::pair<DigestId, const OpGroups::Group*>> fa_, hb_;
+  CrossPairs cross_;
 };
 
 }  // namespace

@@ -37,9 +37,9 @@ void addDistinct(std::vector<T>& v, T x, size_t cap) {
 
 class GreedyPass {
  public:
-  GreedyPass(const ast::Policy& policy, const OpGroups& g, const CellBuckets& cells, int32_t default_stmt,
-             Reachability& out)
-      : policy_(policy), g_(g), cells_(cells), out_(out), default_stmt_(default_stmt) {
+  GreedyPass(const ast::Policy& policy, const OpGroups& g, const CellBuckets& cells, const CrossPairs& cross,
+             int32_t default_stmt, Reachability& out)
+      : policy_(policy), g_(g), cells_(cells), cross_(cross), out_(out), default_stmt_(default_stmt) {
     default_action_ = default_stmt >= 0 ? policy.statements[default_stmt].action : sl::Action::Allow;
     kept_.resize(g.rules.size());
     for (uint32_t pos = 0; pos < g.rules.size(); ++pos) kept_[pos] = result(pos).cls == RuleClass::Reachable;
@@ -137,30 +137,59 @@ class GreedyPass {
     }
   }
 
-  // On each cell where k is first, the decision without k is the first kept match after it, or
-  // the DEFAULT: rules before k do not match there.
+  // On a cell where k is first, the decision without k is the first kept match after it, or the
+  // DEFAULT: rules before k do not match there. False when that changes the action.
+  bool keeps(uint32_t k, RuleResult& r, unsigned p, DigestId f, DigestId h) {
+    const After next = after(p, f, h, k);
+    const sl::Action a = action(k);
+    const sl::Action instead = next.kept != kNoRule ? action(next.kept) : default_action_;
+    if (instead != a) return false;
+    addDistinct(r.replacements, next.kept != kNoRule ? static_cast<int32_t>(g_.rules[next.kept]) : default_stmt_, 4);
+    if (next.any != next.kept && action(next.any) != a) addDistinct(r.bypassed, g_.rules[next.any], 3);
+    return true;
+  }
+
+  // The step-5 cells on which k is first: k tests one digest literal, the group of the other
+  // literal matches at the point and only after k, and no rule tests both literals there (that
+  // cell is stored, from step 4). A rule that tests no digest gains nothing from step 5
+  // (docs/analysis.md), and one that tests both has only step-4 cells.
+  bool keepsCross(uint32_t k, RuleResult& r) {
+    const bool fs = g_.fkey[k] != kAnyDigest, dm = g_.hkey[k] != kAnyDigest;
+    if (!cross_.examined || fs == dm) return true;
+    const OpGroups::Group* own = g_.group(g_.fkey[k], g_.hkey[k]);
+    const OpGroups::Group* plain = g_.group(kAnyDigest, kAnyDigest);
+    for (PointMask m = g_.masks[k] & cross_.both; m; m &= m - 1) {
+      const unsigned p = lowestBit(m);
+      if (g_.firstIn(own, p) != k || g_.firstIn(plain, p) < k) continue;
+      for (auto [literal, other] : fs ? cross_.hb : cross_.fa) {
+        if (!(other->mask >> p & 1) || g_.firstIn(other, p) < k) continue;
+        const DigestId f = fs ? g_.fkey[k] : literal, h = fs ? literal : g_.hkey[k];
+        if (g_.firstIn(g_.group(f, h), p) != kNoRule) continue;
+        if (!keeps(k, r, p, f, h)) return false;
+      }
+    }
+    return true;
+  }
+
   void judge(uint32_t k) {
     RuleResult& r = result(k);
     if (r.cls != RuleClass::Reachable || !r.redundancy_known) return;
-    const sl::Action a = action(k);
-    for (uint32_t c = cells_.begin[k]; c < cells_.begin[k + 1]; ++c) {
-      const After next = after(cells_.p[c], cells_.f[c], cells_.h[c], k);
-      const sl::Action instead = next.kept != kNoRule ? action(next.kept) : default_action_;
-      if (instead != a) {
-        r.replacements.clear();
-        r.bypassed.clear();
-        return;
-      }
-      addDistinct(r.replacements, next.kept != kNoRule ? static_cast<int32_t>(g_.rules[next.kept]) : default_stmt_, 4);
-      if (next.any != next.kept && action(next.any) != a) addDistinct(r.bypassed, g_.rules[next.any], 3);
+    bool redundant = true;
+    for (uint32_t c = cells_.begin[k]; c < cells_.begin[k + 1] && redundant; ++c)
+      redundant = keeps(k, r, cells_.p[c], cells_.f[c], cells_.h[c]);
+    if (redundant && keepsCross(k, r)) {
+      r.redundant = true;
+      drop(k);
+      return;
     }
-    r.redundant = true;
-    drop(k);
+    r.replacements.clear();
+    r.bypassed.clear();
   }
 
   const ast::Policy& policy_;
   const OpGroups& g_;
   const CellBuckets& cells_;
+  const CrossPairs& cross_;
   Reachability& out_;
   int32_t default_stmt_;
   sl::Action default_action_ = sl::Action::Allow;
@@ -170,9 +199,9 @@ class GreedyPass {
 
 }  // namespace
 
-void judgeRedundancy(const ast::Policy& policy, const OpGroups& g, const CellBuckets& cells, int32_t default_stmt,
-                     Reachability& out) {
-  GreedyPass(policy, g, cells, default_stmt, out).run();
+void judgeRedundancy(const ast::Policy& policy, const OpGroups& g, const CellBuckets& cells, const CrossPairs& cross,
+                     int32_t default_stmt, Reachability& out) {
+  GreedyPass(policy, g, cells, cross, default_stmt, out).run();
 }
 
 }  // namespace ipec::analysis

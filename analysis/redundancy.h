@@ -19,10 +19,19 @@ struct CellBuckets {
   std::vector<uint8_t> p;
 };
 
-// Sets `redundant`, `replacements` and `bypassed` of the op's rules in `out`. The cells must
-// cover every set of matching rules that an event of the op has (steps 1 to 5), except cells that
-// cannot change a rule's verdict, and none for rules whose redundancy is not known.
-void judgeRedundancy(const ast::Policy& policy, const OpGroups& g, const CellBuckets& cells, int32_t default_stmt,
-                     Reachability& out);
+// Step 5 of docs/analysis.md: the fs-verity groups (f, ANY) and dm-verity groups (ANY, h) that
+// can match at a point with both digests. Their (f, h) cells are not stored but enumerated for
+// one rule at a time, when it is judged: only about redundancy do they say anything new.
+struct CrossPairs {
+  PointMask both = 0;     // points with an fs-verity file on a dm-verity volume
+  bool examined = true;   // the pairs fit the budget
+  std::vector<std::pair<DigestId, const OpGroups::Group*>> fa, hb;
+};
+
+// Sets `redundant`, `replacements` and `bypassed` of the op's rules in `out`. `cells` holds the
+// cells of steps 1 to 4 of the rules whose redundancy is known; with `cross`, they cover every
+// set of matching rules that an event of the op has.
+void judgeRedundancy(const ast::Policy& policy, const OpGroups& g, const CellBuckets& cells, const CrossPairs& cross,
+                     int32_t default_stmt, Reachability& out);
 
 }  // namespace ipec::analysis
