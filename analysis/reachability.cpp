@@ -26,10 +26,33 @@ bool OpGroups::scanned(const Group& g) { return g.end - g.begin <= kScanLimit; }
 
 uint32_t OpGroups::firstIn(const Group* g, unsigned p) const {
   if (!g || !(g->mask >> p & 1)) return kNoRule;
-  if (!scanned(*g)) return g->first[p];
+  if (!scanned(*g)) return g->top[p][0];
   for (uint32_t k = g->begin; k < g->end; ++k)
     if (masks[members[k]] >> p & 1) return members[k];
   return kNoRule;
+}
+
+FirstTwo OpGroups::firstTwo(unsigned p, DigestId f, DigestId h) const {
+  FirstTwo top;
+  auto offer = [&](const Group* g) {
+    if (!g || !(g->mask >> p & 1)) return;
+    if (!scanned(*g)) {
+      top.offer(g->top[p][0]);
+      if (g->top[p][1] != kNoRule) top.offer(g->top[p][1]);
+      return;
+    }
+    unsigned found = 0;
+    for (uint32_t k = g->begin; k < g->end && found < 2; ++k)
+      if (masks[members[k]] >> p & 1) {
+        top.offer(members[k]);
+        ++found;
+      }
+  };
+  offer(group(kAnyDigest, kAnyDigest));
+  if (f != kOtherDigest) offer(group(f, kAnyDigest));
+  if (h != kOtherDigest) offer(group(kAnyDigest, h));
+  if (f != kOtherDigest && h != kOtherDigest) offer(group(f, h));
+  return top;
 }
 
 uint32_t OpGroups::first(unsigned p, DigestId f, DigestId h) const {
@@ -106,9 +129,12 @@ OpGroups buildOpGroups(const ast::Policy& policy, const PolicyIndex& index, cons
   }
   for (OpGroups::Group& grp : g.groups) {
     if (OpGroups::scanned(grp)) continue;
-    grp.first.assign(pointCount(op), kNoRule);
-    for (uint32_t k = grp.end; k-- > grp.begin;)  // backwards: the earliest member writes last
-      for (PointMask m = g.masks[g.members[k]]; m; m &= m - 1) grp.first[lowestBit(m)] = g.members[k];
+    grp.top.assign(pointCount(op), {kNoRule, kNoRule});
+    for (uint32_t k = grp.end; k-- > grp.begin;)  // backwards: each member comes before those seen
+      for (PointMask m = g.masks[g.members[k]]; m; m &= m - 1) {
+        const unsigned p = lowestBit(m);
+        grp.top[p] = {g.members[k], grp.top[p][0]};
+      }
   }
   for (auto* v : {&g.fsv_literals, &g.dm_literals}) {
     std::sort(v->begin(), v->end());
@@ -168,8 +194,10 @@ class OpReachability {
     CellBuckets cells;
     cells.begin.assign(n + 1, 0);
     std::vector<uint32_t> plain_firsts;
+    cells.settled.assign(n, false);
     forEachCell([&](unsigned p, DigestId f, DigestId h) {
-      const uint32_t k = g_.first(p, f, h);
+      const FirstTwo top = g_.firstTwo(p, f, h);
+      const uint32_t k = top.first;
       if (k == kNoRule) {
         op_.default_reached = true;  // only in step 1: every other visit has a matching group
         return;
@@ -180,22 +208,27 @@ class OpReachability {
         r.cls = RuleClass::Reachable;
         r.witness = pointEvent(g_.op, p, f, h);
       }
+      // Only k matches here: without it the DEFAULT decides, whatever else is deleted.
+      if (top.second == kNoRule && action(k) != default_action_) cells.settled[k] = true;
       if (result(k).redundancy_known) ++cells.begin[k + 1];
     });
-    for (uint32_t k = 0; k < n; ++k) cells.begin[k + 1] += cells.begin[k];
+    // Rules settled as kept need no cells: in an allowlist, that is every rule.
+    for (uint32_t k = 0; k < n; ++k) cells.begin[k + 1] = cells.begin[k] + (cells.settled[k] ? 0 : cells.begin[k + 1]);
     cells.f.resize(cells.begin[n]);
     cells.h.resize(cells.begin[n]);
     cells.p.resize(cells.begin[n]);
-    // Second pass: the same cells, into their first match's bucket.
-    std::vector<uint32_t> fill(cells.begin.begin(), cells.begin.end() - 1);
-    forEachCell([&](unsigned p, DigestId f, DigestId h) {
-      const uint32_t k = g_.first(p, f, h);
-      if (k == kNoRule || !result(k).redundancy_known) return;
-      const uint32_t i = fill[k]++;
-      cells.f[i] = f;
-      cells.h[i] = h;
-      cells.p[i] = static_cast<uint8_t>(p);
-    });
+    // Second pass: the same cells, into their first match's bucket (none to keep: no pass).
+    if (cells.begin[n] > 0) {
+      std::vector<uint32_t> fill(cells.begin.begin(), cells.begin.end() - 1);
+      forEachCell([&](unsigned p, DigestId f, DigestId h) {
+        const uint32_t k = g_.first(p, f, h);
+        if (k == kNoRule || !result(k).redundancy_known || cells.settled[k]) return;
+        const uint32_t i = fill[k]++;
+        cells.f[i] = f;
+        cells.h[i] = h;
+        cells.p[i] = static_cast<uint8_t>(p);
+      });
+    }
     finishOp(std::move(plain_firsts));
     judgeRedundancy(policy_, g_, cells, cross_, default_stmt_, out_);
     coverShadowed();

@@ -22,12 +22,26 @@ namespace ipec::analysis {
 inline constexpr DigestId kAnyDigest = 0xFFFFFFFEu;  // a rule that does not test the digest
 inline constexpr uint32_t kNoRule = 0xFFFFFFFFu;
 
+// The first two matches at one point and slice (positions in the op's rule list).
+struct FirstTwo {
+  uint32_t first = kNoRule, second = kNoRule;
+  void offer(uint32_t pos) {
+    if (pos < first) {
+      second = first;
+      first = pos;
+    } else if (pos < second && pos != first) {
+      second = pos;
+    }
+  }
+};
+
 // The rules of one op, grouped by (fs-verity literal, dm-verity literal).
 struct OpGroups {
   struct Group {
     uint32_t begin = 0, end = 0;  // into members
     PointMask mask = 0;           // union of the members' masks
-    std::vector<uint32_t> first;  // per point, the first member matching there: for groups too large to scan
+    // For groups too large to scan: per point, the first two members matching there.
+    std::vector<std::array<uint32_t, 2>> top;
   };
   Op op{};
   PointMask valid = 0, fsv_points = 0, dm_points = 0;
@@ -46,7 +60,8 @@ struct OpGroups {
   // The first match (position) for the event at point p with digests f and h (literals or
   // other); kNoRule if no rule matches.
   uint32_t first(unsigned p, DigestId f, DigestId h) const;
-  // Whether the group scans its members instead of keeping `first` per point.
+  FirstTwo firstTwo(unsigned p, DigestId f, DigestId h) const;
+  // Whether the group scans its members instead of keeping `top` per point.
   static bool scanned(const Group& g);
 };
 

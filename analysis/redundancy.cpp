@@ -43,9 +43,12 @@ class GreedyPass {
     default_action_ = default_stmt >= 0 ? policy.statements[default_stmt].action : sl::Action::Allow;
     kept_.resize(g.rules.size());
     for (uint32_t pos = 0; pos < g.rules.size(); ++pos) kept_[pos] = result(pos).cls == RuleClass::Reachable;
-    lists_.resize(g.groups.size());
     for (uint32_t gi = 0; gi < g.groups.size(); ++gi)
-      if (!OpGroups::scanned(g.groups[gi])) build(gi);
+      if (!OpGroups::scanned(g.groups[gi])) {
+        if (list_of_.empty()) list_of_.assign(g.groups.size(), kNoRule);  // most policies have none
+        list_of_[gi] = static_cast<uint32_t>(lists_.size());
+        build(g.groups[gi], lists_.emplace_back());
+      }
   }
 
   // Every rule after k is final when k is judged.
@@ -57,9 +60,7 @@ class GreedyPass {
   RuleResult& result(uint32_t pos) { return out_.rules[g_.rules[pos]]; }
   sl::Action action(uint32_t pos) const { return policy_.statements[g_.rules[pos]].action; }
 
-  void build(uint32_t gi) {
-    const OpGroups::Group& grp = g_.groups[gi];
-    PointLists& l = lists_[gi];
+  void build(const OpGroups::Group& grp, PointLists& l) {
     const unsigned points = pointCount(g_.op);
     std::vector<uint32_t> count(points, 0);
     for (uint32_t j = grp.begin; j < grp.end; ++j)
@@ -80,6 +81,10 @@ class GreedyPass {
         if (!kept_[m]) l.next[i] = i + 1;  // unreachable: never kept
       }
     }
+  }
+
+  PointLists& lists(const OpGroups::Group* grp) {
+    return lists_[list_of_[static_cast<size_t>(grp - g_.groups.data())]];
   }
 
   static uint32_t find(std::vector<uint32_t>& next, uint32_t i) {
@@ -105,7 +110,7 @@ class GreedyPass {
       }
       return out;
     }
-    PointLists& l = lists_[static_cast<size_t>(grp - g_.groups.data())];
+    PointLists& l = lists(grp);
     uint32_t cur = l.cursor[p];
     while (cur > l.start[p] && l.item[cur - 1] > k) --cur;
     l.cursor[p] = cur;
@@ -127,7 +132,7 @@ class GreedyPass {
     kept_[k] = false;
     const OpGroups::Group* grp = g_.group(g_.fkey[k], g_.hkey[k]);
     if (OpGroups::scanned(*grp)) return;
-    PointLists& l = lists_[static_cast<size_t>(grp - g_.groups.data())];
+    PointLists& l = lists(grp);
     for (PointMask m = g_.masks[k]; m; m &= m - 1) {
       const unsigned p = lowestBit(m);
       uint32_t cur = l.cursor[p];
@@ -174,7 +179,7 @@ class GreedyPass {
   void judge(uint32_t k) {
     RuleResult& r = result(k);
     if (r.cls != RuleClass::Reachable || !r.redundancy_known) return;
-    bool redundant = true;
+    bool redundant = !cells_.settled[k];
     for (uint32_t c = cells_.begin[k]; c < cells_.begin[k + 1] && redundant; ++c)
       redundant = keeps(k, r, cells_.p[c], cells_.f[c], cells_.h[c]);
     if (redundant && keepsCross(k, r)) {
@@ -194,7 +199,8 @@ class GreedyPass {
   int32_t default_stmt_;
   sl::Action default_action_ = sl::Action::Allow;
   std::vector<bool> kept_;  // by position: reachable and not flagged (final for rules after the one judged)
-  std::vector<PointLists> lists_;  // by group; empty for scanned groups
+  std::vector<uint32_t> list_of_;  // by group: its index in lists_, kNoRule for scanned groups
+  std::vector<PointLists> lists_;  // for the groups too large to scan
 };
 
 }  // namespace

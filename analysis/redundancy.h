@@ -15,6 +15,7 @@ namespace ipec::analysis {
 // match: the cells of the rule at position k are [begin[k], begin[k + 1]).
 struct CellBuckets {
   std::vector<uint32_t> begin;
+  std::vector<bool> settled;  // by position: known not to be redundant (its cells are not kept)
   std::vector<DigestId> f, h;
   std::vector<uint8_t> p;
 };
