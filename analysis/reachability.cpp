@@ -189,11 +189,24 @@ class OpReachability {
     }
     op_.has_events = g_.valid != 0;
     planCrossPairs();
-    // First pass: the first match of every cell gives reachability, the witnesses, whether the
-    // DEFAULT is reached, and how many cells each rule will be judged on.
     CellBuckets cells;
-    cells.begin.assign(n + 1, 0);
     std::vector<uint32_t> plain_firsts;
+    countCells(cells, plain_firsts);
+    fillCells(cells);
+    finishOp(std::move(plain_firsts));
+    judgeRedundancy(policy_, g_, cells, cross_, default_stmt_, out_);
+    coverShadowed();
+  }
+
+ private:
+  RuleResult& result(uint32_t pos) { return out_.rules[g_.rules[pos]]; }
+  sl::Action action(uint32_t pos) const { return policy_.statements[g_.rules[pos]].action; }
+
+  // First pass: the first match of every cell gives reachability, the witnesses, whether the
+  // DEFAULT is reached (and the (other, other) first matches), and the size of each bucket.
+  void countCells(CellBuckets& cells, std::vector<uint32_t>& plain_firsts) {
+    const uint32_t n = static_cast<uint32_t>(g_.rules.size());
+    cells.begin.assign(n + 1, 0);
     cells.settled.assign(n, false);
     forEachCell([&](unsigned p, DigestId f, DigestId h) {
       const FirstTwo top = g_.firstTwo(p, f, h);
@@ -210,33 +223,29 @@ class OpReachability {
       }
       // Only k matches here: without it the DEFAULT decides, whatever else is deleted.
       if (top.second == kNoRule && action(k) != default_action_) cells.settled[k] = true;
-      if (result(k).redundancy_known) ++cells.begin[k + 1];
+      if (r.redundancy_known) ++cells.begin[k + 1];
     });
     // Rules settled as kept need no cells: in an allowlist, that is every rule.
     for (uint32_t k = 0; k < n; ++k) cells.begin[k + 1] = cells.begin[k] + (cells.settled[k] ? 0 : cells.begin[k + 1]);
-    cells.f.resize(cells.begin[n]);
-    cells.h.resize(cells.begin[n]);
-    cells.p.resize(cells.begin[n]);
-    // Second pass: the same cells, into their first match's bucket (none to keep: no pass).
-    if (cells.begin[n] > 0) {
-      std::vector<uint32_t> fill(cells.begin.begin(), cells.begin.end() - 1);
-      forEachCell([&](unsigned p, DigestId f, DigestId h) {
-        const uint32_t k = g_.first(p, f, h);
-        if (k == kNoRule || !result(k).redundancy_known || cells.settled[k]) return;
-        const uint32_t i = fill[k]++;
-        cells.f[i] = f;
-        cells.h[i] = h;
-        cells.p[i] = static_cast<uint8_t>(p);
-      });
-    }
-    finishOp(std::move(plain_firsts));
-    judgeRedundancy(policy_, g_, cells, cross_, default_stmt_, out_);
-    coverShadowed();
   }
 
- private:
-  RuleResult& result(uint32_t pos) { return out_.rules[g_.rules[pos]]; }
-  sl::Action action(uint32_t pos) const { return policy_.statements[g_.rules[pos]].action; }
+  // Second pass: the same cells, into their first match's bucket.
+  void fillCells(CellBuckets& cells) {
+    const uint32_t total = cells.begin.back();
+    cells.f.resize(total);
+    cells.h.resize(total);
+    cells.p.resize(total);
+    if (total == 0) return;
+    std::vector<uint32_t> fill(cells.begin.begin(), cells.begin.end() - 1);
+    forEachCell([&](unsigned p, DigestId f, DigestId h) {
+      const uint32_t k = g_.first(p, f, h);
+      if (k == kNoRule || !result(k).redundancy_known || cells.settled[k]) return;
+      const uint32_t i = fill[k]++;
+      cells.f[i] = f;
+      cells.h[i] = h;
+      cells.p[i] = static_cast<uint8_t>(p);
+    });
+  }
 
   // Step 5's pairs, and whether they fit the budget; past it, rules that can match at the
   // points with both digests are kept without a redundancy claim.
