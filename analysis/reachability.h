@@ -5,9 +5,8 @@
 // Over the event model, an event splits into a *point* (everything but the digests: at most 64
 // per op, so rule sets are bit masks) and a *slice* (the fs-verity digest and dm-verity root
 // hash: a literal of the policy or "other"). Rules are grouped by the digest literals they test;
-// in a slice only four groups can match, and at one point the first two matches of each group
-// decide everything. So each (slice, point) costs O(1), and only O(rules) of them differ from
-// one another. docs/analysis.md gives the argument.
+// in a slice only four groups can match, so the first match at one (slice, point) costs O(1), and
+// only O(rules) of them differ from one another. docs/analysis.md gives the argument.
 #pragma once
 
 #include <array>
@@ -24,8 +23,8 @@ namespace ipec::analysis {
 inline constexpr DigestId kAnyDigest = 0xFFFFFFFEu;  // a rule that does not test the digest
 inline constexpr uint32_t kNoRule = 0xFFFFFFFFu;
 
-// The first two matches at one point (positions in the op's rule list).
-struct Top2 {
+// The first two matches at one point and slice (positions in the op's rule list).
+struct FirstTwo {
   uint32_t first = kNoRule, second = kNoRule;
   void offer(uint32_t pos) {
     if (pos < first) {
@@ -42,7 +41,8 @@ struct OpGroups {
   struct Group {
     uint32_t begin = 0, end = 0;  // into members
     PointMask mask = 0;           // union of the members' masks
-    std::vector<Top2> dense;      // per point, for groups too large to scan
+    // For groups too large to scan: per point, the first two members matching there.
+    std::vector<std::array<uint32_t, 2>> top;
   };
   Op op{};
   PointMask valid = 0, fsv_points = 0, dm_points = 0;
@@ -56,9 +56,14 @@ struct OpGroups {
   std::vector<std::pair<DigestId, DigestId>> pair_groups;  // groups that test both
 
   const Group* group(DigestId f, DigestId h) const;
-  void offer(const Group* g, unsigned p, Top2& top) const;
-  // The first two matches for the event at point p with digests f and h (literals or other).
-  Top2 top2(unsigned p, DigestId f, DigestId h) const;
+  // The first member of `g` matching at point p (kNoRule if none or no group).
+  uint32_t firstIn(const Group* g, unsigned p) const;
+  // The first match (position) for the event at point p with digests f and h (literals or
+  // other); kNoRule if no rule matches.
+  uint32_t first(unsigned p, DigestId f, DigestId h) const;
+  FirstTwo firstTwo(unsigned p, DigestId f, DigestId h) const;
+  // Whether the group scans its members instead of keeping `top` per point.
+  static bool scanned(const Group& g);
 };
 
 OpGroups buildOpGroups(const ast::Policy& policy, const PolicyIndex& index, const Target& t, Op op);
@@ -88,12 +93,30 @@ enum class RuleClass : uint8_t {
 
 struct RuleResult {
   RuleClass cls = RuleClass::Dead;
-  bool redundant = false;         // reachable, and deleting it changes no decision
-  bool redundancy_known = true;   // false when the analysis budget stopped the proof
+  // Reachable, and judged redundant by the greedy pass of docs/analysis.md: deleting every rule
+  // that is unreachable or redundant, all at once, changes no decision.
+  bool redundant = false;
+  bool redundancy_known = true;   // false when the analysis budget stopped the proof (then kept)
   PointMask mask = 0;             // points where all its properties hold (in its own slice)
   std::optional<Event> witness;   // reachable: an event on which it is the first match
   std::vector<uint32_t> covering;      // shadowed: the earlier rules that match its events
-  std::vector<int32_t> replacements;   // redundant: what decides instead (statement indices)
+  // Redundant: what decides its events once the flagged rules are deleted (statement indices of
+  // kept rules or the DEFAULT, -1 for none), up to four.
+  std::vector<int32_t> replacements;
+  // Redundant: flagged rules after it that would decide some of its events with the other
+  // action if it alone were deleted (statement indices), up to three.
+  std::vector<uint32_t> bypassed;
+};
+
+// What the events of one op get, over all its events on the target.
+struct OpResult {
+  bool has_events = false;       // the hook fires on the target and the op has events there
+  bool default_reached = false;  // some event matches no rule and is decided by the DEFAULT
+  // When the DEFAULT is not reached: rules (statement indices, sorted) that together match every
+  // event of the op; each matches every event at the points where it is named.
+  std::vector<uint32_t> default_cover;
+  uint8_t actions = 0;  // bit (1 << Action) for every action some event gets
+  bool gets(stdlib::Action a) const { return actions >> static_cast<unsigned>(a) & 1; }
 };
 
 struct ReachabilityOptions {
@@ -104,6 +127,7 @@ struct ReachabilityOptions {
 
 struct Reachability {
   std::vector<RuleResult> rules;  // indexed by statement index; DEFAULT entries are unused
+  std::array<OpResult, stdlib::kNumOps> ops{};
   std::array<bool, stdlib::kNumOps> budget_exceeded{};
   std::array<uint64_t, stdlib::kNumOps> pairs_needed{};
 };

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// dead-rule, shadowed-rule, redundant-rule (and analysis-budget): what the exact reachability
-// analysis proves about each rule. Reachable claims come with a witness event; unreachable ones
-// are proofs over the finite event model.
+// dead-rule, shadowed-rule (and analysis-budget): what the exact reachability analysis proves
+// about each rule that never decides anything. These are proofs over the finite event model.
+#include <fmt/format.h>
+#include <llvm/ADT/StringMap.h>
+
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "analysis/analyze.h"
 #include "analysis/event_io.h"
@@ -124,79 +127,94 @@ std::string explainDead(const AnalysisContext& cx, const ast::Statement& s) {
   return "no event makes all of its properties true together";
 }
 
-std::string describeStatement(const AnalysisContext& cx, int32_t stmt) {
-  if (stmt < 0) return "nothing (no DEFAULT applies)";
-  return cx.quoteStatement(static_cast<uint32_t>(stmt)) + " (" + cx.where(static_cast<uint32_t>(stmt)) + ")";
-}
+// Rules with the same op and the same properties (in any order, repeats ignored): the key of
+// each, and the first rule with that key.
+class SameProperties {
+ public:
+  explicit SameProperties(const AnalysisContext& cx) : cx_(cx) {}
 
-void report(const AnalysisContext& cx, DiagId id, uint32_t stmt, std::string message, std::vector<RelatedNote> notes,
-            std::string extra_json) {
-  Diagnostic d;
-  d.id = id;
-  d.severity = Severity::Warning;
-  d.range = cx.policy.statements[stmt].range;
-  d.message = std::move(message);
-  d.notes = std::move(notes);
-  d.extra_json = std::move(extra_json);
-  cx.diags.report(std::move(d));
+  // The first earlier rule with the same op and properties as rule `i`, if any. Rules must be
+  // asked about in file order.
+  std::optional<uint32_t> earlier(uint32_t i) {
+    while (next_ <= i) add(next_++);
+    auto it = first_.find(key(i));
+    if (it == first_.end() || it->second == i) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  std::string key(uint32_t i) const {
+    const ast::Statement& s = cx_.policy.statements[i];
+    std::vector<std::array<uint32_t, 3>> props;
+    for (const ast::Property* p = cx_.policy.propsBegin(s); p != cx_.policy.propsEnd(s); ++p)
+      props.push_back({static_cast<uint32_t>(p->prop), p->value, p->digest});
+    std::sort(props.begin(), props.end());
+    props.erase(std::unique(props.begin(), props.end()), props.end());
+    std::string k(1, static_cast<char>(s.op));
+    for (const auto& p : props) k.append(reinterpret_cast<const char*>(p.data()), sizeof(p));
+    return k;
+  }
+  void add(uint32_t i) {
+    if (!cx_.policy.statements[i].isDefault()) first_.try_emplace(key(i), i);
+  }
+
+  const AnalysisContext& cx_;
+  llvm::StringMap<uint32_t> first_;
+  uint32_t next_ = 0;
+};
+
+void reportShadowed(const AnalysisContext& cx, uint32_t i, SameProperties& same) {
+  const ast::Policy& pol = cx.policy;
+  const RuleResult& r = cx.reach.rules[i];
+  // An earlier rule with the same properties matches every event this one does, so it alone is
+  // the cover to name.
+  if (std::optional<uint32_t> twin = same.earlier(i)) {
+    const std::string line = std::to_string(cx.file.lineCol(pol.statements[*twin].range.begin).line);
+    if (pol.statements[*twin].action == pol.statements[i].action) {
+      cx.warn(DiagId::ShadowedRule, i, fmt::format("this rule repeats the rule on {}: it is never reached", cx.where(*twin)),
+              {{pol.statements[*twin].range, "first written here"}},
+              R"({"class":"shadowed","witness":null,"covered_by_lines":[)" + line + R"(],"duplicate_of_line":)" + line +
+                  "}");
+      return;
+    }
+    cx.warn(DiagId::ShadowedRule, i,
+            fmt::format("this rule is never reached: the rule on {} has the same properties and comes first",
+                        cx.where(*twin)),
+            {{pol.statements[*twin].range, "this rule matches every event it matches"}},
+            R"({"class":"shadowed","witness":null,"covered_by_lines":[)" + line + "]}");
+    return;
+  }
+  std::string msg = r.covering.size() == 1
+                        ? "this rule is never reached: the rule on " + cx.where(r.covering[0]) +
+                              " matches every event it matches, first"
+                        : "this rule is never reached: the " + std::to_string(r.covering.size()) +
+                              " earlier rules noted below together match every event it matches";
+  cx.warn(DiagId::ShadowedRule, i, std::move(msg),
+          cx.notesAt(r.covering, "this rule matches every event it matches", "covered in part by this rule"),
+          R"({"class":"shadowed","witness":null,"covered_by_lines":[)" + cx.jsonLines(r.covering) + "]}");
 }
 
 }  // namespace
 
 void checkRuleReachability(const AnalysisContext& cx) {
   const ast::Policy& pol = cx.policy;
+  SameProperties same(cx);
   for (uint32_t i = 0; i < pol.statements.size(); ++i) {
     const ast::Statement& s = pol.statements[i];
     if (s.isDefault()) continue;
-    const RuleResult& r = cx.reach.rules[i];
-    switch (r.cls) {
+    switch (cx.reach.rules[i].cls) {
       case RuleClass::Unenforced:
       case RuleClass::Reachable:
         break;
       case RuleClass::Dead:
         if (lintExplained(cx, s)) break;
-        report(cx, DiagId::DeadRule, i, "this rule never matches: " + explainDead(cx, s), {},
-               R"({"class":"dead","witness":null})");
+        cx.warn(DiagId::DeadRule, i, "this rule never matches: " + explainDead(cx, s), {},
+                R"({"class":"dead","witness":null})");
         break;
-      case RuleClass::Shadowed: {
-        std::vector<RelatedNote> notes;
-        std::string lines;
-        for (size_t k = 0; k < r.covering.size(); ++k) {
-          if (k < 6) notes.push_back({pol.statements[r.covering[k]].range,
-                                      k == 0 && r.covering.size() == 1 ? "this rule matches every event it matches"
-                                                                       : "covered in part by this rule"});
-          lines += (k ? "," : "") + std::to_string(cx.file.lineCol(pol.statements[r.covering[k]].range.begin).line);
-        }
-        if (r.covering.size() > 6)
-          notes.push_back({std::nullopt, "and " + std::to_string(r.covering.size() - 6) + " more rules"});
-        std::string msg = r.covering.size() == 1
-                              ? "this rule is never reached: the rule on " + cx.where(r.covering[0]) +
-                                    " matches every event it matches, first"
-                              : "this rule is never reached: the " + std::to_string(r.covering.size()) +
-                                    " earlier rules noted below together match every event it matches";
-        report(cx, DiagId::ShadowedRule, i, std::move(msg), std::move(notes),
-               R"({"class":"shadowed","witness":null,"covered_by_lines":[)" + lines + "]}");
+      case RuleClass::Shadowed:
+        reportShadowed(cx, i, same);
         break;
-      }
     }
-    if (r.cls != RuleClass::Reachable || !r.redundant) continue;
-    std::vector<RelatedNote> notes;
-    std::string instead;
-    // The analysis keeps up to four; three are named, a fourth only says there are more.
-    const size_t shown = std::min<size_t>(r.replacements.size(), 3);
-    for (size_t k = 0; k < shown; ++k) {
-      int32_t rep = r.replacements[k];
-      instead += (k ? (k + 1 == shown ? " or " : ", ") : "") + describeStatement(cx, rep);
-      if (rep >= 0) notes.push_back({pol.statements[rep].range, "decides the same (" +
-                                                                     std::string(sl::actionSpelling(s.action)) +
-                                                                     ") without it"});
-    }
-    if (r.replacements.size() > shown) instead += " (among others)";
-    report(cx, DiagId::RedundantRule, i,
-           "deleting this rule changes no decision: wherever it is the first match, " + instead + " decides " +
-               std::string(sl::actionSpelling(s.action)) + " as well",
-           std::move(notes),
-           R"({"class":"redundant","witness":)" + eventToJson(*r.witness, pol) + "}");
   }
   for (sl::Op op : sl::kAllOps) {
     if (!cx.reach.budget_exceeded[static_cast<unsigned>(op)]) continue;

@@ -3,6 +3,8 @@
 
 #include <array>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "stdlib/catalog.h"
 
@@ -66,10 +68,39 @@ GeneratedCase generateCase(uint64_t seed, unsigned max_rules) {
     if (needed || chance(20))
       lines.push_back("DEFAULT op=" + std::string(sl::opSpelling(op)) + " action=" + (chance(50) ? "ALLOW" : "DENY"));
   }
+  // Rules as (op, properties, action), so that later rules can repeat or complement earlier ones.
+  struct Rule {
+    sl::Op op;
+    std::vector<std::pair<sl::Prop, std::string>> props;
+    bool allow;
+  };
+  std::vector<Rule> rules;
   unsigned nrules = 1 + pick(max_rules);
   for (unsigned r = 0; r < nrules; ++r) {
-    sl::Op op = used[pick(used.size())];
-    std::string line = "op=" + std::string(sl::opSpelling(op));
+    // Now and then an exact copy of an earlier rule (same or opposite action), or its complement
+    // in one boolean property: duplicates, and pairs such as boot_verified=TRUE / FALSE that
+    // together cover every event, make DEFAULTs unreachable and ops decide one action.
+    if (!rules.empty() && chance(10)) {
+      Rule copy = rules[pick(rules.size())];
+      if (chance(30)) copy.allow = !copy.allow;
+      rules.push_back(copy);
+      continue;
+    }
+    if (!rules.empty() && chance(15)) {
+      Rule comp = rules[pick(rules.size())];
+      std::vector<size_t> bools;
+      for (size_t k = 0; k < comp.props.size(); ++k)
+        if (sl::propDomain(comp.props[k].first) == sl::Domain::Bool) bools.push_back(k);
+      if (!bools.empty()) {
+        std::string& v = comp.props[bools[pick(bools.size())]].second;
+        v = v == "TRUE" ? "FALSE" : "TRUE";
+        if (chance(50)) comp.allow = !comp.allow;
+        rules.push_back(comp);
+        continue;
+      }
+    }
+    Rule rule{used[pick(used.size())], {}, false};
+    const sl::Op op = rule.op;
     unsigned nprops = pick(4);
     for (unsigned k = 0; k < nprops; ++k) {
       std::vector<sl::Prop> props;
@@ -81,10 +112,10 @@ GeneratedCase generateCase(uint64_t seed, unsigned max_rules) {
       }
       if (props.empty()) continue;
       sl::Prop p = props[pick(props.size())];
-      line += " " + std::string(sl::propKey(p)) + "=";
+      std::string value;
       switch (sl::propDomain(p)) {
         case sl::Domain::Digest:
-          line += p == sl::Prop::FsverityDigest ? kFsvLiterals[pick(kFsvLiterals.size())]
+          value = p == sl::Prop::FsverityDigest ? kFsvLiterals[pick(kFsvLiterals.size())]
                                                 : kDmLiterals[pick(kDmLiterals.size())];
           break;
         case sl::Domain::Bool:
@@ -93,12 +124,19 @@ GeneratedCase generateCase(uint64_t seed, unsigned max_rules) {
           unsigned n = sl::domainSize(sl::propDomain(p));
           // Bias bpf_signature to a few values so rules overlap.
           unsigned v = sl::propDomain(p) == sl::Domain::BpfVerdict && chance(70) ? pick(3) : pick(n);
-          line += sl::valueSpelling(sl::propDomain(p), static_cast<uint8_t>(v));
+          value = sl::valueSpelling(sl::propDomain(p), static_cast<uint8_t>(v));
           break;
         }
       }
+      rule.props.emplace_back(p, std::move(value));
     }
-    line += std::string(" action=") + (chance(50) ? "ALLOW" : "DENY");
+    rule.allow = chance(50);
+    rules.push_back(std::move(rule));
+  }
+  for (const Rule& rule : rules) {
+    std::string line = "op=" + std::string(sl::opSpelling(rule.op));
+    for (const auto& [p, value] : rule.props) line += " " + std::string(sl::propKey(p)) + "=" + value;
+    line += std::string(" action=") + (rule.allow ? "ALLOW" : "DENY");
     lines.push_back(line);
   }
   // DEFAULT lines may sit anywhere: shuffle them among the rules now and then.

@@ -29,6 +29,12 @@ std::vector<Event> allEvents(const ast::Policy& policy, const Target& t, sl::Op 
 }
 
 Decision decide(const ast::Policy& policy, const Target& t, const Event& e, int32_t skip) {
+  std::vector<bool> deleted(policy.statements.size(), false);
+  if (skip >= 0) deleted[skip] = true;
+  return decide(policy, t, e, deleted);
+}
+
+Decision decide(const ast::Policy& policy, const Target& t, const Event& e, const std::vector<bool>& deleted) {
   if (!opEvaluated(t, e.op)) return {sl::Action::Allow, DecisionKind::NotEvaluated, -1};
   int32_t op_default = -1, global_default = -1;
   for (int32_t i = 0; i < static_cast<int32_t>(policy.statements.size()); ++i) {
@@ -40,7 +46,7 @@ Decision decide(const ast::Policy& policy, const Target& t, const Event& e, int3
   }
   for (int32_t i = 0; i < static_cast<int32_t>(policy.statements.size()); ++i) {
     const ast::Statement& s = policy.statements[i];
-    if (i == skip || s.isDefault() || s.op != e.op) continue;
+    if (deleted[i] || s.isDefault() || s.op != e.op) continue;
     bool all = true;
     for (const ast::Property* p = policy.propsBegin(s); p != policy.propsEnd(s) && all; ++p)
       all = holds(*p, e, t);
@@ -51,16 +57,43 @@ Decision decide(const ast::Policy& policy, const Target& t, const Event& e, int3
   return {sl::Action::Allow, DecisionKind::NoDefault, -1};
 }
 
-std::vector<RuleTruth> classify(const ast::Policy& policy, const Target& t) {
-  std::vector<RuleTruth> out(policy.statements.size());
+namespace {
+
+// Whether also deleting `extra` changes the action of any event, against the policy without
+// `deleted` (not the original: the reference assumes nothing about earlier steps).
+bool keepsEveryAction(const ast::Policy& policy, const Target& t, const std::vector<Event>& events,
+                      std::vector<bool>& deleted, int32_t extra) {
+  std::vector<sl::Action> before;
+  for (const Event& e : events) before.push_back(decide(policy, t, e, deleted).action);
+  deleted[extra] = true;
+  bool same = true;
+  for (size_t k = 0; k < events.size() && same; ++k) same = decide(policy, t, events[k], deleted).action == before[k];
+  deleted[extra] = false;
+  return same;
+}
+
+}  // namespace
+
+PolicyTruth classify(const ast::Policy& policy, const Target& t) {
+  PolicyTruth out;
+  out.rules.resize(policy.statements.size());
+  const int32_t n = static_cast<int32_t>(policy.statements.size());
   for (sl::Op op : sl::kAllOps) {
     std::vector<Event> events = allEvents(policy, t, op);
     std::vector<Decision> base;
     for (const Event& e : events) base.push_back(decide(policy, t, e));
-    for (int32_t i = 0; i < static_cast<int32_t>(policy.statements.size()); ++i) {
+    OpTruth& o = out.ops[static_cast<unsigned>(op)];
+    o.has_events = opEvaluated(t, op) && !events.empty();
+    for (const Decision& d : base) {
+      if (!o.has_events) break;
+      o.default_reached = o.default_reached || d.kind != DecisionKind::Rule;
+      o.actions |= uint8_t(1u << static_cast<unsigned>(d.action));
+    }
+    std::vector<bool> deleted(policy.statements.size(), false);
+    for (int32_t i = 0; i < n; ++i) {
       const ast::Statement& s = policy.statements[i];
       if (s.isDefault() || s.op != op) continue;
-      RuleTruth& r = out[i];
+      RuleTruth& r = out.rules[i];
       if (!opEvaluated(t, op)) {
         r.cls = RuleClass::Unenforced;
         continue;
@@ -71,10 +104,14 @@ std::vector<RuleTruth> classify(const ast::Policy& policy, const Target& t) {
         first = first || base[k].statement == i;
       }
       r.cls = first ? RuleClass::Reachable : any_match ? RuleClass::Shadowed : RuleClass::Dead;
-      if (!first) continue;
-      r.redundant = true;
-      for (size_t k = 0; k < events.size() && r.redundant; ++k)
-        if (base[k].statement == i && decide(policy, t, events[k], i).action != base[k].action) r.redundant = false;
+      deleted[i] = !first;
+    }
+    // Greedy, from the last rule to the first, against every event.
+    for (int32_t i = n; i-- > 0;) {
+      const ast::Statement& s = policy.statements[i];
+      if (s.isDefault() || s.op != op || out.rules[i].cls != RuleClass::Reachable) continue;
+      out.rules[i].redundant = keepsEveryAction(policy, t, events, deleted, i);
+      deleted[i] = out.rules[i].redundant;
     }
   }
   return out;
