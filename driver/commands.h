@@ -30,6 +30,7 @@ struct FmtOptions {
   PipelineConfig pipeline;
   bool in_place = false;
   bool check = false;
+  bool diff = false;  // print a unified diff of the changes instead of the text
   ColorMode color = ColorMode::Auto;
   uint64_t max_file_size = 0;
   std::vector<std::string> files;
@@ -38,6 +39,7 @@ int runFmt(const FmtOptions& options);
 
 struct TargetsOptions {
   bool show = false;
+  std::string format = "text";  // the list: text | json
   analysis::Target target;  // for `show`
 };
 int runTargets(const TargetsOptions& options);
@@ -92,7 +94,8 @@ struct CompiledPolicy {
 };
 std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const PipelineConfig& config, bool keep_unreachable);
 
-// `ipec diagnostics`: every diagnostic id with its severity and summary.
-int runListDiagnostics(const std::string& format);
+// `ipec diagnostics`: every diagnostic id with its severity and summary; with an id, its section
+// of docs/diagnostics.md.
+int runDiagnostics(const std::string& format, const std::string& id);
 
 }  // namespace ipec::driver
