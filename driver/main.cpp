@@ -344,6 +344,25 @@ void unmarkPositionals(Cli& cli) {
     *s = unmarkFile(std::move(*s));
 }
 
+// A word the command did not take: an unknown option (with the closest one), or one word too many.
+std::string extraWordError(CLI::App& app, const std::vector<std::string>& extra) {
+  CLI::App* cmd = &app;
+  std::string path = "ipec";
+  for (auto parsed = app.get_subcommands(); !parsed.empty(); parsed = cmd->get_subcommands()) {
+    cmd = parsed[0];
+    path += fmt::format(" {}", cmd->get_name());
+  }
+  const std::string word = extra.empty() ? std::string() : extra[0];
+  if (word.empty() || word[0] != '-') return fmt::format("`{}` takes no more arguments; not expected: {}", path, quote(unmarkFile(word)));
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : cmd->get_options())
+    for (const std::string& n : opt->get_lnames()) names.push_back("--" + n);
+  std::vector<std::string_view> views(names.begin(), names.end());
+  auto s = suggest(word.substr(0, word.find('=')), views);
+  return fmt::format("unknown option {} for `{}`{}", quote(word), path,
+                     s && s->unique() ? fmt::format("; did you mean {}?", quote(s->best[0])) : std::string());
+}
+
 int usageError(const std::string& message) {
   printError(message);
   return kUsage;
@@ -393,6 +412,9 @@ int run(int argc, char** argv) {
   std::reverse(words.begin(), words.end());  // CLI11 takes a vector last word first
   try {
     app.parse(words);
+  } catch (const CLI::ExtrasError&) {
+    // CLI11's message is a C string, cut at the NUL that marks a word after `--`: name the word.
+    return usageError(extraWordError(app, app.remaining(/*recurse=*/true)));
   } catch (const CLI::ParseError& err) {
     int rc = app.exit(err);
     return rc == 0 ? 0 : kUsage;
