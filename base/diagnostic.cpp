@@ -20,11 +20,12 @@ constexpr KindInfo kKinds[] = {
 
 const KindInfo& info(DiagId id) { return kKinds[static_cast<unsigned>(id)]; }
 
-void appendEscaped(std::string& out, std::string_view text) {
+// `backticks`: escape them too, inside a code span.
+void appendEscaped(std::string& out, std::string_view text, bool backticks = true) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '`') {
+    if (c >= 0x20 && c < 0x7F && (c != '`' || !backticks)) {
       out += static_cast<char>(c);
       ++i;
       continue;
@@ -148,6 +149,12 @@ void DiagnosticEngine::noteSuppressed() {
 void DiagnosticEngine::sortByLocation() {
   std::stable_sort(diags_.begin(), diags_.end(),
                    [](const Diagnostic& a, const Diagnostic& b) { return a.range.begin < b.range.begin; });
+}
+
+std::string escapeText(std::string_view text) {
+  std::string out;
+  appendEscaped(out, text, /*backticks=*/false);
+  return out;
 }
 
 std::string quote(std::string_view text, size_t max_bytes) {

@@ -132,5 +132,8 @@ class DiagnosticEngine {
 // `text` as a code span for a message: in backticks, control and non-UTF-8 bytes escaped,
 // long text shortened in the middle.
 std::string quote(std::string_view text, size_t max_bytes = 64);
+// `text` with the same escapes as quote() (control and non-UTF-8 bytes), unquoted and whole, and
+// backticks kept: for file names and for whole messages bound for a terminal.
+std::string escapeText(std::string_view text);
 
 }  // namespace ipec

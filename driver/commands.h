@@ -13,6 +13,10 @@ namespace ipec::driver {
 
 enum class ExitCode : int { Ok = 0, Findings = 1, Usage = 2 };
 
+// `ipec ARGS...` as main() runs it, returning the exit status (driver/main.cpp, which alone uses
+// CLI11; the command-line fuzz target calls it in process).
+int runCommandLine(int argc, char** argv);
+
 enum class ColorMode { Auto, Always, Never };
 bool useColor(ColorMode mode, int fd);
 

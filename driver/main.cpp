@@ -452,7 +452,9 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
   const ColorMode color = parseColor(cli.color);
   if (c.check->parsed()) {
     CheckOptions& o = cli.check;
-    if (!stdinOnce(o.files)) return kUsage;
+    std::vector<std::string> inputs = o.files;
+    inputs.push_back(cli.signer_cert);
+    if (!stdinOnce(inputs)) return kUsage;
     if (!cli.signer_cert.empty()) {
       std::string error;
       const bool embed = o.pipeline.signing.embed_cert;
@@ -526,7 +528,9 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace ipec::driver {
+
+int runCommandLine(int argc, char** argv) {
   int rc;
   try {
     rc = run(argc, argv);
@@ -543,3 +547,9 @@ int main(int argc, char** argv) {
   }
   return rc;
 }
+
+}  // namespace ipec::driver
+
+#ifndef IPEC_NO_MAIN  // the command-line fuzz target brings its own
+int main(int argc, char** argv) { return ipec::driver::runCommandLine(argc, argv); }
+#endif

@@ -30,17 +30,16 @@ std::string line(std::string_view label, const char* color, std::string_view mes
 
 }  // namespace
 
-std::string shown(std::string_view text) {
-  std::string q = quote(text, text.size());
-  return q.substr(1, q.size() - 2);  // quote()'s escaping without its backticks
-}
+std::string shown(std::string_view text) { return escapeText(text); }
 
 void setMessageColor(bool on) { g_color = on; }
 
 std::string errorLine(std::string_view message) { return line("error", "\033[1;31m", message); }
 
-void printError(std::string_view message) { std::fputs(errorLine(message).c_str(), stderr); }
+// Messages pass through shown() as a whole, so that user text which reached one unquoted (a path
+// inside an analysis or OpenSSL error) cannot reach the terminal raw either.
+void printError(std::string_view message) { std::fputs(errorLine(shown(message)).c_str(), stderr); }
 
-void printNote(std::string_view message) { std::fputs(line("note", "\033[1;36m", message).c_str(), stderr); }
+void printNote(std::string_view message) { std::fputs(line("note", "\033[1;36m", shown(message)).c_str(), stderr); }
 
 }  // namespace ipec::driver

@@ -10,7 +10,8 @@ namespace ipec::driver {
 
 // `text` for a terminal line, unquoted: control bytes and bytes that are not UTF-8 escaped as
 // quote() escapes them (`\x1b`, `\n`), so a hostile file name cannot move the cursor or forge a
-// line. For file names, which messages show bare (`cannot open NAME: REASON`).
+// line. For file names, which messages show bare (`cannot open NAME: REASON`), and for whole
+// messages (printError applies it): text that quote() made safe passes unchanged.
 std::string shown(std::string_view text);
 
 // Colour for `ipec: error:` and `ipec: note:` lines (clang's style): decided once, after the
