@@ -143,7 +143,7 @@ class Evaluator {
   void printText(const Event& e, const Decision& d, const std::vector<TraceStep>& trace) {
     std::string out;
     if (o_.explain) {
-      out += "event: " + eventToText(e, policy_, spec_) + "\n";
+      out += fmt::format("event: {}\n", eventToText(e, policy_, spec_));
       for (const TraceStep& s : trace) {
         out += fmt::format("  {} {}: {}", line_word_, lineOf(static_cast<int32_t>(s.statement)),
                            textOf(static_cast<int32_t>(s.statement)));
@@ -151,11 +151,11 @@ class Evaluator {
           out += "\n    matches\n";
         } else {
           Range r = policy_.properties[s.failed_property].range;
-          out += "\n    no match: `" + std::string(p_.file->bytes().substr(r.begin, r.size())) + "` is false\n";
+          out += fmt::format("\n    no match: `{}` is false\n", p_.file->bytes().substr(r.begin, r.size()));
         }
       }
       if (d.kind == DecisionKind::OpDefault || d.kind == DecisionKind::GlobalDefault)
-        out += "  no rule for op=" + std::string(sl::opSpelling(e.op)) + " matches\n";
+        out += fmt::format("  no rule for op={} matches\n", sl::opSpelling(e.op));
     }
     out += sl::actionSpelling(d.action);
     switch (d.kind) {
@@ -169,7 +169,7 @@ class Evaluator {
       case DecisionKind::NotEvaluated: {
         std::string why;
         opEvaluated(o_.pipeline.target, e.op, &why);
-        out += ": IPE is never asked on target " + o_.pipeline.target.name + " (" + why + ")";
+        out += fmt::format(": IPE is never asked on target {} ({})", o_.pipeline.target.name, why);
         break;
       }
       case DecisionKind::NoDefault:

@@ -44,7 +44,7 @@ int runFmt(const FmtOptions& options) {
     }
     if (options.check) {
       if (changed) {
-        std::printf("%s\n", p.file->name().c_str());
+        fmt::print("{}\n", p.file->name());
         worsen(ExitCode::Findings);
       }
       continue;

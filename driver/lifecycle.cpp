@@ -115,7 +115,7 @@ int runLifecycle(const LifecycleOptions& o) {
       continue;
     }
     fmt::print("{}:{}: {}{}: {}{}{}\n", shown_script, lineno, shown(op), name.empty() ? "" : " " + shown(name),
-               r.errno_name, r.ok() ? "" : fmt::format(" ({})", r.errno_value), r.message.empty() ? "" : "; " + r.message);
+               r.errno_name, r.ok() ? "" : fmt::format(" ({})", r.errno_value), r.message.empty() ? "" : "; " + shown(r.message));
   }
   return all_ok ? 0 : static_cast<int>(ExitCode::Findings);
 }
