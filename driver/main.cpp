@@ -292,9 +292,31 @@ CLI::App* chosenCommand(CLI::App& app, const std::vector<std::string>& words) {
   return cmd;
 }
 
+// An option before the command: name it, and the command it belongs to if any has it.
+std::string optionBeforeCommand(CLI::App& app, const std::string& word) {
+  const std::string name = word.substr(0, word.find('='));
+  for (std::string_view cmd : commandNames(app))
+    if (findCommand(app, std::string(cmd))->get_option_no_throw(name))
+      return fmt::format("{} is an option of the commands; give the command first, as in `ipec {} {}`", quote(name),
+                         cmd, name);
+  return fmt::format("unknown option {}; the commands take the options (`ipec help COMMAND` lists them)", quote(word));
+}
+
+// `--opt=` with nothing after `=`: CLI11 would take the next word as the value, so it becomes
+// `--opt ''`, which every option refuses with its own message.
+void splitEmptyValues(const CLI::App& cmd, std::vector<std::string>& words) {
+  for (size_t i = 1; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w.size() < 4 || w.compare(0, 2, "--") != 0 || w.back() != '=' || w.find('=') != w.size() - 1) continue;
+    const CLI::Option* opt = cmd.get_option_no_throw(w.substr(0, w.size() - 1));
+    if (!opt || opt->get_type_size() == 0) continue;
+    words[i].pop_back();
+    words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
+  }
+}
+
 // Checks and rewrites the words CLI11 would get wrong. Returns an error message, or "".
 std::string prepareWords(CLI::App& app, std::vector<std::string>& words) {
-  const auto names = commandNames(app);
   if (words.empty()) return "";
   const std::string& first = words[0];
   if (first == "help") {
@@ -302,36 +324,18 @@ std::string prepareWords(CLI::App& app, std::vector<std::string>& words) {
     std::vector<std::string> target(words.begin() + 1, words.end());
     if (std::any_of(target.begin(), target.end(), [](const std::string& w) { return w.empty() || w[0] == '-'; }))
       return "";  // `ipec help --help`: CLI11 prints help's own help
-    if (!target.empty() && !findCommand(app, target[0])) return unknownCommand(target[0], names);
+    if (!target.empty() && !findCommand(app, target[0])) return unknownCommand(target[0], commandNames(app));
     target.push_back("--help");
     words = std::move(target);
     return "";
   }
-  if (first == "--version") {
-    if (words.size() > 1) return fmt::format("--version takes nothing else; got {}", quote(unmarkFile(words[1])));
-    return "";
-  }
+  if (first == "--version")
+    return words.size() > 1 ? fmt::format("--version takes nothing else; got {}", quote(unmarkFile(words[1]))) : "";
   if (first == "-h" || first == "--help") return "";
-  if (!first.empty() && first[0] == '-') {
-    std::string name = first.substr(0, first.find('='));
-    for (std::string_view cmd : names)
-      if (app.get_subcommand(std::string(cmd))->get_option_no_throw(name))
-        return fmt::format("{} is an option of the commands; give the command first, as in `ipec {} {}`", quote(name),
-                           cmd, name);
-    return fmt::format("unknown option {}; the commands take the options (`ipec help COMMAND` lists them)",
-                       quote(first));
-  }
-  if (std::find(names.begin(), names.end(), first) == names.end()) return unknownCommand(unmarkFile(first), names);
-  // `--opt=` with nothing after `=`: CLI11 would take the next word as the value.
+  if (!first.empty() && first[0] == '-') return optionBeforeCommand(app, first);
   CLI::App* cmd = chosenCommand(app, words);
-  for (size_t i = 1; i < words.size(); ++i) {
-    const std::string& w = words[i];
-    if (w.size() < 4 || w.compare(0, 2, "--") != 0 || w.back() != '=' || w.find('=') != w.size() - 1) continue;
-    const CLI::Option* opt = cmd->get_option_no_throw(w.substr(0, w.size() - 1));
-    if (!opt || opt->get_type_size() == 0) continue;
-    words[i].pop_back();
-    words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
-  }
+  if (!cmd) return unknownCommand(unmarkFile(first), commandNames(app));
+  splitEmptyValues(*cmd, words);
   return "";
 }
 
