@@ -13,7 +13,8 @@ std::string q(std::string_view name) { return quote(name, 256); }
 LifeResult rejected(const KernelVerdict& v) {
   return {std::string(errnoName(v.errno_code)), errnoValue(v.errno_code),
           "the kernel rejects the policy text" +
-              (v.cause ? " [" + std::string(diagName(*v.cause)) + "]" : std::string())};
+              (v.cause ? " [" + std::string(diagName(*v.cause)) + "]" : std::string()),
+          true};
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ struct LifeResult {
   std::string errno_name = "OK";  // "OK", or the errno name (EEXIST, ESTALE, ...)
   int errno_value = 0;
   std::string message;
+  bool text_rejected = false;  // the kernel rejected the policy text itself (the verdict's errno)
   bool ok() const { return errno_value == 0; }
 };
 

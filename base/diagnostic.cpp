@@ -23,11 +23,12 @@ constexpr KindInfo kKinds[] = {
 
 const KindInfo& info(DiagId id) { return kKinds[static_cast<unsigned>(id)]; }
 
-void appendEscaped(std::string& out, std::string_view text) {
+// `backticks`: escape them too, inside a code span.
+void appendEscaped(std::string& out, std::string_view text, bool backticks = true) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7F && c != '`') {
+    if (c >= 0x20 && c < 0x7F && (c != '`' || !backticks)) {
       out += static_cast<char>(c);
       ++i;
       continue;
@@ -165,6 +166,12 @@ std::optional<std::string> applyFixIts(std::string_view text, const std::vector<
     done = f.range.end;
   }
   out.append(text.substr(done));
+  return out;
+}
+
+std::string escapeText(std::string_view text) {
+  std::string out;
+  appendEscaped(out, text, /*backticks=*/false);
   return out;
 }
 

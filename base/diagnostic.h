@@ -139,5 +139,8 @@ std::optional<std::string> applyFixIts(std::string_view text, const std::vector<
 // `text` as a code span for a message: in backticks, control and non-UTF-8 bytes escaped (`\x01`),
 // invisible code points too (`\u{feff}`), long text shortened in the middle.
 std::string quote(std::string_view text, size_t max_bytes = 64);
+// `text` with the same escapes as quote() (control and non-UTF-8 bytes), unquoted and whole, and
+// backticks kept: for file names and for whole messages bound for a terminal.
+std::string escapeText(std::string_view text);
 
 }  // namespace ipec

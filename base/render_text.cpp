@@ -86,6 +86,8 @@ void snippet(std::string& out, const SourceFile& file, Range r, bool color, std:
   uint32_t fix_col = 0;
   for (const FixIt& f : fixits) {
     if (f.replacement.empty() || f.range.begin < line_start || f.range.begin > line_start + line_size) continue;
+    // A fix-it that inserts whole lines cannot be shown on one line; the message describes it.
+    if (f.replacement.find_first_of("\r\n") != std::string::npos) continue;
     const uint32_t in_line = f.range.begin - line_start;
     if (in_line < win_begin || in_line > win_begin + line.size()) continue;
     const uint32_t col = colOf(in_line);

@@ -9,6 +9,9 @@
 #include "driver/commands.h"
 #include "driver/input.h"
 #include "driver/json_output.h"
+#include "driver/output.h"
+
+#include <fmt/core.h>
 
 namespace ipec::driver {
 
@@ -24,19 +27,25 @@ namespace {
 
 void writeAll(std::FILE* f, const std::string& s) { std::fwrite(s.data(), 1, s.size(), f); }
 
-std::string plural(unsigned n, const char* word) {
-  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
-}
+std::string plural(unsigned n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
 std::string verdictLine(const CheckedPolicy& p, const PipelineConfig& config) {
   KernelVerdict v = p.diags->verdict();
-  std::string line = p.file->name() + ": ";
-  if (v.accepts) return line + config.target.kernel_name + " accepts this policy (target " + config.target.name + ")\n";
-  LineCol at = p.file->lineCol(std::min(v.where.begin, p.file->size()));
-  line += config.target.kernel_name + " rejects this policy with " + std::string(errnoName(v.errno_code)) + " (" +
-          std::to_string(errnoValue(v.errno_code)) + ") at line " + std::to_string(at.line);
-  if (v.cause) line += " [" + std::string(diagName(*v.cause)) + "]";
-  return line + " (target " + config.target.name + ")\n";
+  const analysis::Target& t = config.target;
+  std::string rejects;
+  if (!v.accepts) {
+    LineCol at = p.file->lineCol(std::min(v.where.begin, p.file->size()));
+    rejects = fmt::format("with {} ({}) at line {}{}", errnoName(v.errno_code), errnoValue(v.errno_code), at.line,
+                          v.cause ? fmt::format(" [{}]", diagName(*v.cause)) : std::string());
+  }
+  // The parser's answer still matters on a target that cannot load it (a kernel without IPE in
+  // lsm= today may have it tomorrow), so it follows.
+  if (auto why = cannotLoadReason(t)) {
+    return fmt::format("{}: cannot be loaded on target {}: {}; {} would {} the text{}\n", p.file->name(), t.name, *why,
+                       t.kernel_name, v.accepts ? "accept" : "reject", v.accepts ? "" : " " + rejects);
+  }
+  if (v.accepts) return fmt::format("{}: {} accepts this policy (target {})\n", p.file->name(), t.kernel_name, t.name);
+  return fmt::format("{}: {} rejects this policy {} (target {})\n", p.file->name(), t.kernel_name, rejects, t.name);
 }
 
 }  // namespace
@@ -58,13 +67,12 @@ int runCheck(const CheckOptions& options) {
       Diagnostic d{ierr.too_large ? DiagId::FileTooLarge : DiagId::IoError, Severity::Error, {}, ierr.message, {}, Errno::None, {}, {}};
       if (json) {
         JsonFileReport r;
-        r.name = path == "-" ? "<stdin>" : path;
+        r.name = path;
         r.readable = false;
         r.diagnostics.push_back(std::move(d));
         reports.push_back(std::move(r));
       } else {
-        std::string out = "ipec: error: " + ierr.message + " [" + std::string(diagName(d.id)) + "]\n";
-        writeAll(stderr, out);
+        printError(fmt::format("{} [{}]", ierr.message, diagName(d.id)));
       }
       continue;
     }
@@ -74,9 +82,10 @@ int runCheck(const CheckOptions& options) {
     if (json) {
       JsonFileReport r;
       r.file = p.file.get();
-      r.name = p.file->name();
+      r.name = in->path;
       r.target = options.pipeline.target.name;
       r.verdict = p.diags->verdict();
+      r.loadable = !cannotLoadReason(options.pipeline.target);
       r.diagnostics = p.diags->take();
       reports.push_back(std::move(r));
       kept.push_back(std::move(p));

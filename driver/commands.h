@@ -14,6 +14,10 @@ namespace ipec::driver {
 
 enum class ExitCode : int { Ok = 0, Findings = 1, Usage = 2 };
 
+// `ipec ARGS...` as main() runs it, returning the exit status (driver/main.cpp, which alone uses
+// CLI11; the command-line fuzz target calls it in process).
+int runCommandLine(int argc, char** argv);
+
 enum class ColorMode { Auto, Always, Never };
 bool useColor(ColorMode mode, int fd);
 
@@ -31,6 +35,7 @@ struct FmtOptions {
   PipelineConfig pipeline;
   bool in_place = false;
   bool check = false;
+  bool diff = false;  // print a unified diff of the changes instead of the text
   ColorMode color = ColorMode::Auto;
   uint64_t max_file_size = 0;
   std::vector<std::string> files;
@@ -39,6 +44,7 @@ int runFmt(const FmtOptions& options);
 
 struct TargetsOptions {
   bool show = false;
+  std::string format = "text";  // the list: text | json
   analysis::Target target;  // for `show`
 };
 int runTargets(const TargetsOptions& options);
@@ -93,7 +99,8 @@ struct CompiledPolicy {
 };
 std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const PipelineConfig& config, bool keep_unreachable);
 
-// `ipec diagnostics`: every diagnostic id with its severity and summary.
-int runListDiagnostics(const std::string& format);
+// `ipec diagnostics`: every diagnostic id with its severity and summary; with an id, its section
+// of docs/diagnostics.md.
+int runDiagnostics(const std::string& format, const std::string& id);
 
 }  // namespace ipec::driver

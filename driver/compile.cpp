@@ -12,6 +12,9 @@
 #include "base/render_text.h"
 #include "driver/commands.h"
 #include "driver/input.h"
+#include "driver/output.h"
+
+#include <fmt/core.h>
 
 namespace ipec::driver {
 
@@ -39,7 +42,7 @@ std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const Pipeli
 
 int runCompile(const CompileOptions& o) {
   if (o.output != "-" && o.policy != "-" && sameFile(o.policy, o.output)) {
-    std::fprintf(stderr, "ipec: error: the output %s is the input policy; refusing to overwrite it\n", o.output.c_str());
+    printError(fmt::format("the output {} is the input policy; refusing to overwrite it", shown(o.output)));
     return static_cast<int>(ExitCode::Usage);
   }
   auto in = readInputOrReport(o.policy, o.max_file_size);
@@ -48,8 +51,8 @@ int runCompile(const CompileOptions& o) {
   printDiagnostics(p, o.color);
   auto compiled = compilePolicy(p, o.pipeline, o.keep_unreachable);
   if (!compiled || p.diags->hasErrors()) {
-    std::fprintf(stderr, "ipec: error: %s: not compiled: %s\n", p.file->name().c_str(),
-                 compiled ? "errors (see above)" : "the kernel rejects this policy");
+    printError(fmt::format("{}: not compiled: {}", p.file->name(),
+                           compiled ? "errors (see above)" : "the kernel rejects this policy"));
     return static_cast<int>(ExitCode::Findings);
   }
   std::string output;
@@ -62,39 +65,36 @@ int runCompile(const CompileOptions& o) {
     int status = 0;
     auto table = backend::Table::load(compiled->bytes, status);
     if (!table) {
-      std::fprintf(stderr, "ipec: error: the emitted table does not load: %s\n", ipet_strerror(status));
+      printError(fmt::format("the emitted table does not load: {}", ipet_strerror(status)));
       return static_cast<int>(ExitCode::Findings);
     }
     backend::VerifyResult v = backend::verifyTable(p.parsed.policy, o.pipeline.target, *compiled->decider,
                                                    compiled->program, *table, o.pipeline.reachability.pair_budget);
     if (!v.mismatches.empty()) {
-      for (const std::string& m : v.mismatches) std::fprintf(stderr, "ipec: error: verify: %s\n", m.c_str());
-      std::fprintf(stderr, "ipec: error: the table disagrees with the policy; nothing written\n");
+      for (const std::string& m : v.mismatches) printError(fmt::format("verify: {}", m));
+      printError("the table disagrees with the policy; nothing written");
       return static_cast<int>(ExitCode::Findings);
     }
-    std::fprintf(stderr, "ipec: verified: the table decides all %llu events checked as the policy does%s\n",
-                 static_cast<unsigned long long>(v.events),
-                 v.complete ? "" : " (the (fs-verity, dm-verity) pair enumeration stopped at --analysis-budget)");
+    fmt::print(stderr, "ipec: verified: the table decides all {} events checked as the policy does{}\n", v.events,
+               v.complete ? "" : " (the (fs-verity, dm-verity) pair enumeration stopped at --analysis-budget)");
   }
   if (o.output == "-") {
     std::fwrite(output.data(), 1, output.size(), stdout);
   } else {
     std::string error;
     if (!writeFileAtomically(o.output, output, error)) {
-      std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
+      printError(error);
       return static_cast<int>(ExitCode::Usage);
     }
   }
   if (o.stats) {
     const auto& s = compiled->stats;
-    std::fprintf(stderr,
-                 "ipec: %s: %zu bytes; %u rules kept, %u dropped; %u kinds, %u templates; %llu digest keys in %llu "
-                 "slots",
-                 o.output.c_str(), output.size(), compiled->program.rules, compiled->program.dropped, s.kinds, s.templates,
-                 static_cast<unsigned long long>(s.digest_keys), static_cast<unsigned long long>(s.digest_slots));
+    std::string per_rule;
     if (compiled->program.rules)
-      std::fprintf(stderr, "; %.1f bytes per rule", static_cast<double>(s.bytes) / compiled->program.rules);
-    std::fprintf(stderr, "\n");
+      per_rule = fmt::format("; {:.1f} bytes per rule", static_cast<double>(s.bytes) / compiled->program.rules);
+    fmt::print(stderr, "ipec: {}: {} bytes; {} rules kept, {} dropped; {} kinds, {} templates; {} digest keys in {} slots{}\n",
+               shown(o.output), output.size(), compiled->program.rules, compiled->program.dropped, s.kinds, s.templates,
+               s.digest_keys, s.digest_slots, per_rule);
   }
   return 0;
 }
@@ -105,8 +105,8 @@ int runDump(const DumpOptions& o) {
   int status = 0;
   auto table = backend::Table::load(in->bytes, status);
   if (!table) {
-    std::fprintf(stderr, "ipec: error: %s: not a valid decision table: %s\n", in->display_name.c_str(),
-                 backend::loadErrorMessage(in->bytes, status).c_str());
+    printError(fmt::format("{}: not a valid decision table: {}", in->display_name,
+                           backend::loadErrorMessage(in->bytes, status)));
     return static_cast<int>(ExitCode::Findings);
   }
   std::string text = backend::decompile(table->raw());

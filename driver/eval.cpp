@@ -16,6 +16,10 @@
 #include "base/render_text.h"
 #include "driver/commands.h"
 #include "driver/input.h"
+#include "driver/json_text.h"
+#include "driver/output.h"
+
+#include <fmt/core.h>
 
 namespace ipec::driver {
 namespace {
@@ -35,23 +39,39 @@ const char* kindName(DecisionKind k) {
   return "";
 }
 
+// Which event a message is about: the n-th --event, or a line of the --events file.
+struct EventLabel {
+  std::string text;  // `--event 2`, `FILE:LINE`
+  json where;        // {"index": N} or {"file": PATH, "line": N}
+};
+
+// An event that cannot be used, in its place: a JSON object, or a message on stderr.
+void reportBadEvent(const EvalOptions& o, const EventLabel& label, const std::string& error) {
+  if (o.format != "json") {
+    printError(fmt::format("{}: {}", label.text, error));
+    return;
+  }
+  json j = label.where;
+  j["error"] = error;
+  j["event"] = label.text;
+  std::printf("%s\n", dumpJson(j).c_str());
+}
+
 class Evaluator {
  public:
+  // `from_table`: the policy is the text decompiled from a table, so its lines are those `ipec
+  // dump` prints; the table keeps no line of the source (and drops unreachable rules).
   Evaluator(const EvalOptions& o, const CheckedPolicy& p, const backend::Table* table,
-            const backend::DecisionProgram* program)
+            const backend::DecisionProgram* program, bool from_table)
       : o_(o), p_(p), policy_(p.parsed.policy), index_(PolicyIndex::build(policy_)), fast_(policy_, o.pipeline.target),
-        table_(table), program_(program) {}
+        table_(table), program_(program), from_table_(from_table), line_word_(from_table ? "dump line" : "line") {}
 
   // Returns false on an invalid event (already reported).
-  bool run(const EventSpec& spec, const std::string& label) {
+  bool run(const EventSpec& spec, const EventLabel& label) {
     std::string error;
     auto e = resolveEvent(spec, policy_, o_.pipeline.target, error);
     if (!e) {
-      if (o_.format == "json") {
-        std::printf("%s\n", json{{"error", error}, {"event", label}}.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
-      } else {
-        std::fprintf(stderr, "ipec: error: %s%s\n", label.empty() ? "" : (label + ": ").c_str(), error.c_str());
-      }
+      reportBadEvent(o_, label, error);
       return false;
     }
     std::vector<TraceStep> trace;
@@ -90,6 +110,7 @@ class Evaluator {
 
   void printJson(const Event& e, const Decision& d, const std::vector<TraceStep>& trace) {
     json j;
+    if (from_table_) j["line_of"] = "dump";
     j["decision"] = std::string(sl::actionSpelling(d.action));
     j["matched"] = kindName(d.kind);
     if (d.statement >= 0) {
@@ -104,7 +125,7 @@ class Evaluator {
       opEvaluated(o_.pipeline.target, e.op, &why);
       j["reason"] = why;
     }
-    j["event"] = json::parse(eventToJson(e, policy_, spec_));
+    j["event"] = json::parse(eventToJson(e, policy_, spec_), nullptr, /*allow_exceptions=*/false);
     if (o_.explain) {
       json steps = json::array();
       for (const TraceStep& s : trace) {
@@ -117,39 +138,39 @@ class Evaluator {
       }
       j["trace"] = std::move(steps);
     }
-    std::printf("%s\n", j.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+    std::printf("%s\n", dumpJson(j).c_str());
   }
 
   void printText(const Event& e, const Decision& d, const std::vector<TraceStep>& trace) {
     std::string out;
     if (o_.explain) {
-      out += "event: " + eventToText(e, policy_, spec_) + "\n";
+      out += fmt::format("event: {}\n", eventToText(e, policy_, spec_));
       for (const TraceStep& s : trace) {
-        out += "  line " + std::to_string(lineOf(static_cast<int32_t>(s.statement))) + ": " +
-               textOf(static_cast<int32_t>(s.statement));
+        out += fmt::format("  {} {}: {}", line_word_, lineOf(static_cast<int32_t>(s.statement)),
+                           textOf(static_cast<int32_t>(s.statement)));
         if (s.failed_property < 0) {
           out += "\n    matches\n";
         } else {
           Range r = policy_.properties[s.failed_property].range;
-          out += "\n    no match: `" + std::string(p_.file->bytes().substr(r.begin, r.size())) + "` is false\n";
+          out += fmt::format("\n    no match: `{}` is false\n", p_.file->bytes().substr(r.begin, r.size()));
         }
       }
       if (d.kind == DecisionKind::OpDefault || d.kind == DecisionKind::GlobalDefault)
-        out += "  no rule for op=" + std::string(sl::opSpelling(e.op)) + " matches\n";
+        out += fmt::format("  no rule for op={} matches\n", sl::opSpelling(e.op));
     }
     out += sl::actionSpelling(d.action);
     switch (d.kind) {
       case DecisionKind::Rule:
-        out += " by the rule on line " + std::to_string(lineOf(d.statement)) + ": " + textOf(d.statement);
+        out += fmt::format(" by the rule on {} {}: {}", line_word_, lineOf(d.statement), textOf(d.statement));
         break;
       case DecisionKind::OpDefault:
       case DecisionKind::GlobalDefault:
-        out += " by " + textOf(d.statement) + " (line " + std::to_string(lineOf(d.statement)) + ")";
+        out += fmt::format(" by {} ({} {})", textOf(d.statement), line_word_, lineOf(d.statement));
         break;
       case DecisionKind::NotEvaluated: {
         std::string why;
         opEvaluated(o_.pipeline.target, e.op, &why);
-        out += ": IPE is never asked on target " + o_.pipeline.target.name + " (" + why + ")";
+        out += fmt::format(": IPE is never asked on target {} ({})", o_.pipeline.target.name, why);
         break;
       }
       case DecisionKind::NoDefault:
@@ -167,8 +188,45 @@ class Evaluator {
   FastDecider fast_;
   const backend::Table* table_;
   const backend::DecisionProgram* program_;
+  const bool from_table_;
+  const char* line_word_;
   const EventSpec* spec_ = nullptr;
 };
+
+constexpr const char* kFeatureNames[8] = {"the Hornet tokens",  "the Hornet v5 hook",       "the Hornet v6/v7 hook",
+                                          "Hornet active",      "the AT_EXECVE_CHECK hook", "IPE active",
+                                          nullptr,              nullptr};
+
+std::string featureList(uint32_t bits) {
+  std::string out;
+  for (unsigned b = 0; b < 32; ++b) {
+    if (!(bits >> b & 1)) continue;
+    std::string_view name = b < 8 ? (kFeatureNames[b] ? kFeatureNames[b] : "") :
+                            b - 8 < sl::kNumKconfigs ? sl::kconfigName(static_cast<sl::Kconfig>(b - 8)) : "";
+    out += fmt::format("{}{}", out.empty() ? "" : ", ", name.empty() ? fmt::format("bit {}", b) : std::string(name));
+  }
+  return out;
+}
+
+// Why a table does not fit --target, in words, and the shipped profile it fits, if one does.
+std::string targetMismatch(const std::string& name, uint32_t table, const analysis::Target& target) {
+  const uint32_t given = backend::targetFeatures(target), diff = table ^ given;
+  std::string parts;
+  if (diff & table) parts += fmt::format("{} on", featureList(diff & table));
+  if (diff & given) parts += fmt::format("{}{} off", parts.empty() ? "" : ", and ", featureList(diff & given));
+  std::string hint = "no shipped profile matches it: pass the --target, --kconfig, --lsm and --set it was compiled with";
+  for (const std::string& profile : analysis::profileNames()) {
+    std::string error;
+    auto t = analysis::loadTarget(profile, error);
+    if (t && backend::targetFeatures(*t) == table) {
+      hint = fmt::format("it matches --target {}", profile);
+      break;
+    }
+  }
+  return fmt::format("{} was compiled for another target than --target {}: the table has {} (features 0x{:x}, "
+                     "--target gives 0x{:x}); {}",
+                     name, target.name, parts, table, given, hint);
+}
 
 }  // namespace
 
@@ -180,19 +238,16 @@ int runEval(const EvalOptions& options) {
   // A table is evaluated against its own decompiled text, so that both engines name the same lines.
   std::optional<backend::Table> table;
   std::string name = in->display_name;
-  if (backend::looksLikeTable(in->bytes)) {
+  const bool is_table = backend::looksLikeTable(in->bytes);
+  if (is_table) {
     int status = 0;
     table = backend::Table::load(in->bytes, status);
     if (!table) {
-      std::fprintf(stderr, "ipec: error: %s: not a valid decision table: %s\n", name.c_str(),
-                   backend::loadErrorMessage(in->bytes, status).c_str());
+      printError(fmt::format("{}: not a valid decision table: {}", name, backend::loadErrorMessage(in->bytes, status)));
       return static_cast<int>(ExitCode::Findings);
     }
     if (table->raw().features != backend::targetFeatures(config.target)) {
-      std::fprintf(stderr,
-                   "ipec: error: %s was compiled for another target (features 0x%x, --target gives 0x%x); pass the "
-                   "--target it was compiled with\n",
-                   name.c_str(), table->raw().features, backend::targetFeatures(config.target));
+      printError(targetMismatch(name, table->raw().features, config.target));
       return static_cast<int>(ExitCode::Usage);
     }
     in->bytes = backend::decompile(table->raw());
@@ -206,8 +261,7 @@ int runEval(const EvalOptions& options) {
     for (const Diagnostic& d : p.diags->diagnostics())
       if (d.severity == Severity::Error) renderText(out, *p.file, d, style);
     std::fputs(out.c_str(), stderr);
-    std::fprintf(stderr, "ipec: error: %s: the kernel rejects this policy, so it decides nothing\n",
-                 p.file->name().c_str());
+    printError(fmt::format("{}: the kernel rejects this policy, so it decides nothing", p.file->name()));
     return static_cast<int>(ExitCode::Findings);
   }
   std::optional<CompiledPolicy> compiled;
@@ -217,26 +271,26 @@ int runEval(const EvalOptions& options) {
       int status = 0;
       table = backend::Table::load(compiled->bytes, status);
       if (!table) {
-        std::fprintf(stderr, "ipec: error: internal: the compiled table does not load: %s\n", ipet_strerror(status));
+        printError(fmt::format("internal: the compiled table does not load: {}", ipet_strerror(status)));
         return static_cast<int>(ExitCode::Findings);
       }
     }
   }
   if (!p.diags->verdict().accepts)
-    std::fprintf(stderr,
-                 "ipec: note: %s: the kernel would reject the signed policy with %s (its size or name); these are the "
-                 "decisions of its rules as written\n",
-                 p.file->name().c_str(), std::string(errnoName(p.diags->verdict().errno_code)).c_str());
-  Evaluator ev(options, p, table ? &*table : nullptr, compiled ? &compiled->program : nullptr);
+    printNote(fmt::format("{}: the kernel would reject the signed policy with {} (its size or name); these are the "
+                          "decisions of its rules as written",
+                          p.file->name(), errnoName(p.diags->verdict().errno_code)));
+  Evaluator ev(options, p, table ? &*table : nullptr, compiled ? &compiled->program : nullptr, is_table);
   bool all_valid = true;
-  for (const std::string& text : options.events) {
+  for (size_t i = 0; i < options.events.size(); ++i) {
+    EventLabel label{fmt::format("--event {}", i + 1), {{"index", i + 1}}};
     std::string error;
-    auto spec = parseEventText(text, error);
+    auto spec = parseEventText(options.events[i], error);
     if (!spec) {
-      std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
+      printError(fmt::format("{}: {}", label.text, error));
       return static_cast<int>(ExitCode::Usage);
     }
-    all_valid &= ev.run(*spec, "");
+    all_valid &= ev.run(*spec, label);
   }
   if (!options.events_file.empty()) {
     auto events = readInputOrReport(options.events_file, options.max_file_size, /*policy=*/false);
@@ -247,13 +301,12 @@ int runEval(const EvalOptions& options) {
     while (std::getline(f, line)) {
       ++lineno;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      std::string label = events->display_name + ":" + std::to_string(lineno), error;
+      EventLabel label{fmt::format("{}:{}", events->display_name, lineno),
+                       {{"file", events->path == "-" ? "<stdin>" : events->path}, {"line", lineno}}};
+      std::string error;
       auto spec = parseEventJson(line, error);
       if (!spec) {
-        if (options.format == "json")
-          std::printf("%s\n", json{{"error", error}, {"event", label}}.dump().c_str());
-        else
-          std::fprintf(stderr, "ipec: error: %s: %s\n", label.c_str(), error.c_str());
+        reportBadEvent(options, label, error);
         all_valid = false;
         continue;
       }

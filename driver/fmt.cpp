@@ -7,6 +7,10 @@
 #include "base/render_text.h"
 #include "driver/commands.h"
 #include "driver/input.h"
+#include "driver/output.h"
+#include "driver/unified_diff.h"
+
+#include <fmt/core.h>
 #include "frontend/format.h"
 
 namespace ipec::driver {
@@ -16,6 +20,9 @@ int runFmt(const FmtOptions& options) {
   style.color = useColor(options.color, STDERR_FILENO);
   int status = static_cast<int>(ExitCode::Ok);
   auto worsen = [&](ExitCode c) { status = std::max(status, static_cast<int>(c)); };
+  // Several files printed one after the other would run together: each gets a header, as with head(1).
+  const bool headers = options.files.size() > 1 && !options.check && !options.diff && !options.in_place;
+  bool first = true;
   for (const std::string& path : options.files) {
     auto in = readInputOrReport(path, options.max_file_size);
     if (!in) {
@@ -23,16 +30,22 @@ int runFmt(const FmtOptions& options) {
       continue;
     }
     if (options.in_place && path == "-") {
-      std::fprintf(stderr, "ipec: error: -i cannot rewrite standard input\n");
+      printError("-i cannot rewrite standard input");
       worsen(ExitCode::Usage);
       continue;
     }
     CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), options.pipeline);
     std::string formatted = frontend::formatPolicy(*p.file);
     const bool changed = formatted != p.file->bytes();
+    if (options.diff) {
+      std::string diff = unifiedDiff(p.file->bytes(), formatted, p.file->name());
+      std::fwrite(diff.data(), 1, diff.size(), stdout);
+      if (changed) worsen(ExitCode::Findings);
+      continue;
+    }
     if (options.check) {
       if (changed) {
-        std::printf("%s\n", p.file->name().c_str());
+        fmt::print("{}\n", p.file->name());
         worsen(ExitCode::Findings);
       }
       continue;
@@ -43,7 +56,7 @@ int runFmt(const FmtOptions& options) {
         for (const Diagnostic& d : p.diags->diagnostics())
           if (d.severity == Severity::Error) renderText(out, *p.file, d, style);
         std::fputs(out.c_str(), stderr);
-        std::fprintf(stderr, "ipec: error: %s has errors; not rewriting it\n", path.c_str());
+        printError(fmt::format("{} has errors; not rewriting it", in->display_name));
         worsen(ExitCode::Findings);
         continue;
       }
@@ -52,20 +65,21 @@ int runFmt(const FmtOptions& options) {
       // follows (securityfs shows it back) would be lost without a word.
       if (size_t nul = p.file->bytes().find('\0'); nul != std::string_view::npos) {
         LineCol lc = p.file->lineCol(static_cast<uint32_t>(nul));
-        std::fprintf(stderr,
-                     "ipec: error: %s:%u:%u: the policy ends at this NUL byte; rewriting would drop it and the %zu "
-                     "bytes after it; not rewriting the file\n",
-                     path.c_str(), lc.line, lc.column, p.file->bytes().size() - nul - 1);
+        printError(fmt::format("{}:{}:{}: the policy ends at this NUL byte; rewriting would drop it and the {} bytes "
+                               "after it; not rewriting the file",
+                               in->display_name, lc.line, lc.column, p.file->bytes().size() - nul - 1));
         worsen(ExitCode::Findings);
         continue;
       }
       std::string err;
       if (!writeFileAtomically(path, formatted, err)) {
-        std::fprintf(stderr, "ipec: error: %s\n", err.c_str());
+        printError(err);
         worsen(ExitCode::Usage);
       }
       continue;
     }
+    if (headers) fmt::print("{}==> {} <==\n", first ? "" : "\n", p.file->name());
+    first = false;
     std::fwrite(formatted.data(), 1, formatted.size(), stdout);
   }
   return status;

@@ -10,13 +10,17 @@
 #include <cstdio>
 #include <cstring>
 
+#include <fmt/core.h>
+
+#include "driver/output.h"
+
 namespace ipec::driver {
 namespace {
 
 std::string describe(uint64_t bytes) {
-  if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
-  if (bytes >= (1ull << 20) && bytes % (1ull << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
-  return std::to_string(bytes) + " bytes";
+  if (bytes >= (1ull << 30) && bytes % (1ull << 30) == 0) return fmt::format("{} GiB", bytes >> 30);
+  if (bytes >= (1ull << 20) && bytes % (1ull << 20) == 0) return fmt::format("{} MiB", bytes >> 20);
+  return fmt::format("{} bytes", bytes);
 }
 
 // The kernel's own limit, for inputs that are policies.
@@ -28,13 +32,13 @@ bool readAll(int fd, uint64_t max_bytes, std::string& out, InputError& error, co
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
-      error.message = "cannot read " + name + ": " + std::strerror(errno);
+      error.message = fmt::format("cannot read {}: {}", name, std::strerror(errno));
       return false;
     }
     if (n == 0) return true;
     if (out.size() + static_cast<uint64_t>(n) > max_bytes) {
       error.too_large = true;
-      error.message = name + " is larger than " + describe(max_bytes) + " (--max-file-size)" + kernelNote(policy);
+      error.message = fmt::format("{} is larger than {} (--max-file-size){}", name, describe(max_bytes), kernelNote(policy));
       return false;
     }
     out.append(buf, static_cast<size_t>(n));
@@ -45,37 +49,39 @@ bool readAll(int fd, uint64_t max_bytes, std::string& out, InputError& error, co
 
 std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, InputError& error, bool policy) {
   InputFile in;
+  in.path = path;
   if (path == "-") {
     in.display_name = "<stdin>";
     if (!readAll(STDIN_FILENO, max_bytes, in.bytes, error, "standard input", policy)) return std::nullopt;
     return in;
   }
-  in.display_name = path;
+  in.display_name = shown(path);
+  const std::string& name = in.display_name;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    error.message = "cannot open " + path + ": " + std::strerror(errno);
+    error.message = fmt::format("cannot open {}: {}", name, std::strerror(errno));
     return std::nullopt;
   }
   struct stat st;
   if (::fstat(fd, &st) != 0) {
-    error.message = "cannot stat " + path + ": " + std::strerror(errno);
+    error.message = fmt::format("cannot stat {}: {}", name, std::strerror(errno));
     ::close(fd);
     return std::nullopt;
   }
   if (S_ISDIR(st.st_mode)) {
-    error.message = path + " is a directory";
+    error.message = fmt::format("{} is a directory", name);
     ::close(fd);
     return std::nullopt;
   }
   if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) {
     error.too_large = true;
-    error.message = path + " is " + describe(static_cast<uint64_t>(st.st_size)) + ", larger than " +
-                    describe(max_bytes) + " (--max-file-size)" + kernelNote(policy);
+    error.message = fmt::format("{} is {}, larger than {} (--max-file-size){}", name,
+                                describe(static_cast<uint64_t>(st.st_size)), describe(max_bytes), kernelNote(policy));
     ::close(fd);
     return std::nullopt;
   }
   if (S_ISREG(st.st_mode)) in.bytes.reserve(static_cast<size_t>(st.st_size));
-  bool ok = readAll(fd, max_bytes, in.bytes, error, path, policy);
+  bool ok = readAll(fd, max_bytes, in.bytes, error, name, policy);
   ::close(fd);
   if (!ok) return std::nullopt;
   return in;
@@ -84,8 +90,7 @@ std::optional<InputFile> readInput(const std::string& path, uint64_t max_bytes, 
 std::optional<InputFile> readInputOrReport(const std::string& path, uint64_t max_bytes, bool policy) {
   InputError error;
   auto in = readInput(path, max_bytes, error, policy);
-  if (!in)
-    std::fprintf(stderr, "ipec: error: %s [%s]\n", error.message.c_str(), error.too_large ? "file-too-large" : "io-error");
+  if (!in) printError(fmt::format("{} [{}]", error.message, error.too_large ? "file-too-large" : "io-error"));
   return in;
 }
 
@@ -109,21 +114,21 @@ bool writeAll(int fd, const std::string& bytes) {
 bool writeInPlace(const std::string& path, const std::string& target, const struct stat& st, const std::string& bytes,
                   std::string& error) {
   if (S_ISDIR(st.st_mode)) {
-    error = "cannot write " + path + ": it is a directory";
+    error = fmt::format("cannot write {}: it is a directory", shown(path));
     return false;
   }
   int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
-    error = "cannot open " + path + ": " + std::strerror(errno);
+    error = fmt::format("cannot open {}: {}", shown(path), std::strerror(errno));
     return false;
   }
   if (!writeAll(fd, bytes)) {
-    error = "cannot write " + path + ": " + std::strerror(errno);
+    error = fmt::format("cannot write {}: {}", shown(path), std::strerror(errno));
     ::close(fd);
     return false;
   }
   if (::close(fd) != 0) {
-    error = "cannot close " + path + ": " + std::strerror(errno);
+    error = fmt::format("cannot close {}: {}", shown(path), std::strerror(errno));
     return false;
   }
   return true;
@@ -147,7 +152,7 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
     if (!S_ISREG(st.st_mode)) return writeInPlace(path, path, st, bytes, error);
     char* resolved = ::realpath(path.c_str(), nullptr);
     if (!resolved) {
-      error = "cannot resolve " + path + ": " + std::strerror(errno);
+      error = fmt::format("cannot resolve {}: {}", shown(path), std::strerror(errno));
       return false;
     }
     target = resolved;
@@ -157,11 +162,11 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
     st.st_mode = S_IFREG | 0644;
     struct stat lst;
     if (::lstat(path.c_str(), &lst) == 0) {  // a dangling symlink: refuse rather than replace it
-      error = "cannot write " + path + ": it is a symbolic link to a missing file";
+      error = fmt::format("cannot write {}: it is a symbolic link to a missing file", shown(path));
       return false;
     }
   } else {
-    error = "cannot stat " + path + ": " + std::strerror(errno);
+    error = fmt::format("cannot stat {}: {}", shown(path), std::strerror(errno));
     return false;
   }
   // The temporary file is a short name in the target's directory, so that a name near the
@@ -171,11 +176,11 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
   std::string tmpl = dir + ".ipec-tmp.XXXXXX";
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
-    error = "cannot create a temporary file next to " + path + ": " + std::strerror(errno);
+    error = fmt::format("cannot create a temporary file next to {}: {}", shown(path), std::strerror(errno));
     return false;
   }
   auto fail = [&](const char* what) {
-    error = std::string(what) + " " + path + ": " + std::strerror(errno);
+    error = fmt::format("{} {}: {}", what, shown(path), std::strerror(errno));
     ::close(fd);
     ::unlink(tmpl.c_str());
     return false;
@@ -186,12 +191,12 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
   if (::fchmod(fd, st.st_mode & 01777) != 0) return fail("cannot set the permissions of");
   if (::fsync(fd) != 0) return fail("cannot sync");
   if (::close(fd) != 0) {
-    error = "cannot close " + path + ": " + std::strerror(errno);
+    error = fmt::format("cannot close {}: {}", shown(path), std::strerror(errno));
     ::unlink(tmpl.c_str());
     return false;
   }
   if (::rename(tmpl.c_str(), target.c_str()) != 0) {
-    error = "cannot replace " + path + ": " + std::strerror(errno);
+    error = fmt::format("cannot replace {}: {}", shown(path), std::strerror(errno));
     ::unlink(tmpl.c_str());
     return false;
   }

@@ -11,7 +11,8 @@ namespace ipec::driver {
 inline constexpr uint64_t kDefaultMaxFileSize = 256ull << 20;
 
 struct InputFile {
-  std::string display_name;  // the path as given, or "<stdin>"
+  std::string path;          // as given ("-" for standard input)
+  std::string display_name;  // for messages: the path escaped by shown(), or "<stdin>"
   std::string bytes;
 };
 

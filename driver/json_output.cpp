@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "driver/json_output.h"
 
-#include <nlohmann/json.hpp>
+#include <llvm/ADT/SmallString.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 
 #include <algorithm>
 #include <cctype>
 
 #include "base/utf8.h"
+#include "driver/json_text.h"
 #include "driver/version.h"
 
 namespace ipec::driver {
@@ -92,6 +95,32 @@ json sarifReplacement(const SourceFile* file, const FixIt& fix, json text_region
   return replacement;
 }
 
+// An RFC 8089 file URI for `path`, made absolute against the current directory: every byte but
+// the unreserved ones and `/` percent-encoded, so any file name gives a valid URI.
+std::string fileUri(const std::string& path) {
+  llvm::SmallString<256> abs(path);
+  (void)llvm::sys::fs::make_absolute(abs);
+  llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = "file://";
+  for (unsigned char c : abs.str()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Standard input has no URI: SARIF allows an artifact location with only a description.
+json artifactLocation(const std::string& path) {
+  if (path == "-") return {{"description", {{"text", "standard input"}}}};
+  return {{"uri", fileUri(path)}};
+}
+
 }  // namespace
 
 std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors, unsigned warnings) {
@@ -100,11 +129,12 @@ std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors
   json arr = json::array();
   for (const JsonFileReport& f : files) {
     json fj;
-    fj["file"] = f.name;
+    fj["file"] = f.name == "-" ? "<stdin>" : f.name;
     json k;
     if (f.readable) {
       k["target"] = f.target;
       k["accepts"] = f.verdict.accepts;
+      k["loadable"] = f.loadable;
       if (f.verdict.accepts) {
         k["errno"] = nullptr;
       } else {
@@ -127,7 +157,7 @@ std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors
   }
   doc["files"] = std::move(arr);
   doc["summary"] = {{"errors", errors}, {"warnings", warnings}};
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return dumpJson(doc, 2) + "\n";
 }
 
 std::string renderSarif(const std::vector<JsonFileReport>& files) {
@@ -137,7 +167,7 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
     Severity sev = diagDefaultSeverity(id);
     rules.push_back({{"id", std::string(diagName(id))},
                      {"shortDescription", {{"text", std::string(diagSummary(id))}}},
-                     {"helpUri", "docs/diagnostics.md#" + std::string(diagName(id))},
+                     {"helpUri", std::string(kDocsUri) + "diagnostics.md#" + std::string(diagName(id))},
                      {"defaultConfiguration",
                       {{"level", sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note"}}}});
   }
@@ -161,24 +191,10 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
     reg = {{"startLine", b.line}, {"startColumn", column(file, b)}, {"endLine", e.line}, {"endColumn", column(file, e)}};
     return reg;
   };
-  auto uri = [](const std::string& path) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : path) {
-      if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
-        out += static_cast<char>(c);
-      } else {
-        out += '%';
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    }
-    return out;
-  };
   json results = json::array();
   for (const JsonFileReport& f : files) {
     for (const Diagnostic& d : f.diagnostics) {
-      json loc = {{"physicalLocation", {{"artifactLocation", {{"uri", uri(f.name)}}}}}};
+      json loc = {{"physicalLocation", {{"artifactLocation", artifactLocation(f.name)}}}};
       json reg = region(f.file, d.range);
       if (!reg.empty()) loc["physicalLocation"]["region"] = reg;
       json r = {{"ruleId", std::string(diagName(d.id))},
@@ -189,7 +205,7 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
       for (const RelatedNote& n : d.notes) {
         json rl = {{"message", {{"text", n.message}}}};
         if (n.range)
-          rl["physicalLocation"] = {{"artifactLocation", {{"uri", uri(f.name)}}}, {"region", region(f.file, *n.range)}};
+          rl["physicalLocation"] = {{"artifactLocation", artifactLocation(f.name)}, {"region", region(f.file, *n.range)}};
         related.push_back(std::move(rl));
       }
       if (!related.empty()) r["relatedLocations"] = std::move(related);
@@ -207,11 +223,11 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
               {"version", "2.1.0"},
               {"runs", json::array({{{"tool", {{"driver", {{"name", "ipec"},
                                                            {"version", kIpecVersion},
-                                                           {"informationUri", "docs/diagnostics.md"},
+                                                           {"informationUri", std::string(kDocsUri) + "diagnostics.md"},
                                                            {"rules", std::move(rules)}}}}},
                                      {"columnKind", "unicodeCodePoints"},
                                      {"results", std::move(results)}}})}};
-  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return dumpJson(doc, 2) + "\n";
 }
 
 }  // namespace ipec::driver

@@ -12,10 +12,11 @@ namespace ipec::driver {
 
 struct JsonFileReport {
   const SourceFile* file = nullptr;  // null when the file could not be read
-  std::string name;
+  std::string name;  // the path as given; "-" for standard input
   std::string target;
   bool readable = true;
   KernelVerdict verdict;
+  bool loadable = true;  // the target has IPE to load the policy into (target-cannot-load)
   std::vector<Diagnostic> diagnostics;
 };
 

@@ -10,6 +10,10 @@
 #include "analysis/lifecycle.h"
 #include "driver/commands.h"
 #include "driver/input.h"
+#include "driver/json_text.h"
+#include "driver/output.h"
+
+#include <fmt/core.h>
 
 namespace ipec::driver {
 
@@ -33,9 +37,11 @@ std::vector<std::string> words(const std::string& line) {
 int runLifecycle(const LifecycleOptions& o) {
   auto script = readInputOrReport(o.script, o.max_file_size, /*policy=*/false);
   if (!script) return static_cast<int>(ExitCode::Usage);
-  const std::string shown = script->display_name;  // "<stdin>" for "-", as everywhere
+  const std::string shown_script = script->display_name;  // "<stdin>" for "-", as everywhere
   std::istringstream in(std::move(script->bytes));
   const std::string base = o.script == "-" ? "." : dirOf(o.script);
+  // Without IPE there is no /sys/kernel/security/ipe: every write fails to open its file.
+  const std::optional<std::string> cannot_load = cannotLoadReason(o.pipeline.target);
   analysis::PolicyStore store;
   std::string line;
   unsigned lineno = 0;
@@ -45,12 +51,13 @@ int runLifecycle(const LifecycleOptions& o) {
     std::vector<std::string> w = words(line);
     if (w.empty() || w[0][0] == '#') continue;
     const std::string& op = w[0];
-    auto usage = [&](const char* shape) {
-      std::fprintf(stderr, "ipec: error: %s:%u: expected `%s`\n", shown.c_str(), lineno, shape);
+    auto usage = [&](std::string_view shape) {
+      printError(fmt::format("{}:{}: expected `{}`", shown_script, lineno, shape));
       return static_cast<int>(ExitCode::Usage);
     };
     analysis::LifeResult r;
     std::string name, file;
+    LineCol rejected_at{0, 0};  // line 0: not a rejected policy text
     if (op == "new_policy" || op == "update") {
       if (op == "new_policy" ? w.size() != 2 : w.size() != 3)
         return usage(op == "new_policy" ? "new_policy FILE" : "update NAME FILE");
@@ -60,28 +67,40 @@ int runLifecycle(const LifecycleOptions& o) {
       InputError ierr;
       auto text = readInput(path, o.max_file_size, ierr);
       if (!text) {
-        std::fprintf(stderr, "ipec: error: %s:%u: %s\n", shown.c_str(), lineno, ierr.message.c_str());
+        printError(fmt::format("{}:{}: {}", shown_script, lineno, ierr.message));
         return static_cast<int>(ExitCode::Usage);
       }
       PipelineConfig config = o.pipeline;
       config.analyze = false;
       config.check_policy_name = op == "new_policy";
-      CheckedPolicy p = checkPolicy(path, std::move(text->bytes), config);
+      CheckedPolicy p = checkPolicy(text->display_name, std::move(text->bytes), config);
       const ast::Header* header = p.parsed.policy.header ? &*p.parsed.policy.header : nullptr;
       r = op == "new_policy" ? store.newPolicy(p.diags->verdict(), header)
                              : store.update(name, p.diags->verdict(), header);
       if (op == "new_policy" && header) name = header->name;
+      if (r.text_rejected) {
+        // Where in the policy the kernel stops, as `ipec check` names it.
+        const KernelVerdict v = p.diags->verdict();
+        rejected_at = p.file->lineCol(std::min(v.where.begin, p.file->size()));
+        r.message = fmt::format("the kernel rejects the policy text at {}:{}:{}{}", shown(file), rejected_at.line,
+                                rejected_at.column, v.cause ? fmt::format(" [{}]", diagName(*v.cause)) : "");
+      }
     } else if (op == "activate" || op == "deactivate-write" || op == "delete" || op == "delete-write0") {
-      if (w.size() != 2) return usage((op + " NAME").c_str());
+      if (w.size() != 2) return usage(op + " NAME");
       name = w[1];
       if (op == "activate" || op == "deactivate-write") r = store.activate(name, op == "activate");
       else r = store.remove(name, op == "delete");
     } else {
-      std::fprintf(stderr,
-                   "ipec: error: %s:%u: unknown operation %s; expected new_policy, update, activate, "
-                   "deactivate-write, delete or delete-write0\n",
-                   shown.c_str(), lineno, quote(op).c_str());
+      printError(fmt::format("{}:{}: unknown operation {}; expected new_policy, update, activate, deactivate-write, "
+                             "delete or delete-write0",
+                             shown_script, lineno, quote(op)));
       return static_cast<int>(ExitCode::Usage);
+    }
+    if (cannot_load) {
+      r = {"ENOENT", 2,
+           fmt::format("target `{}` has no /sys/kernel/security/ipe: {} [target-cannot-load]", o.pipeline.target.name,
+                       *cannot_load)};
+      rejected_at = {0, 0};
     }
     all_ok = all_ok && r.ok();
     if (o.format == "json") {
@@ -89,13 +108,15 @@ int runLifecycle(const LifecycleOptions& o) {
                           {"message", r.message}};
       if (!name.empty()) j["name"] = name;
       if (!file.empty()) j["file"] = file;
-      std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
-    } else {
-      std::printf("%s:%u: %s%s%s: %s%s%s\n", shown.c_str(), lineno, op.c_str(), name.empty() ? "" : " ",
-                  name.c_str(), r.errno_name.c_str(),
-                  r.ok() ? "" : (" (" + std::to_string(r.errno_value) + ")").c_str(),
-                  r.message.empty() ? "" : ("; " + r.message).c_str());
+      if (rejected_at.line) {
+        j["policy_line"] = rejected_at.line;
+        j["policy_column"] = rejected_at.column;
+      }
+      std::printf("%s\n", dumpJson(j).c_str());
+      continue;
     }
+    fmt::print("{}:{}: {}{}: {}{}{}\n", shown_script, lineno, shown(op), name.empty() ? "" : " " + shown(name),
+               r.errno_name, r.ok() ? "" : fmt::format(" ({})", r.errno_value), r.message.empty() ? "" : "; " + shown(r.message));
   }
   return all_ok ? 0 : static_cast<int>(ExitCode::Findings);
 }

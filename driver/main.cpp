@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// ipec: compiler, static analyzer and language tooling for Linux IPE policies.
+// ipec: compiler, static analyzer and language tooling for Linux IPE policies. The command line:
+// CLI11 is used only here. cli_args.h handles what CLI11 cannot (-W flags, sizes, `--`).
 #include <CLI/CLI.hpp>
+
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,8 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "base/suggest.h"
+#include "driver/cli_args.h"
 #include "driver/commands.h"
 #include "driver/input.h"
+#include "driver/output.h"
 #include "driver/signer_cert.h"
 #include "driver/target_options.h"
 #include "driver/version.h"
@@ -21,75 +27,350 @@ namespace {
 using namespace ipec;
 using namespace ipec::driver;
 
+constexpr int kUsage = static_cast<int>(ExitCode::Usage);
 
-
-// -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>. CLI11 cannot spell these, so they
-// are taken out of argv first. Returns false (with a message) on an unknown or non-warning id.
-bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& error) {
-  std::string_view w = arg.substr(2);
-  auto lookupWarning = [&](std::string_view id) -> std::optional<DiagId> {
-    auto d = lookupDiag(id);
-    if (!d) {
-      error = "unknown warning option '" + std::string(arg) + "'; `ipec diagnostics` lists the ids";
-      return std::nullopt;
-    }
-    if (diagDefaultSeverity(*d) == Severity::Error) {
-      error = "'" + std::string(arg) + "': `" + std::string(id) +
-              "` is an error, always on; -W flags choose among warnings and notes";
-      return std::nullopt;
-    }
-    return d;
-  };
-  if (w == "error") {
-    o.all_warnings_are_errors = true;
-    return true;
-  }
-  if (w == "all" || w == "extra") return true;  // every warning is on by default
-  if (w.substr(0, 6) == "error=") {
-    auto d = lookupWarning(w.substr(6));
-    if (d && diagDefaultSeverity(*d) == Severity::Note) {
-      error = "'" + std::string(arg) + "': `" + std::string(w.substr(6)) + "` is a note; it cannot be an error";
-      return false;
-    }
-    if (d) o.werror.emplace_back(*d, true);
-    return d.has_value();
-  }
-  if (w.substr(0, 9) == "no-error=") {
-    auto d = lookupWarning(w.substr(9));
-    if (d && diagDefaultSeverity(*d) == Severity::Note) {
-      error = "'" + std::string(arg) + "': `" + std::string(w.substr(9)) + "` is a note; it is never an error";
-      return false;
-    }
-    if (d) o.werror.emplace_back(*d, false);
-    return d.has_value();
-  }
-  if (w.substr(0, 3) == "no-") {
-    auto d = lookupWarning(w.substr(3));
-    if (d) o.enable.emplace_back(*d, false);
-    return d.has_value();
-  }
-  auto d = lookupWarning(w);
-  if (d) o.enable.emplace_back(*d, true);
-  return d.has_value();
+// Every option that takes a value refuses an empty one (CLI11 would read `--error-limit ''` as 0,
+// "show all", and `--signer-cert ''` as "none").
+CLI::Validator nonEmpty(const std::string& what) {
+  return CLI::Validator(
+      [what](std::string& value) {
+        return value.empty() ? fmt::format("expected {}, got an empty value", what) : std::string();
+      },
+      "");
 }
 
-bool parseSize(const std::string& text, uint64_t& out) {
-  if (text.empty()) return false;
-  size_t pos = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(text, &pos, 10);
-  } catch (...) {
-    return false;
+const char* const kColors[] = {"auto", "always", "never"};
+
+void addColor(CLI::App* cmd, std::string& color, const std::string& what) {
+  cmd->add_option("--color", color, fmt::format("Colour {}: auto (on a terminal), always, never", what))
+      ->check(nonEmpty("auto, always or never"))
+      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kColors), std::end(kColors))))
+      ->default_val("auto");
+}
+
+void addMaxFileSize(CLI::App* cmd, std::string& max_size, const std::string& what) {
+  cmd->add_option("--max-file-size", max_size, fmt::format("Refuse inputs larger than this (K/M/G suffixes): {}", what))
+      ->check(nonEmpty("a size such as 256M"))
+      ->default_val("256M");
+}
+
+void addLimitOptions(CLI::App* cmd, DiagnosticOptions& o) {
+  cmd->add_option("--error-limit", o.error_limit, "Show at most N errors per file (0: all)")
+      ->check(nonEmpty("a number"))
+      ->default_val(100);
+  cmd->add_option("--warning-limit", o.warning_limit, "Show at most N warnings or notes of each id per file (0: all)")
+      ->check(nonEmpty("a number"))
+      ->default_val(100);
+}
+
+void addTargetOptions(CLI::App* cmd, TargetArgs& t, bool with_target = true) {
+  if (with_target)
+    cmd->add_option("--target", t.name,
+                    "Kernel target profile (`ipec targets` lists them; `live` reads the running system)")
+        ->check(nonEmpty("a target name"))
+        ->default_val("linux-6.12");
+  cmd->add_option("--kconfig", t.kconfig_files,
+                  "Apply a kernel .config or /proc/config.gz (its CONFIG_LSM becomes the lsm= list; repeatable)")
+      ->check(nonEmpty("a file name"))
+      ->allow_extra_args(false);
+  // An empty --lsm has its own message (the list is empty), from applyLsmList().
+  cmd->add_option("--lsm", t.lsm, "The active LSM list, as in lsm= or /sys/kernel/security/lsm");
+  cmd->add_option("--set", t.settings, "Set a Kconfig option: CONFIG_X=y or CONFIG_X=n (repeatable)")
+      ->check(nonEmpty("CONFIG_NAME=y or CONFIG_NAME=n"))
+      ->allow_extra_args(false);
+}
+
+// Where every option's value lands.
+struct Cli {
+  DiagnosticOptions diag_options;
+  std::string color = "auto", max_size = "256M", signer_cert;
+  TargetArgs target_args;
+  CheckOptions check;
+  FmtOptions fmt;
+  EvalOptions eval;
+  CompileOptions comp;
+  DumpOptions dump;
+  LifecycleOptions life;
+  TargetsOptions targets;
+  std::string diag_format = "text", diag_id, targets_format = "text";
+  std::vector<std::string> help_words;
+};
+
+struct Commands {
+  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help;
+};
+
+CLI::App* addCheck(CLI::App& app, Cli& cli) {
+  CheckOptions& o = cli.check;
+  auto* c = app.add_subcommand("check", "Report every problem in each policy and predict the kernel's verdict");
+  c->add_option("files", o.files, "Policy files ('-' reads standard input)")->required();
+  c->add_option("--format", o.format,
+                "Output format: text (diagnostics on stderr), json or sarif (SARIF 2.1.0), both on stdout")
+      ->check(nonEmpty("text, json or sarif"))
+      ->check(CLI::IsMember({"text", "json", "sarif"}))
+      ->default_val("text");
+  addColor(c, cli.color, "the diagnostics");
+  c->add_flag("-q,--quiet", o.quiet, "Do not print the per-file kernel verdict line");
+  addLimitOptions(c, cli.diag_options);
+  addMaxFileSize(c, cli.max_size, "each policy");
+  addTargetOptions(c, cli.target_args);
+  c->add_option("--analysis-budget", o.pipeline.reachability.pair_budget,
+                "Most (fs-verity, dm-verity) literal pairs examined per op to prove redundancy")
+      ->check(nonEmpty("a number"))
+      ->default_val(4000000);
+  c->add_option("--cert-size", o.pipeline.signing.cert_der_bytes,
+                "DER size of the signer certificate embedded in the PKCS#7 blob (EMSGSIZE model)")
+      ->check(nonEmpty("a number"))
+      ->default_val(847);
+  c->add_flag("--no-embedded-cert", [&o](int64_t) { o.pipeline.signing.embed_cert = false; },
+              "The policy is signed with -nocerts (EMSGSIZE model)");
+  c->add_option("--signer-cert", cli.signer_cert,
+                "The signer's certificate (PEM or DER): its sizes and key type set the EMSGSIZE model")
+      ->check(nonEmpty("a certificate file"));
+  return c;
+}
+
+CLI::App* addFmt(CLI::App& app, Cli& cli) {
+  FmtOptions& o = cli.fmt;
+  auto* f = app.add_subcommand("fmt", "Print policies in the canonical layout, check it, show the changes, or rewrite in place");
+  f->add_option("files", o.files,
+                "Policy files ('-' reads standard input); several are printed each after a `==> NAME <==` line")
+      ->required();
+  auto* inplace = f->add_flag("-i,--in-place", o.in_place, "Rewrite the files atomically (refuses files with errors)");
+  auto* check = f->add_flag("--check", o.check, "List files that are not formatted; exit 1 if any")->excludes(inplace);
+  f->add_flag("--diff", o.diff, "Print a unified diff of what formatting changes; exit 1 if anything")
+      ->excludes(inplace)
+      ->excludes(check);
+  addColor(f, cli.color, "the diagnostics of -i");
+  addMaxFileSize(f, cli.max_size, "each policy");
+  addTargetOptions(f, cli.target_args);
+  addLimitOptions(f, cli.diag_options);
+  return f;
+}
+
+CLI::App* addEval(CLI::App& app, Cli& cli) {
+  EvalOptions& o = cli.eval;
+  auto* e = app.add_subcommand("eval", "The decision IPE makes for events, and the rule that makes it");
+  e->add_option("policy", o.policy, "Policy file, or a decision table from `ipec compile`")->required();
+  e->add_option("--event", o.events,
+                "An event, e.g. 'op=EXECUTE file=present fsverity=sha256:HEX fsverity_sig=true' "
+                "(repeatable; docs/events.md)")
+      ->check(nonEmpty("an event such as op=EXECUTE"))
+      ->allow_extra_args(false);
+  e->add_option("--events", o.events_file, "Events as JSON lines, one per line ('-': stdin)")
+      ->check(nonEmpty("a file name"));
+  e->add_flag("--explain", o.explain, "Show each rule of the op in turn and the property that failed");
+  e->add_option("--format", o.format, "text, or json (one object per event)")
+      ->check(nonEmpty("text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  e->add_option("--engine", o.engine,
+                "reference (the kernel's linear walk), fast (the analysis' O(1) engine) or table (the compiled "
+                "decision table and its C interpreter)")
+      ->check(nonEmpty("reference, fast or table"))
+      ->check(CLI::IsMember({"reference", "fast", "table"}))
+      ->default_val("reference");
+  addColor(e, cli.color, "the diagnostics");
+  addTargetOptions(e, cli.target_args);
+  addLimitOptions(e, cli.diag_options);
+  addMaxFileSize(e, cli.max_size, "the policy or table, and the --events file");
+  return e;
+}
+
+CLI::App* addCompile(CLI::App& app, Cli& cli) {
+  CompileOptions& o = cli.comp;
+  auto* cc = app.add_subcommand("compile", "Compile a policy into a decision table (or BPF maps) for a target");
+  cc->add_option("policy", o.policy, "Policy file ('-' reads standard input)")->required();
+  cc->add_option("-o,--output", o.output, "Output file ('-': standard output)")->required()->check(nonEmpty("a file name"));
+  cc->add_option("--backend", o.backend, "table (docs/table-format.md) or bpf-maps (a bpftool batch file)")
+      ->check(nonEmpty("table or bpf-maps"))
+      ->check(CLI::IsMember({"table", "bpf-maps"}))
+      ->default_val("table");
+  cc->add_option("--pin-dir", o.pin_dir, "bpf-maps: where the maps are pinned")->default_val("/sys/fs/bpf/ipec");
+  cc->add_flag("--keep-unreachable", o.keep_unreachable, "Keep dead and shadowed rules (for debugging)");
+  cc->add_flag("--verify", o.verify,
+               "Check the table against the policy over the finite event model; write nothing if they disagree");
+  cc->add_flag("--stats", o.stats, "Print the table's size and contents");
+  addColor(cc, cli.color, "the diagnostics");
+  cc->add_option("--analysis-budget", o.pipeline.reachability.pair_budget,
+                 "Most (fs-verity, dm-verity) literal pairs examined per op")
+      ->check(nonEmpty("a number"))
+      ->default_val(4000000);
+  addTargetOptions(cc, cli.target_args);
+  addLimitOptions(cc, cli.diag_options);
+  addMaxFileSize(cc, cli.max_size, "the policy");
+  return cc;
+}
+
+CLI::App* addLifecycle(CLI::App& app, Cli& cli) {
+  LifecycleOptions& o = cli.life;
+  auto* lc = app.add_subcommand(
+      "lifecycle", "Predict the kernel's answers to a sequence of policy loads, updates, activations and deletions");
+  lc->add_option("script", o.script,
+                 "One operation per line: new_policy FILE, update NAME FILE, activate NAME, deactivate-write NAME, "
+                 "delete NAME, delete-write0 NAME (docs/lifecycle.md)")
+      ->required();
+  lc->add_option("--format", o.format, "text or json (one object per operation)")
+      ->check(nonEmpty("text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  addTargetOptions(lc, cli.target_args);
+  addLimitOptions(lc, cli.diag_options);
+  lc->add_option("--cert-size", o.pipeline.signing.cert_der_bytes, "DER size of the embedded signer certificate")
+      ->check(nonEmpty("a number"))
+      ->default_val(847);
+  lc->add_flag("--no-embedded-cert", [&o](int64_t) { o.pipeline.signing.embed_cert = false; },
+               "The policies are signed with -nocerts");
+  addMaxFileSize(lc, cli.max_size, "the script and each policy it names");
+  return lc;
+}
+
+Commands buildApp(CLI::App& app, Cli& cli) {
+  app.set_version_flag("--version", std::string("ipec ") + kIpecVersion);
+  app.require_subcommand(1);
+  app.footer(
+      "Warning flags (check, fmt, eval, compile, lifecycle): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
+      "-Wno-error=<id>.\n"
+      "`ipec diagnostics` lists the ids and `ipec diagnostics ID` explains one; docs/cli.md describes every flag.\n"
+      "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
+  Commands c{};
+  c.check = addCheck(app, cli);
+  c.fmt = addFmt(app, cli);
+  c.eval = addEval(app, cli);
+  c.compile = addCompile(app, cli);
+  c.dump = app.add_subcommand("dump", "Decompile a decision table back into policy text");
+  c.dump->add_option("table", cli.dump.table, "Decision table ('-' reads standard input)")->required();
+  addMaxFileSize(c.dump, cli.max_size, "the table");
+  c.lifecycle = addLifecycle(app, cli);
+  c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
+  c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
+      ->check(nonEmpty("text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  c.show = c.targets->add_subcommand("show", "Print one target, after --kconfig/--lsm/--set");
+  c.show->add_option("name", cli.target_args.name, "Profile name, or live")->required()->check(nonEmpty("a target name"));
+  addTargetOptions(c.show, cli.target_args, /*with_target=*/false);
+  c.diagnostics = app.add_subcommand("diagnostics", "List every diagnostic id, or explain one (docs/diagnostics.md)");
+  c.diagnostics->add_option("id", cli.diag_id, "A diagnostic id: print its section of docs/diagnostics.md");
+  c.diagnostics->add_option("--format", cli.diag_format, "text or json")
+      ->check(nonEmpty("text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  c.help = app.add_subcommand("help", "Print the help of a command (`ipec help check` is `ipec check --help`)");
+  c.help->add_option("command", cli.help_words, "A command, such as check, or targets show");
+  return c;
+}
+
+CLI::App* findCommand(CLI::App& app, const std::string& name) {
+  for (CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>()))
+    if (sub->get_name() == name) return sub;
+  return nullptr;
+}
+
+std::vector<std::string_view> commandNames(CLI::App& app) {
+  std::vector<std::string_view> names;
+  for (const CLI::App* sub : app.get_subcommands(std::function<bool(CLI::App*)>())) names.push_back(sub->get_name());
+  return names;
+}
+
+// ``unknown command `chek`; did you mean `check`?`` or the list of commands.
+std::string unknownCommand(std::string_view word, const std::vector<std::string_view>& names) {
+  auto s = suggest(word, names);
+  if (s && s->unique()) return fmt::format("unknown command {}; did you mean {}?", quote(word), quote(s->best[0]));
+  std::string list;
+  for (std::string_view n : names) list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
+  return fmt::format("unknown command {}; the commands are {}", quote(word), list);
+}
+
+// The subcommand (and `targets show`) a word list starts with, for looking up its options.
+CLI::App* chosenCommand(CLI::App& app, const std::vector<std::string>& words) {
+  if (words.empty()) return nullptr;
+  CLI::App* cmd = findCommand(app, words[0]);
+  if (cmd && words.size() > 1) {
+    CLI::App* nested = findCommand(*cmd, words[1]);
+    if (nested) return nested;
   }
-  std::string suffix = text.substr(pos);
-  uint64_t mult = 1;
-  if (suffix == "K" || suffix == "KiB") mult = 1ull << 10;
-  else if (suffix == "M" || suffix == "MiB") mult = 1ull << 20;
-  else if (suffix == "G" || suffix == "GiB") mult = 1ull << 30;
-  else if (!suffix.empty()) return false;
-  out = v * mult;
-  return true;
+  return cmd;
+}
+
+// An option before the command: name it, and the command it belongs to if any has it.
+std::string optionBeforeCommand(CLI::App& app, const std::string& word) {
+  const std::string name = word.substr(0, word.find('='));
+  for (std::string_view cmd : commandNames(app))
+    if (findCommand(app, std::string(cmd))->get_option_no_throw(name))
+      return fmt::format("{} is an option of the commands; give the command first, as in `ipec {} {}`", quote(name),
+                         cmd, name);
+  return fmt::format("unknown option {}; the commands take the options (`ipec help COMMAND` lists them)", quote(word));
+}
+
+// `--opt=` with nothing after `=`: CLI11 would take the next word as the value, so it becomes
+// `--opt ''`, which every option refuses with its own message.
+void splitEmptyValues(const CLI::App& cmd, std::vector<std::string>& words) {
+  for (size_t i = 1; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w.size() < 4 || w.compare(0, 2, "--") != 0 || w.back() != '=' || w.find('=') != w.size() - 1) continue;
+    const CLI::Option* opt = cmd.get_option_no_throw(w.substr(0, w.size() - 1));
+    if (!opt || opt->get_type_size() == 0) continue;
+    words[i].pop_back();
+    words.insert(words.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::string());
+  }
+}
+
+// Checks and rewrites the words CLI11 would get wrong. Returns an error message, or "".
+std::string prepareWords(CLI::App& app, std::vector<std::string>& words) {
+  if (words.empty()) return "";
+  const std::string& first = words[0];
+  if (first == "help") {
+    // `ipec help targets show` is `ipec targets show --help`; `ipec help` is `ipec --help`.
+    std::vector<std::string> target(words.begin() + 1, words.end());
+    if (std::any_of(target.begin(), target.end(), [](const std::string& w) { return w.empty() || w[0] == '-'; }))
+      return "";  // `ipec help --help`: CLI11 prints help's own help
+    if (!target.empty() && !findCommand(app, target[0])) return unknownCommand(target[0], commandNames(app));
+    target.push_back("--help");
+    words = std::move(target);
+    return "";
+  }
+  if (first == "--version")
+    return words.size() > 1 ? fmt::format("--version takes nothing else; got {}", quote(unmarkFile(words[1]))) : "";
+  if (first == "-h" || first == "--help") return "";
+  if (!first.empty() && first[0] == '-') return optionBeforeCommand(app, first);
+  CLI::App* cmd = chosenCommand(app, words);
+  if (!cmd) return unknownCommand(unmarkFile(first), commandNames(app));
+  splitEmptyValues(*cmd, words);
+  return "";
+}
+
+// After `--`, every word is a file: for the commands with one positional, it is that one.
+void unmarkPositionals(Cli& cli) {
+  for (std::string& f : cli.check.files) f = unmarkFile(std::move(f));
+  for (std::string& f : cli.fmt.files) f = unmarkFile(std::move(f));
+  for (std::string* s : {&cli.eval.policy, &cli.comp.policy, &cli.dump.table, &cli.life.script, &cli.target_args.name,
+                         &cli.diag_id})
+    *s = unmarkFile(std::move(*s));
+}
+
+// A word the command did not take: an unknown option (with the closest one), or one word too many.
+std::string extraWordError(CLI::App& app, const std::vector<std::string>& extra) {
+  CLI::App* cmd = &app;
+  std::string path = "ipec";
+  for (auto parsed = app.get_subcommands(); !parsed.empty(); parsed = cmd->get_subcommands()) {
+    cmd = parsed[0];
+    path += fmt::format(" {}", cmd->get_name());
+  }
+  const std::string word = extra.empty() ? std::string() : extra[0];
+  if (word.empty() || word[0] != '-') return fmt::format("`{}` takes no more arguments; not expected: {}", path, quote(unmarkFile(word)));
+  std::vector<std::string> names;
+  for (const CLI::Option* opt : cmd->get_options())
+    for (const std::string& n : opt->get_lnames()) names.push_back("--" + n);
+  std::vector<std::string_view> views(names.begin(), names.end());
+  auto s = suggest(word.substr(0, word.find('=')), views);
+  return fmt::format("unknown option {} for `{}`{}", quote(word), path,
+                     s && s->unique() ? fmt::format("; did you mean {}?", quote(s->best[0])) : std::string());
+}
+
+int usageError(const std::string& message) {
+  printError(message);
+  return kUsage;
 }
 
 ColorMode parseColor(const std::string& s) {
@@ -98,341 +379,182 @@ ColorMode parseColor(const std::string& s) {
   return ColorMode::Auto;
 }
 
-}  // namespace
-
-// A numeric option given an empty value: CLI11 would read it as 0 (for --error-limit, "show all").
-const CLI::Validator kNotEmpty(
-    [](std::string& value) { return value.empty() ? std::string("expected a number, got an empty value") : std::string(); },
-    "");
-
-void addMaxFileSize(CLI::App* cmd, std::string& max_size, const std::string& what) {
-  cmd->add_option("--max-file-size", max_size, "Refuse inputs larger than this (K/M/G suffixes): " + what)
-      ->default_val("256M");
-}
-
-void addLimitOptions(CLI::App* cmd, DiagnosticOptions& o) {
-  cmd->add_option("--error-limit", o.error_limit, "Show at most N errors per file (0: all)")
-      ->check(kNotEmpty)
-      ->default_val(100);
-  cmd->add_option("--warning-limit", o.warning_limit, "Show at most N warnings or notes of each id per file (0: all)")
-      ->check(kNotEmpty)
-      ->default_val(100);
-}
-
-void addTargetOptions(CLI::App* cmd, TargetArgs& t) {
-  cmd->add_option("--target", t.name,
-                  "Kernel target profile (`ipec targets` lists them; `live` reads the running system)")
-      ->default_val("linux-6.12");
-  cmd->add_option("--kconfig", t.kconfig_files,
-                  "Apply a kernel .config or /proc/config.gz (its CONFIG_LSM becomes the lsm= list; repeatable)")
-      ->allow_extra_args(false);
-  cmd->add_option("--lsm", t.lsm, "The active LSM list, as in lsm= or /sys/kernel/security/lsm");
-  cmd->add_option("--set", t.settings, "Set a Kconfig option: CONFIG_X=y or CONFIG_X=n (repeatable)")
-      ->allow_extra_args(false);
-}
-
-namespace {
+int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes);
 
 int run(int argc, char** argv) {
-  DiagnosticOptions diag_options;
-  std::vector<const char*> args{argv[0]};
+  Cli cli;
+  // -W flags come out first (CLI11 cannot spell them); words after `--` go last, marked.
+  std::vector<std::string> words, after_dashes;
   bool options_end = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    options_end = options_end || a == "--";
-    if (!options_end && a.size() > 2 && a.substr(0, 2) == "-W") {
-      std::string error;
-      if (!parseWarningFlag(a, diag_options, error)) {
-        std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
-        return static_cast<int>(ExitCode::Usage);
-      }
+    if (options_end) {
+      after_dashes.push_back(kAfterDashes + std::string(a));
       continue;
     }
-    args.push_back(argv[i]);
+    if (a == "--") {
+      options_end = true;
+      continue;
+    }
+    if (a.size() > 2 && a.substr(0, 2) == "-W") {
+      std::string error;
+      if (!parseWarningFlag(a, cli.diag_options, error)) return usageError(error);
+      continue;
+    }
+    words.emplace_back(a);
   }
+  words.insert(words.end(), after_dashes.begin(), after_dashes.end());
 
   CLI::App app{"ipec: compiler and static analyzer for Linux IPE policies"};
-  app.set_version_flag("--version", std::string("ipec ") + kIpecVersion);
-  app.require_subcommand(1);
-  app.footer(
-      "Warning flags (check, fmt, eval, compile, lifecycle): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
-      "-Wno-error=<id>.\n"
-      "`ipec diagnostics` lists the ids; docs/diagnostics.md explains each, docs/cli.md every flag.\n"
-      "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
-
-  std::string color = "auto", max_size = "256M";
-  TargetArgs target_args;
-
-  CheckOptions check;
-  auto* c = app.add_subcommand("check", "Report every problem in each policy and predict the kernel's verdict");
-  c->add_option("files", check.files, "Policy files ('-' reads standard input)")->required();
-  c->add_option("--format", check.format,
-                "Output format: text (diagnostics on stderr), json or sarif (SARIF 2.1.0), both on stdout")
-      ->check(CLI::IsMember({"text", "json", "sarif"}))
-      ->default_val("text");
-  c->add_option("--color", color, "Colour the diagnostics: auto (on a terminal), always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->default_val("auto");
-  c->add_flag("-q,--quiet", check.quiet, "Do not print the per-file kernel verdict line");
-  addLimitOptions(c, diag_options);
-  addMaxFileSize(c, max_size, "each policy");
-  addTargetOptions(c, target_args);
-  c->add_option("--analysis-budget", check.pipeline.reachability.pair_budget,
-                "Most (fs-verity, dm-verity) literal pairs examined per op to prove redundancy")
-      ->check(kNotEmpty)
-      ->default_val(4000000);
-  c->add_option("--cert-size", check.pipeline.signing.cert_der_bytes,
-                "DER size of the signer certificate embedded in the PKCS#7 blob (EMSGSIZE model)")
-      ->check(kNotEmpty)
-      ->default_val(847);
-  c->add_flag("--no-embedded-cert", [&](int64_t) { check.pipeline.signing.embed_cert = false; },
-              "The policy is signed with -nocerts (EMSGSIZE model)");
-  std::string signer_cert;
-  c->add_option("--signer-cert", signer_cert,
-                "The signer's certificate (PEM or DER): its sizes and key type set the EMSGSIZE model");
-
-  FmtOptions fmt;
-  auto* f = app.add_subcommand("fmt", "Print policies in the canonical layout, check it, or rewrite in place");
-  f->add_option("files", fmt.files, "Policy files ('-' reads standard input)")->required();
-  auto* inplace = f->add_flag("-i,--in-place", fmt.in_place, "Rewrite the files atomically (refuses files with errors)");
-  f->add_flag("--check", fmt.check, "List files that are not formatted; exit 1 if any")->excludes(inplace);
-  f->add_option("--color", color, "Colour diagnostics: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->default_val("auto");
-  addMaxFileSize(f, max_size, "each policy");
-  addTargetOptions(f, target_args);
-  addLimitOptions(f, diag_options);
-
-  EvalOptions eval;
-  auto* e = app.add_subcommand("eval", "The decision IPE makes for events, and the rule that makes it");
-  e->add_option("policy", eval.policy, "Policy file, or a decision table from `ipec compile`")->required();
-  auto* ev1 = e->add_option("--event", eval.events,
-                            "An event, e.g. 'op=EXECUTE file=present fsverity=sha256:HEX fsverity_sig=true' "
-                            "(repeatable; docs/events.md)")
-                 ->allow_extra_args(false);
-  auto* ev2 = e->add_option("--events", eval.events_file, "Events as JSON lines, one per line ('-': stdin)");
-  e->add_flag("--explain", eval.explain, "Show each rule of the op in turn and the property that failed");
-  e->add_option("--format", eval.format, "text, or json (one object per event)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
-  e->add_option("--engine", eval.engine,
-                "reference (the kernel's linear walk), fast (the analysis' O(1) engine) or table (the compiled "
-                "decision table and its C interpreter)")
-      ->check(CLI::IsMember({"reference", "fast", "table"}))
-      ->default_val("reference");
-  e->add_option("--color", color, "Colour diagnostics: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->default_val("auto");
-  addTargetOptions(e, target_args);
-  addLimitOptions(e, diag_options);
-  addMaxFileSize(e, max_size, "the policy or table, and the --events file");
-  (void)ev1;
-  (void)ev2;
-
-  CompileOptions comp;
-  auto* cc = app.add_subcommand("compile", "Compile a policy into a decision table (or BPF maps) for a target");
-  cc->add_option("policy", comp.policy, "Policy file ('-' reads standard input)")->required();
-  cc->add_option("-o,--output", comp.output, "Output file ('-': standard output)")->required();
-  cc->add_option("--backend", comp.backend, "table (docs/table-format.md) or bpf-maps (a bpftool batch file)")
-      ->check(CLI::IsMember({"table", "bpf-maps"}))
-      ->default_val("table");
-  cc->add_option("--pin-dir", comp.pin_dir, "bpf-maps: where the maps are pinned")->default_val("/sys/fs/bpf/ipec");
-  cc->add_flag("--keep-unreachable", comp.keep_unreachable, "Keep dead and shadowed rules (for debugging)");
-  cc->add_flag("--verify", comp.verify,
-               "Check the table against the policy over the finite event model; write nothing if they disagree");
-  cc->add_flag("--stats", comp.stats, "Print the table's size and contents");
-  cc->add_option("--color", color, "Colour diagnostics: auto, always, never")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->default_val("auto");
-  cc->add_option("--analysis-budget", comp.pipeline.reachability.pair_budget,
-                 "Most (fs-verity, dm-verity) literal pairs examined per op")
-      ->check(kNotEmpty)
-      ->default_val(4000000);
-  addTargetOptions(cc, target_args);
-  addLimitOptions(cc, diag_options);
-  addMaxFileSize(cc, max_size, "the policy");
-
-  DumpOptions dump;
-  auto* du = app.add_subcommand("dump", "Decompile a decision table back into policy text");
-  du->add_option("table", dump.table, "Decision table ('-' reads standard input)")->required();
-  addMaxFileSize(du, max_size, "the table");
-
-  LifecycleOptions life;
-  auto* lc = app.add_subcommand(
-      "lifecycle", "Predict the kernel's answers to a sequence of policy loads, updates, activations and deletions");
-  lc->add_option("script", life.script,
-                 "One operation per line: new_policy FILE, update NAME FILE, activate NAME, deactivate-write NAME, "
-                 "delete NAME, delete-write0 NAME (docs/lifecycle.md)")
-      ->required();
-  lc->add_option("--format", life.format, "text or json (one object per operation)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
-  addTargetOptions(lc, target_args);
-  addLimitOptions(lc, diag_options);
-  lc->add_option("--cert-size", life.pipeline.signing.cert_der_bytes, "DER size of the embedded signer certificate")
-      ->check(kNotEmpty)
-      ->default_val(847);
-  lc->add_flag("--no-embedded-cert", [&](int64_t) { life.pipeline.signing.embed_cert = false; },
-               "The policies are signed with -nocerts");
-  addMaxFileSize(lc, max_size, "the script and each policy it names");
-
-  TargetsOptions targets;
-  auto* t = app.add_subcommand("targets", "List the kernel target profiles, or show one");
-  std::string show_name;
-  auto* show = t->add_subcommand("show", "Print one target, after --kconfig/--lsm/--set");
-  show->add_option("name", target_args.name, "Profile name, or live")->required();
-  show->add_option("--kconfig", target_args.kconfig_files, "Apply a kernel .config or /proc/config.gz (repeatable)")
-      ->allow_extra_args(false);
-  show->add_option("--lsm", target_args.lsm, "The active LSM list");
-  show->add_option("--set", target_args.settings, "Set a Kconfig option: CONFIG_X=y|n (repeatable)")
-      ->allow_extra_args(false);
-
-  std::string diag_format = "text";
-  auto* d = app.add_subcommand("diagnostics", "List every diagnostic id with its severity and summary");
-  d->add_option("--format", diag_format, "text or json")->check(CLI::IsMember({"text", "json"}));
-
-  // Parser errors in the form of every other error.
+  app.name("ipec");
+  Commands c = buildApp(app, cli);
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return "ipec: error: " + std::string(e.what()) + "\nRun with --help for more information.\n";
+    std::string what = e.what();
+    what.erase(std::remove(what.begin(), what.end(), kAfterDashes), what.end());
+    return errorLine(shown(what)) + "Run with --help for more information.\n";
   });
-  // A first word that is neither an option nor a command: name it, rather than the parser's
-  // "A subcommand is required".
-  if (args.size() > 1 && args[1][0] != '-') {
-    bool known = false;
-    std::string names;
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      known |= sub->get_name() == args[1];
-      names += (names.empty() ? "" : ", ") + sub->get_name();
-    }
-    if (!known) {
-      std::fprintf(stderr, "ipec: error: unknown command %s; the commands are %s\n", quote(args[1]).c_str(),
-                   names.c_str());
-      return static_cast<int>(ExitCode::Usage);
-    }
-  }
+  if (std::string error = prepareWords(app, words); !error.empty()) return usageError(error);
+  std::reverse(words.begin(), words.end());  // CLI11 takes a vector last word first
   try {
-    app.parse(static_cast<int>(args.size()), args.data());
+    app.parse(words);
+  } catch (const CLI::ExtrasError&) {
+    // CLI11's message is a C string, cut at the NUL that marks a word after `--`: name the word.
+    return usageError(extraWordError(app, app.remaining(/*recurse=*/true)));
   } catch (const CLI::ParseError& err) {
     int rc = app.exit(err);
-    return rc == 0 ? 0 : static_cast<int>(ExitCode::Usage);
+    return rc == 0 ? 0 : kUsage;
   }
+  unmarkPositionals(cli);
+  setMessageColor(useColor(parseColor(cli.color), STDERR_FILENO));
+  std::string error;
+  auto max_bytes = parseSize(cli.max_size, "--max-file-size", error);
+  if (!max_bytes) return usageError(error);
+  return dispatch(cli, c, *max_bytes);
+}
 
-  uint64_t max_bytes = 0;
-  if (!parseSize(max_size, max_bytes) || max_bytes == 0 || max_bytes > (4ull << 30) - 1) {
-    std::fprintf(stderr, "ipec: error: --max-file-size: expected a size below 4G, such as 256M\n");
-    return static_cast<int>(ExitCode::Usage);
-  }
-  auto target = [&](analysis::Target& out) {
-    std::string error;
-    if (buildTarget(target_args, out, error)) return true;
-    std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
-    return false;
-  };
-  auto stdinOnce = [](const std::vector<std::string>& paths) {
-    if (std::count(paths.begin(), paths.end(), "-") <= 1) return true;
-    std::fprintf(stderr, "ipec: error: standard input (-) can be read only once\n");
-    return false;
-  };
-  if (c->parsed()) {
-    if (!stdinOnce(check.files)) return static_cast<int>(ExitCode::Usage);
-    if (!signer_cert.empty()) {
+bool buildTargetOrReport(const TargetArgs& args, analysis::Target& out) {
+  std::string error;
+  if (buildTarget(args, out, error)) return true;
+  printError(error);
+  return false;
+}
+
+bool stdinOnce(const std::vector<std::string>& paths) {
+  if (std::count(paths.begin(), paths.end(), "-") <= 1) return true;
+  printError("standard input (-) can be read only once");
+  return false;
+}
+
+// The pin directory goes into a bpftool batch file, one command per line, words split on blanks:
+// only an absolute path of visible, unquoted characters can stand there as one word.
+bool pinDirOk(const std::string& dir) {
+  return dir.size() > 1 && dir[0] == '/' && std::all_of(dir.begin(), dir.end(), [](char ch) {
+           return ch > ' ' && ch < 0x7f && ch != '"' && ch != '\'' && ch != '\\' && ch != '#';
+         });
+}
+
+int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
+  const ColorMode color = parseColor(cli.color);
+  if (c.check->parsed()) {
+    CheckOptions& o = cli.check;
+    std::vector<std::string> inputs = o.files;
+    inputs.push_back(cli.signer_cert);
+    if (!stdinOnce(inputs)) return kUsage;
+    if (!cli.signer_cert.empty()) {
       std::string error;
-      bool embed = check.pipeline.signing.embed_cert;
-      if (!loadSignerCert(signer_cert, check.pipeline.signing, error)) {
-        std::fprintf(stderr, "ipec: error: %s\n", error.c_str());
-        return static_cast<int>(ExitCode::Usage);
-      }
-      check.pipeline.signing.embed_cert = embed;
+      const bool embed = o.pipeline.signing.embed_cert;
+      if (!loadSignerCert(cli.signer_cert, o.pipeline.signing, error)) return usageError(error);
+      o.pipeline.signing.embed_cert = embed;
     }
-    if (!target(check.pipeline.target)) return static_cast<int>(ExitCode::Usage);
-    check.pipeline.diag_options = diag_options;
-    check.color = parseColor(color);
-    check.max_file_size = max_bytes;
-    return runCheck(check);
+    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
+    o.pipeline.check_loadable = true;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runCheck(o);
   }
-  if (f->parsed()) {
-    if (!stdinOnce(fmt.files)) return static_cast<int>(ExitCode::Usage);
-    if (!target(fmt.pipeline.target)) return static_cast<int>(ExitCode::Usage);
-    fmt.pipeline.diag_options = diag_options;
-    fmt.pipeline.analyze = false;
-    fmt.color = parseColor(color);
-    fmt.max_file_size = max_bytes;
-    return runFmt(fmt);
+  if (c.fmt->parsed()) {
+    FmtOptions& o = cli.fmt;
+    if (!stdinOnce(o.files)) return kUsage;
+    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
+    o.pipeline.analyze = false;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runFmt(o);
   }
-  if (e->parsed()) {
-    if (!stdinOnce({eval.policy, eval.events_file})) return static_cast<int>(ExitCode::Usage);
-    if (eval.events.empty() && eval.events_file.empty()) {
-      std::fprintf(stderr, "ipec: error: eval needs --event or --events\n");
-      return static_cast<int>(ExitCode::Usage);
-    }
-    if (!target(eval.pipeline.target)) return static_cast<int>(ExitCode::Usage);
-    eval.pipeline.diag_options = diag_options;
-    eval.color = parseColor(color);
-    eval.max_file_size = max_bytes;
-    return runEval(eval);
+  if (c.eval->parsed()) {
+    EvalOptions& o = cli.eval;
+    if (!stdinOnce({o.policy, o.events_file})) return kUsage;
+    if (o.events.empty() && o.events_file.empty()) return usageError("eval needs --event or --events");
+    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runEval(o);
   }
-  if (cc->parsed()) {
-    if (cc->count("--pin-dir") && comp.backend != "bpf-maps") {
-      std::fprintf(stderr, "ipec: error: --pin-dir applies to --backend=bpf-maps only\n");
-      return static_cast<int>(ExitCode::Usage);
-    }
-    // The pin directory goes into a bpftool batch file, one command per line, words split on
-    // blanks: only an absolute path of visible, unquoted characters can stand there as one word.
-    const bool pin_ok = comp.pin_dir.size() > 1 && comp.pin_dir[0] == '/' &&
-                        std::all_of(comp.pin_dir.begin(), comp.pin_dir.end(), [](char ch) {
-                          return ch > ' ' && ch < 0x7f && ch != '"' && ch != '\'' && ch != '\\' && ch != '#';
-                        });
-    if (!pin_ok) {
-      std::fprintf(stderr,
-                   "ipec: error: --pin-dir: expected an absolute path of printable ASCII without blanks, quotes, "
-                   "backslashes or #, such as /sys/fs/bpf/ipec\n");
-      return static_cast<int>(ExitCode::Usage);
-    }
-    if (!target(comp.pipeline.target)) return static_cast<int>(ExitCode::Usage);
-    comp.pipeline.diag_options = diag_options;
+  if (c.compile->parsed()) {
+    CompileOptions& o = cli.comp;
+    if (c.compile->count("--pin-dir") && o.backend != "bpf-maps")
+      return usageError("--pin-dir applies to --backend=bpf-maps only");
+    if (!pinDirOk(o.pin_dir))
+      return usageError("--pin-dir: expected an absolute path of printable ASCII without blanks, quotes, backslashes "
+                        "or #, such as /sys/fs/bpf/ipec");
+    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
     // A table is not loaded through securityfs: neither its size nor its name limit applies.
-    comp.pipeline.check_signed_size = false;
-    comp.pipeline.check_policy_name = false;
-    comp.color = parseColor(color);
-    comp.max_file_size = max_bytes;
-    return runCompile(comp);
+    o.pipeline.check_signed_size = false;
+    o.pipeline.check_policy_name = false;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runCompile(o);
   }
-  if (lc->parsed()) {
-    if (!target(life.pipeline.target)) return static_cast<int>(ExitCode::Usage);
-    life.pipeline.diag_options = diag_options;
-    life.max_file_size = max_bytes;
-    return runLifecycle(life);
+  if (c.lifecycle->parsed()) {
+    LifecycleOptions& o = cli.life;
+    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
+    o.max_file_size = max_bytes;
+    return runLifecycle(o);
   }
-  if (du->parsed()) {
-    dump.max_file_size = max_bytes;
-    return runDump(dump);
+  if (c.dump->parsed()) {
+    cli.dump.max_file_size = max_bytes;
+    return runDump(cli.dump);
   }
-  if (t->parsed()) {
-    targets.show = show->parsed();
-    if (targets.show && !target(targets.target)) return static_cast<int>(ExitCode::Usage);
-    return runTargets(targets);
+  if (c.targets->parsed()) {
+    TargetsOptions& o = cli.targets;
+    o.show = c.show->parsed();
+    o.format = cli.targets_format;
+    if (o.show && !buildTargetOrReport(cli.target_args, o.target)) return kUsage;
+    return runTargets(o);
   }
-  if (d->parsed()) return runListDiagnostics(diag_format);
-  return static_cast<int>(ExitCode::Usage);
+  if (c.diagnostics->parsed()) return runDiagnostics(cli.diag_format, cli.diag_id);
+  return kUsage;
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace ipec::driver {
+
+int runCommandLine(int argc, char** argv) {
   int rc;
   try {
     rc = run(argc, argv);
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "ipec: error: out of memory\n");
-    return static_cast<int>(ipec::driver::ExitCode::Usage);
+    printError("out of memory");
+    return kUsage;
   }
   // Output that did not reach standard output (a full disk, a closed pipe) is an I/O error, not
   // a success.
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
     int err = errno;
-    std::fprintf(stderr, "ipec: error: cannot write standard output: %s\n",
-                 err ? std::strerror(err) : "write error");
-    return static_cast<int>(ipec::driver::ExitCode::Usage);
+    printError(fmt::format("cannot write standard output: {}", err ? std::strerror(err) : "write error"));
+    return kUsage;
   }
   return rc;
 }
+
+}  // namespace ipec::driver
+
+#ifndef IPEC_NO_MAIN  // the command-line fuzz target brings its own
+int main(int argc, char** argv) { return ipec::driver::runCommandLine(argc, argv); }
+#endif

@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 
+#include <fmt/core.h>
+
 #include "analysis/analyze.h"
 #include "analysis/lint.h"
 
@@ -18,6 +20,30 @@ const analysis::Target& defaultTarget() {
   return target;
 }
 
+std::optional<std::string> cannotLoadReason(const analysis::Target& target) {
+  if (!target.config(stdlib::Kconfig::SecurityIpe)) return "CONFIG_SECURITY_IPE is off";
+  if (!target.lsmHas("ipe")) return "`ipe` is not in the lsm= list";
+  return std::nullopt;
+}
+
+namespace {
+
+// IPE's securityfs directory exists only when IPE is built in and initialised; without it no
+// policy can be written, whatever its text.
+void checkLoadable(const analysis::Target& target, DiagnosticEngine& diags) {
+  auto why = cannotLoadReason(target);
+  if (!why) return;
+  Diagnostic d;
+  d.id = DiagId::TargetCannotLoad;
+  d.severity = Severity::Error;
+  d.range = Range::none();
+  d.message = fmt::format("target `{}` cannot load any policy: {}, so there is no /sys/kernel/security/ipe", target.name,
+                          *why);
+  diags.report(std::move(d));
+}
+
+}  // namespace
+
 bool parsesCleanly(const DiagnosticEngine& diags) {
   return !diags.rejectsIn(KernelPhase::Parse) && !diags.rejectsIn(KernelPhase::Validate);
 }
@@ -26,6 +52,7 @@ CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineCon
   CheckedPolicy out;
   out.file = std::make_unique<SourceFile>(std::move(name), std::move(bytes));
   out.diags = std::make_unique<DiagnosticEngine>(config.diag_options);
+  if (config.check_loadable) checkLoadable(config.target, *out.diags);  // first: the error limit never hides it
   frontend::ParseOptions popts;
   popts.dialect = config.target.dialect;
   popts.dialect_name = config.target.kernel_name.c_str();

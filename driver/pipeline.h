@@ -29,6 +29,10 @@ struct PipelineConfig {
   // Predict EACCES/ENAMETOOLONG for the name. Off for `update`: it creates no securityfs
   // directory (the kernel then only compares the name with the loaded policy's).
   bool check_policy_name = true;
+  // Report target-cannot-load when the target has no IPE to load the policy into: for `check` (and
+  // an editor), which predict a load. The other commands do not load the policy (fmt, eval,
+  // compile) or answer for each write (lifecycle); tests analyse such targets on purpose.
+  bool check_loadable = false;
 };
 
 struct CheckedPolicy {
@@ -39,6 +43,9 @@ struct CheckedPolicy {
 };
 
 CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineConfig& config);
+
+// Why the target cannot load any policy (no /sys/kernel/security/ipe), or nullopt when it can.
+std::optional<std::string> cannotLoadReason(const analysis::Target& target);
 
 // Whether the kernel's parser and validate_policy() accept the policy (size and name aside): then
 // the AST is exactly what the kernel would enforce.

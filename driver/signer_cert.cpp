@@ -8,27 +8,47 @@
 
 #include <memory>
 
+#include <fmt/core.h>
+
+#include "driver/input.h"
+#include "driver/output.h"
+
 namespace ipec::driver {
 namespace {
 
 uint32_t tlv(uint32_t n) { return 1 + (n < 0x80 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 4) + n; }
 
+// A certificate is a few KiB; a chain file a few tens.
+constexpr uint64_t kMaxCertFile = 1u << 20;
+
+std::unique_ptr<X509, decltype(&X509_free)> parseCert(const std::string& bytes) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())),
+                                                BIO_free);
+  X509* raw = bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+  if (!raw) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    raw = d2i_X509(nullptr, &p, static_cast<long>(bytes.size()));
+  }
+  return {raw, X509_free};
+}
+
 }  // namespace
 
 bool loadSignerCert(const std::string& path, frontend::SigningModel& m, std::string& error) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "rb"), BIO_free);
-  if (!bio) {
-    error = "cannot open signer certificate " + path;
+  // Read first, as every input is read: a missing, unreadable or oversized file says why.
+  InputError ierr;
+  auto in = readInput(path, kMaxCertFile, ierr, /*policy=*/false);
+  if (!in) {
+    error = fmt::format("--signer-cert: {}", ierr.message);
     return false;
   }
-  X509* raw = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
-  if (!raw) {
-    BIO_reset(bio.get());
-    raw = d2i_X509_bio(bio.get(), nullptr);
-  }
-  std::unique_ptr<X509, decltype(&X509_free)> cert(raw, X509_free);
+  auto cert = parseCert(in->bytes);
   if (!cert) {
-    error = path + " is not an X.509 certificate (PEM or DER)";
+    error = in->bytes.find("-----BEGIN") != std::string::npos
+                ? fmt::format("--signer-cert: {} is PEM but holds no readable X.509 certificate (a key, a CSR, or "
+                              "a damaged certificate)",
+                              in->display_name)
+                : fmt::format("--signer-cert: {} is not an X.509 certificate, in PEM or DER", in->display_name);
     return false;
   }
   m.cert_der_bytes = static_cast<uint32_t>(i2d_X509(cert.get(), nullptr));
@@ -36,7 +56,7 @@ bool loadSignerCert(const std::string& path, frontend::SigningModel& m, std::str
   m.serial_tlv = static_cast<uint32_t>(i2d_ASN1_INTEGER(X509_get_serialNumber(cert.get()), nullptr));
   EVP_PKEY* key = X509_get0_pubkey(cert.get());
   if (!key) {
-    error = "cannot read the public key of " + path;
+    error = fmt::format("--signer-cert: cannot read the public key of {}", in->display_name);
     return false;
   }
   switch (EVP_PKEY_get_base_id(key)) {
@@ -55,7 +75,8 @@ bool loadSignerCert(const std::string& path, frontend::SigningModel& m, std::str
       return true;
     }
     default:
-      error = "signer certificate " + path + " has a key type the size model does not cover (RSA or ECDSA)";
+      error = fmt::format("--signer-cert: {} has a key type the size model does not cover (RSA or ECDSA)",
+                          in->display_name);
       return false;
   }
 }

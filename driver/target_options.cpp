@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "driver/target_options.h"
 
+#include <fmt/core.h>
+
 namespace ipec::driver {
 
 bool buildTarget(const TargetArgs& args, analysis::Target& out, std::string& error) {
   auto t = analysis::loadTarget(args.name, error);
   if (!t) {
     if (error.rfind("unknown target", 0) == 0) {
-      error += "; `ipec targets` lists them:";
-      for (const std::string& n : analysis::profileNames()) error += " " + n;
-      error += " live";
+      std::string names;
+      for (const std::string& n : analysis::profileNames()) names += fmt::format("{} ", n);
+      error += fmt::format("; `ipec targets` lists them: {}live", names);
     }
     return false;
   }

@@ -2,22 +2,41 @@
 // ipec targets [show NAME]: the kernel target profiles.
 #include <cstdio>
 
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
 #include "driver/commands.h"
+#include "driver/json_text.h"
 
 namespace ipec::driver {
+namespace {
+
+constexpr const char* kLiveDescription = "the running system: /proc/config.gz, /sys/kernel/security/lsm, uname -r";
+
+}  // namespace
 
 int runTargets(const TargetsOptions& options) {
-  if (!options.show) {
-    for (const std::string& name : analysis::profileNames()) {
-      std::string error;
-      auto t = analysis::loadTarget(name, error);
-      std::printf("%-12s %s%s\n", name.c_str(), t ? t->description.c_str() : error.c_str(),
-                  name == analysis::kDefaultTarget ? " (default)" : "");
-    }
-    std::printf("%-12s %s\n", "live", "the running system: /proc/config.gz, /sys/kernel/security/lsm, uname -r");
+  if (options.show) {
+    std::fputs(analysis::describeTarget(options.target).c_str(), stdout);
     return 0;
   }
-  std::fputs(analysis::describeTarget(options.target).c_str(), stdout);
+  nlohmann::json list = nlohmann::json::array();
+  for (const std::string& name : analysis::profileNames()) {
+    std::string error;
+    auto t = analysis::loadTarget(name, error);
+    const std::string& description = t ? t->description : error;
+    const bool is_default = name == analysis::kDefaultTarget;
+    if (options.format == "json")
+      list.push_back({{"name", name}, {"description", description}, {"default", is_default}});
+    else
+      fmt::print("{:<12} {}{}\n", name, description, is_default ? " (default)" : "");
+  }
+  if (options.format != "json") {
+    fmt::print("{:<12} {}\n", "live", kLiveDescription);
+    return 0;
+  }
+  list.push_back({{"name", "live"}, {"description", kLiveDescription}, {"default", false}});
+  std::printf("%s\n", dumpJson(list, 2).c_str());
   return 0;
 }
 

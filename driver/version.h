@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// The ipec version, for --version and the SARIF tool record.
+// The ipec version, for --version and the SARIF tool record, and where its documentation is.
 #pragma once
 
 namespace ipec::driver {
 
 inline constexpr const char* kIpecVersion = "0.1.0";
+
+// Where the documentation lives, as a URI ending in `/` (the CMake cache variable IPEC_DOCS_URI;
+// by default the installed docs): SARIF's helpUri and informationUri point into it.
+#ifndef IPEC_DOCS_URI
+#error "IPEC_DOCS_URI comes from driver/CMakeLists.txt"
+#endif
+inline constexpr const char* kDocsUri = IPEC_DOCS_URI;
 
 }  // namespace ipec::driver

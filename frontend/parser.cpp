@@ -255,7 +255,7 @@ class PolicyParser {
     std::optional<SyntaxFailure> failure = line_parser_.parse(toks, n, /*header=*/true);
     bool name_ok = false, version_ok = false;
     ast::Header h;
-    h.range = line.content;
+    h.range = {toks[0].range.begin, toks[n - 1].range.end};  // from the first token: not the indentation
     if (toks[0].kind == TokenKind::PolicyName) {
       h.name_range = toks[0].value();
       h.name = std::string(text(h.name_range));
@@ -354,7 +354,7 @@ class PolicyParser {
   bool buildStatement(const Line& line, const Token* toks, ast::Statement& s) {
     const size_t n = line.token_count;
     size_t k = 0;
-    s.range = line.content;
+    s.range = {toks[0].range.begin, toks[n - 1].range.end};  // from the first token: not the indentation
     s.kind = toks[0].kind == TokenKind::Default ? ast::StatementKind::Default : ast::StatementKind::Rule;
     if (s.isDefault()) ++k;
     const Token& at = toks[n - 1];

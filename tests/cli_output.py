@@ -134,7 +134,8 @@ def main():
 
         # An empty output path is an error.
         r = ipec(exe, "compile", "-o", "", pol)
-        expect(r.returncode == 2 and b"the output path is empty" in r.stderr, "compile -o '' is an error")
+        expect(r.returncode == 2 and b"--output: expected a file name, got an empty value" in r.stderr,
+           "compile -o '' is an error")
 
         # A full device: the write error is reported, for -o FILE and for standard output.
         full = os.path.join(d, "full")

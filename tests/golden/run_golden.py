@@ -11,7 +11,9 @@ A golden file is a policy followed by the expected output of one ipec command:
     # stderr: name.pol:3:12: error: ... [unknown-property]
 
 `{stdin}` in the command feeds the policy on standard input instead of naming it; `{none}` runs
-the command without the policy file. The marker line (with the line feed before it) is not part of the policy, so a golden file can
+the command without the policy file. In the output, the scratch directory's absolute path reads
+`{dir}` and the documentation base URI (IPEC_DOCS_URI, which depends on the install prefix)
+reads `{docs}/`: SARIF names files by absolute URI. The marker line (with the line feed before it) is not part of the policy, so a golden file can
 hold a policy without a final newline. The harness writes the policy to a scratch directory
 under the same file name, runs the command there, and compares exit status, stdout and stderr.
 
@@ -50,7 +52,25 @@ def run(ipec, name, policy, args):
             stdin = subprocess.DEVNULL
         env = dict(os.environ, NO_COLOR="1", LC_ALL="C")
         p = subprocess.run(argv, cwd=tmp, stdin=stdin, capture_output=True, env=env, timeout=120)
-        return p.returncode, p.stdout, p.stderr
+        return p.returncode, normalise(p.stdout, tmp, ipec), normalise(p.stderr, tmp, ipec)
+
+
+def docs_uri(ipec):
+    """IPEC_DOCS_URI as built: from the environment, or the CMake cache beside the binary."""
+    if os.environ.get("IPEC_DOCS_URI"):
+        return os.environ["IPEC_DOCS_URI"]
+    cache = os.path.join(os.path.dirname(ipec), "CMakeCache.txt")
+    if os.path.exists(cache):
+        for line in open(cache, encoding="utf-8", errors="replace"):
+            if line.startswith("IPEC_DOCS_URI:"):
+                return line.split("=", 1)[1].rstrip("\n")
+    return None
+
+
+def normalise(out, tmp, ipec):
+    out = out.replace(os.path.realpath(tmp).encode(), b"{dir}").replace(tmp.encode(), b"{dir}")
+    uri = docs_uri(ipec)
+    return out.replace(uri.encode(), b"{docs}/") if uri else out
 
 
 def render(args, code, out, err):

@@ -39,6 +39,16 @@ TEST(RenderText, ADeletionOnlyUnderlines) {
   EXPECT_EQ(out.substr(out.find('\n') + 1), "<U+FEFF>policy_name=a\n^~~~~~~~\n");
 }
 
+// A fix-it that inserts a whole line has no place under the caret line (it used to print the
+// line there with its line feed escaped); the message says where it goes.
+TEST(RenderText, ALineInsertionIsNotShownUnderTheCaret) {
+  SourceFile f("t.pol", "op=EXECUTE boot_verified=FALSE action=DENY\n");
+  Diagnostic d = misspelled({0, 10}, {0, 0}, "op=EXECUTE boot_verified=TRUE action=ALLOW\n");
+  std::string out;
+  renderText(out, f, d, TextStyle{});
+  EXPECT_EQ(out.substr(out.find('\n') + 1), "op=EXECUTE boot_verified=FALSE action=DENY\n^~~~~~~~~~\n");
+}
+
 // A byte-order mark or a bidirectional control printed raw is invisible, or reorders the line.
 TEST(RenderText, InvisibleCodePointsAreShownByNumber) {
   std::vector<uint32_t> cols;
@@ -79,10 +89,14 @@ TEST(JsonOutput, FixItsInJson) {
 // SARIF 2.1.0 §3.55-3.57: one fix, one artifact change, its replacements in order.
 TEST(JsonOutput, FixItsInSarif) {
   SourceFile f("t.pol", "op=EXECUTE boot_verifed=TRUE action=ALLOW\n");
-  auto fixes = sarifResult(f, misspelled({11, 28}, {11, 23}, "boot_verified"))["fixes"];
+  auto result = sarifResult(f, misspelled({11, 28}, {11, 23}, "boot_verified"));
+  auto fixes = result["fixes"];
   ASSERT_EQ(fixes.size(), 1u);
   auto change = fixes[0]["artifactChanges"][0];
-  EXPECT_EQ(change["artifactLocation"]["uri"], "t.pol");
+  // The file the fix changes is the file the result is about (an absolute file:// URI).
+  EXPECT_EQ(change["artifactLocation"], result["locations"][0]["physicalLocation"]["artifactLocation"]);
+  EXPECT_TRUE(change["artifactLocation"]["uri"].get<std::string>().starts_with("file:///"));
+  EXPECT_TRUE(change["artifactLocation"]["uri"].get<std::string>().ends_with("/t.pol"));
   EXPECT_EQ(change["replacements"][0], nlohmann::json::parse(R"({
     "deletedRegion": {"startLine": 1, "startColumn": 12, "endLine": 1, "endColumn": 24},
     "insertedContent": {"text": "boot_verified"}})"));

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "driver/cli_args.h"
+
+#include <fmt/core.h>
+
+namespace ipec::driver {
+
+namespace {
+
+// The id of a -W flag, if it names a warning or note.
+std::optional<DiagId> warningId(std::string_view arg, std::string_view id, std::string& error) {
+  auto d = lookupDiag(id);
+  if (!d) {
+    error = fmt::format("unknown warning option {}; `ipec diagnostics` lists the ids", quote(arg));
+    return std::nullopt;
+  }
+  if (diagDefaultSeverity(*d) == Severity::Error) {
+    error = fmt::format("{}: {} is an error, always on; -W flags choose among warnings and notes", quote(arg), quote(id));
+    return std::nullopt;
+  }
+  return d;
+}
+
+bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+}  // namespace
+
+bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& error) {
+  std::string_view w = arg.substr(2);
+  if (w == "error") {
+    o.all_warnings_are_errors = true;
+    return true;
+  }
+  if (w == "all" || w == "extra") return true;  // every warning is on by default
+  if (startsWith(w, "error=")) {
+    auto d = warningId(arg, w.substr(6), error);
+    if (d && diagDefaultSeverity(*d) == Severity::Note) {
+      error = fmt::format("{}: {} is a note; it cannot be an error", quote(arg), quote(w.substr(6)));
+      return false;
+    }
+    if (d) o.werror.emplace_back(*d, true);
+    return d.has_value();
+  }
+  if (startsWith(w, "no-error=")) {
+    // A note is never an error, so keeping it one is already true: accepted, as clang accepts
+    // -Wno-error= for any warning.
+    auto d = warningId(arg, w.substr(9), error);
+    if (d) o.werror.emplace_back(*d, false);
+    return d.has_value();
+  }
+  const bool on = !startsWith(w, "no-");
+  auto d = warningId(arg, on ? w : w.substr(3), error);
+  if (d) o.enable.emplace_back(*d, on);
+  return d.has_value();
+}
+
+std::optional<uint64_t> parseSize(std::string_view text, std::string_view option, std::string& error) {
+  auto bad = [&] {
+    error = text.empty() ? fmt::format("{}: expected a size, got an empty value", option)
+                         : fmt::format("{}: expected a number of bytes with an optional K, M or G suffix, such as "
+                                       "256M; got {}",
+                                       option, quote(text));
+    return std::nullopt;
+  };
+  size_t digits = 0;
+  uint64_t value = 0;
+  bool overflow = false;
+  for (; digits < text.size() && text[digits] >= '0' && text[digits] <= '9'; ++digits)
+    overflow |= __builtin_mul_overflow(value, 10u, &value) ||
+                __builtin_add_overflow(value, static_cast<uint64_t>(text[digits] - '0'), &value);
+  if (digits == 0) return bad();
+  const std::string_view suffix = text.substr(digits);
+  unsigned shift = 0;
+  if (suffix == "K" || suffix == "KiB") shift = 10;
+  else if (suffix == "M" || suffix == "MiB") shift = 20;
+  else if (suffix == "G" || suffix == "GiB") shift = 30;
+  else if (!suffix.empty()) return bad();
+  overflow |= shift && value > (UINT64_MAX >> shift);
+  if (value == 0 && !overflow) {
+    error = fmt::format("{}: a size of 0 would refuse every input; expected at least 1 byte, such as 256M", option);
+    return std::nullopt;
+  }
+  if (overflow || (value << shift) >= (4ull << 30)) {
+    error = fmt::format("{}: {} is 4G or more; expected a size below 4G, such as 256M", option, quote(text));
+    return std::nullopt;
+  }
+  return value << shift;
+}
+
+std::string unmarkFile(std::string word) {
+  if (!word.empty() && word[0] == kAfterDashes) word.erase(0, 1);
+  return word;
+}
+
+}  // namespace ipec::driver
