@@ -30,9 +30,10 @@ namespace {
 
 // IPE's securityfs directory exists only when IPE is built in and initialised; without it no
 // policy can be written, whatever its text.
-void checkLoadable(const analysis::Target& target, DiagnosticEngine& diags) {
+// Returns whether the target can load policies.
+bool checkLoadable(const analysis::Target& target, DiagnosticEngine& diags) {
   auto why = cannotLoadReason(target);
-  if (!why) return;
+  if (!why) return true;
   Diagnostic d;
   d.id = DiagId::TargetCannotLoad;
   d.severity = Severity::Error;
@@ -40,6 +41,7 @@ void checkLoadable(const analysis::Target& target, DiagnosticEngine& diags) {
   d.message = fmt::format("target `{}` cannot load any policy: {}, so there is no /sys/kernel/security/ipe", target.name,
                           *why);
   diags.report(std::move(d));
+  return false;
 }
 
 }  // namespace
@@ -52,7 +54,9 @@ CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineCon
   CheckedPolicy out;
   out.file = std::make_unique<SourceFile>(std::move(name), std::move(bytes));
   out.diags = std::make_unique<DiagnosticEngine>(config.diag_options);
-  if (config.check_loadable) checkLoadable(config.target, *out.diags);  // first: the error limit never hides it
+  // First, so that the error limit never hides it. Without IPE every op is unenforced: the
+  // analysis would only repeat this (as unenforceable-op), so it does not run.
+  const bool loadable = !config.check_loadable || checkLoadable(config.target, *out.diags);
   frontend::ParseOptions popts;
   popts.dialect = config.target.dialect;
   popts.dialect_name = config.target.kernel_name.c_str();
@@ -60,7 +64,7 @@ CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineCon
   if (config.check_signed_size) frontend::checkSignedSize(*out.file, config.signing, *out.diags);
   if (config.check_policy_name) frontend::checkPolicyName(out.parsed.policy, *out.diags);
   analysis::lint({*out.file, out.parsed.policy, *out.diags, config.target.dialect});
-  if (config.analyze && parsesCleanly(*out.diags)) {
+  if (config.analyze && loadable && parsesCleanly(*out.diags)) {
     analysis::analyzePolicy(*out.file, out.parsed.policy, config.target, *out.diags, config.diag_options,
                             config.reachability);
     out.analyzed = true;

@@ -149,7 +149,7 @@ class PolicyParser {
     std::vector<Token> tokens;
     while (scanner.next(line, tokens)) {
       if (!line.hasTokens()) continue;
-      if (line.text.begin == 0 && !reportByteOrderMark(line, tokens)) continue;
+      if (!header_seen_ && !reportByteOrderMark(line, tokens)) continue;
       reportSpacing(line, tokens);
       if (!header_seen_) {
         header_seen_ = true;
@@ -178,17 +178,18 @@ class PolicyParser {
   std::string_view text(Range r) const { return bytes_.substr(r.begin, r.size()); }
 
   // A UTF-8 byte-order mark is not skipped by the kernel: it is the start of the first token, so
-  // the header fails. After the error, the rest is read as if the mark were not there (it is
-  // what the author sees). False when nothing is left of the line.
+  // the header fails. Indentation before it does not matter (the kernel skips that, and so does
+  // `ipec fmt`, which must not change the diagnosis). After the error, the rest is read as if the
+  // mark were not there (it is what the author sees). False when nothing is left of the line.
   bool reportByteOrderMark(Line& line, std::vector<Token>& tokens) {
-    if (!bytes_.starts_with(kUtf8ByteOrderMark)) return true;
-    const Range bom{0, static_cast<uint32_t>(kUtf8ByteOrderMark.size())};
+    const uint32_t at = tokens[0].range.begin;
+    if (!text(tokens[0].range).starts_with(kUtf8ByteOrderMark)) return true;
+    const Range bom{at, at + static_cast<uint32_t>(kUtf8ByteOrderMark.size())};
     error(DiagId::ByteOrderMark, bom,
-          fmt::format("the file starts with a UTF-8 byte-order mark (bytes EF BB BF), which the kernel does not "
-                      "skip: its first token is {}, not `policy_name=...`; save the file as UTF-8 without a "
-                      "byte-order mark",
-                      quote(text(tokens[0].range))),
-          Errno::BadMsg, {KernelPhase::Parse, 0}, {}, {{bom, ""}});
+          fmt::format("the {} a UTF-8 byte-order mark (bytes EF BB BF), which the kernel does not skip: its first "
+                      "token is {}, not `policy_name=...`; save the file as UTF-8 without a byte-order mark",
+                      at == 0 ? "file starts with" : "policy's first token starts with", quote(text(tokens[0].range))),
+          Errno::BadMsg, {KernelPhase::Parse, at}, {}, {{bom, ""}});
     if (tokens[0].range.size() == bom.size()) tokens.erase(tokens.begin());
     else tokens[0] = classify(text({bom.end, tokens[0].range.end}), bom.end);
     line.token_count = static_cast<uint32_t>(tokens.size());

@@ -71,9 +71,11 @@ void LineScanner::scanLine(Range text, Line& line, std::vector<Token>& tokens) {
     i = j;
   }
   line.token_count = static_cast<uint32_t>(tokens.size());
-  // A byte-order mark glued to a `#` is the parser's byte-order-mark error, not a cut value.
-  const bool bom_only = !tokens.empty() && tokens.back().range.begin == 0 &&
-                        bytes_.substr(0, tokens.back().range.end) == kUtf8ByteOrderMark;
+  // A byte-order mark glued to a `#` as the policy's first token is the parser's byte-order-mark
+  // error, not a cut value.
+  const bool bom_only = !seen_token_ && tokens.size() == 1 &&
+                        bytes_.substr(tokens[0].range.begin, tokens[0].range.size()) == kUtf8ByteOrderMark;
+  seen_token_ = seen_token_ || !tokens.empty();
   if (cut < text.end && cut == stop && stop > text.begin && !tokens.empty() && !bom_only)
     reportCommentInValue(line, tokens.back());
 }

@@ -75,6 +75,7 @@ class LineScanner {
   bool has_lf_ = false;
   bool done_ = false;
   bool reported_cr_only_ = false;
+  bool seen_token_ = false;  // a line with tokens came before
 };
 
 // All lines and tokens at once (tests, benchmarks).
