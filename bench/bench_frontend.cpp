@@ -45,6 +45,7 @@
 #include "analysis/analyze.h"
 #include "analysis/lint.h"
 #include "base/diagnostic.h"
+#include "base/hex.h"
 #include "base/source.h"
 #include "driver/pipeline.h"
 #include "frontend/digest_pool.h"
@@ -70,11 +71,10 @@ struct SplitMix64 {
 };
 
 void appendHex(std::string& out, SplitMix64& rng, size_t hex_digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
   while (hex_digits > 0) {
     uint64_t v = rng.next();
     for (int i = 0; i < 16 && hex_digits > 0; ++i, --hex_digits) {
-      out += kHex[v & 0xf];
+      out += ipec::hexDigit(v & 0xf);
       v >>= 4;
     }
   }
