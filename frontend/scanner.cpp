@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "frontend/scanner.h"
 
+#include <fmt/format.h>
+
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "base/utf8.h"
@@ -91,8 +94,8 @@ void LineScanner::reportCommentInValue(const Line& line, const Token& last) {
   d.severity = Severity::Warning;
   d.range = {line.comment.begin, line.comment.begin + 1};
   std::string_view written = bytes_.substr(last.range.begin, glued_end - last.range.begin);
-  d.message = "`#` starts a comment inside " + quote(written) + "; the kernel reads " +
-              quote(bytes_.substr(last.range.begin, last.range.size()));
+  d.message = fmt::format("`#` starts a comment inside {}; the kernel reads {}", quote(written),
+                          quote(bytes_.substr(last.range.begin, last.range.size())));
   diags_->report(std::move(d));
 }
 
@@ -154,8 +157,8 @@ void LineScanner::reportNul() {
   d.range = {nul, nul + 1};
   d.message = "NUL byte ends the policy for the kernel";
   if (ignored > 0)
-    d.message += "; the " + std::to_string(ignored) +
-                 " bytes after it are not enforced, but securityfs shows them back in `policy`";
+    fmt::format_to(std::back_inserter(d.message),
+                   "; the {} bytes after it are not enforced, but securityfs shows them back in `policy`", ignored);
   diags_->report(std::move(d));
 }
 
