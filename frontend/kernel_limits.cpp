@@ -37,7 +37,7 @@ uint64_t SigningModel::derSize(uint64_t content, uint32_t sig_bytes) const {
 
 uint64_t SigningModel::contentSize(std::string_view text) const {
   if (binary) return text.size();
-  // OpenSSL's SMIME_crlf_copy(): lines of at most 1023 bytes (fgets), cut at a NUL; the run of
+  // Hand-written to match OpenSSL byte for byte. SMIME_crlf_copy(): lines of at most 1023 bytes (fgets), cut at a NUL; the run of
   // CR/LF at a line's end becomes one CRLF if it held a LF, else nothing; a NUL at the start of
   // a line ends the copy.
   uint64_t out = 0;

@@ -511,7 +511,7 @@ class PolicyParser {
     }
     DigestResult d = parseDigest(value);
     if (d.error == Errno::None) {
-      line_digests_.emplace_back(t.range.begin, out_.policy.digests.intern(d.alg, d.bytes));
+      line_digests_.emplace_back(t.range.begin, out_.policy.digests.intern(d.alg, d.bytes.str()));
       return true;
     }
     if (d.error == Errno::BadMsg) {

@@ -15,7 +15,8 @@ namespace {
 
 namespace sl = ipec::stdlib;
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+// Hand-written: the kernel's isspace() includes 0xA0 and its tokens split at space and TAB only;
+// StringRef::rtrim and getToken use the C locale's sets.
 bool isSpace(char c) { return sl::isKernelSpace(static_cast<unsigned char>(c)); }
 bool isDelim(char c) { return sl::isTokenDelimiter(static_cast<unsigned char>(c)); }
 
@@ -37,6 +38,8 @@ bool LineScanner::next(Line& line, std::vector<Token>& tokens) {
     if (has_nul_) reportNul();
     return false;
   }
+  // Hand-written: a bare CR ends a line as LF does, and the first NUL ends the policy; neither
+  // llvm::line_iterator nor StringRef::split reads lines that way.
   uint32_t eol = pos_;
   while (eol < policy_end_ && !sl::isLineDelimiter(static_cast<unsigned char>(bytes_[eol]))) ++eol;
   scanLine({pos_, eol}, line, tokens);
@@ -185,7 +188,7 @@ Token classify(std::string_view text, uint32_t offset) {
     t.value_begin = t.key_end + 1;
   };
   auto prefixed = [&](std::string_view prefix, TokenKind kind) {
-    if (!startsWith(text, prefix)) return false;
+    if (!text.starts_with(prefix)) return false;
     split(prefix.size() - 1, kind);
     return true;
   };

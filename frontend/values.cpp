@@ -106,7 +106,7 @@ DigestResult parseDigest(std::string_view value) {
   const uint32_t hex_begin = static_cast<uint32_t>(colon + 1);
   // hex2bin() decodes pairs left to right; an odd length makes the final NUL the bad nibble.
   // Hand-written: the kernel reports the first bad digit's offset, which decodeHex() does not give.
-  r.bytes.reserve(hex.size() / 2);
+  r.bytes.resize_for_overwrite(hex.size() / 2);
   for (size_t i = 0; i < hex.size(); i += 2) {
     int hi = hexDigitValue(hex[i]);
     if (hi < 0) {
@@ -126,7 +126,7 @@ DigestResult parseDigest(std::string_view value) {
       r.bad_offset = hex_begin + static_cast<uint32_t>(i + 1);
       return r;
     }
-    r.bytes.push_back(static_cast<char>(hi << 4 | lo));
+    r.bytes[i / 2] = static_cast<char>(hi << 4 | lo);
   }
   return r;
 }
