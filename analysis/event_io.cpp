@@ -72,13 +72,6 @@ bool parseBoolWord(std::string_view v, bool& out) {
   return false;
 }
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool parseDigestValue(std::string_view v, std::string& alg, std::string& bytes, std::string& error) {
   size_t colon = v.find(':');
   if (colon == std::string_view::npos) {
@@ -91,14 +84,9 @@ bool parseDigestValue(std::string_view v, std::string& alg, std::string& bytes, 
     error = "digest " + quote(v) + " has an odd number of hex digits";
     return false;
   }
-  bytes.clear();
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hexValue(hex[i]), lo = hexValue(hex[i + 1]);
-    if (hi < 0 || lo < 0) {
-      error = "digest " + quote(v) + " has a non-hex digit";
-      return false;
-    }
-    bytes.push_back(static_cast<char>(hi << 4 | lo));
+  if (!decodeHex(hex, bytes)) {
+    error = "digest " + quote(v) + " has a non-hex digit";
+    return false;
   }
   return true;
 }

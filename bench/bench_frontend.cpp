@@ -16,6 +16,8 @@
 //                           lockout, ...), on a policy parsed beforehand.
 //   BM_PhaseCheck/<n>       driver::checkPolicy on the same input (everything above, plus the
 //                           kernel limits and sorting the diagnostics).
+//   BM_DigestIntern/<n>     DigestPool::intern of n distinct sha256 digests into a fresh pool,
+//                           then of the same n again (the hits a repeated digest costs).
 //
 // Counters: bytes_per_second (SetBytesProcessed) and rules_per_s, both over CPU time (the
 // front end is single-threaded; on an idle machine wall time equals CPU time, on a shared one CPU
@@ -43,8 +45,10 @@
 #include "analysis/analyze.h"
 #include "analysis/lint.h"
 #include "base/diagnostic.h"
+#include "base/hex.h"
 #include "base/source.h"
 #include "driver/pipeline.h"
+#include "frontend/digest_pool.h"
 #include "frontend/parser.h"
 #include "frontend/scanner.h"
 
@@ -67,11 +71,10 @@ struct SplitMix64 {
 };
 
 void appendHex(std::string& out, SplitMix64& rng, size_t hex_digits) {
-  static constexpr char kHex[] = "0123456789abcdef";
   while (hex_digits > 0) {
     uint64_t v = rng.next();
     for (int i = 0; i < 16 && hex_digits > 0; ++i, --hex_digits) {
-      out += kHex[v & 0xf];
+      out += ipec::hexDigit(v & 0xf);
       v >>= 4;
     }
   }
@@ -357,6 +360,31 @@ BENCHMARK(BM_PhaseLint) IPEC_PHASE_ARGS;
 BENCHMARK(BM_PhaseAnalyze) IPEC_PHASE_ARGS;
 BENCHMARK(BM_PhaseCheck) IPEC_PHASE_ARGS;
 #undef IPEC_PHASE_ARGS
+
+// ---- digest interning ----------------------------------------------------------------------
+
+void BM_DigestIntern(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  constexpr size_t kLen = 32;
+  std::string bytes(n * kLen, '\0');
+  SplitMix64 rng{0xd16e57ull + n};
+  for (size_t at = 0; at < bytes.size(); at += 8) {
+    const uint64_t v = rng.next();
+    std::memcpy(bytes.data() + at, &v, 8);
+  }
+  const std::string_view all = bytes;
+  for (auto _ : state) {
+    ipec::DigestPool pool;
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t i = 0; i < n; ++i) benchmark::DoNotOptimize(pool.intern("sha256", all.substr(i * kLen, kLen)));
+    if (pool.size() != n) {
+      state.SkipWithError("the pool lost or duplicated a digest");
+      break;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * static_cast<int64_t>(2 * n));
+}
+BENCHMARK(BM_DigestIntern)->Arg(200000)->Unit(benchmark::kMillisecond);
 
 // --write-inputs=DIR: writes the generated policies to DIR (for timing the real CLI, see
 // scripts/bench-frontend) and prints one line per file: path, rules, bytes.

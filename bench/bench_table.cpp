@@ -68,6 +68,7 @@
 
 #include "backend/ipet.h"
 #include "backend/table.h"
+#include "base/hex.h"
 #include "driver/commands.h"
 #include "driver/pipeline.h"
 #include "stdlib/catalog.h"
@@ -108,7 +109,6 @@ Digest randomDigest(SplitMix64& rng) {
 constexpr uint32_t kStmtExecBoot = 3, kStmtExecDmSig = 4, kStmtKmodBoot = 5, kStmtKmodDmSig = 6, kStmtFirstDigest = 7;
 
 std::string makePolicy(const std::vector<Digest>& digests) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string text =
       "policy_name=bench_table policy_version=1.0.0\n"
       "DEFAULT action=ALLOW\n"
@@ -121,10 +121,7 @@ std::string makePolicy(const std::vector<Digest>& digests) {
   text.reserve(text.size() + digests.size() * 112);
   for (const Digest& d : digests) {
     text += "op=EXECUTE fsverity_digest=sha256:";
-    for (uint8_t b : d) {
-      text += kHex[b >> 4];
-      text += kHex[b & 15];
-    }
+    ipec::appendHex(text, {reinterpret_cast<const char*>(d.data()), d.size()});
     text += " action=ALLOW\n";
   }
   return text;

@@ -3,12 +3,13 @@
 // phases compare ids and group rules by digest without string work.
 #pragma once
 
+#include <llvm/ADT/StringMap.h>
+#include <llvm/Support/Allocator.h>
+
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace ipec {
@@ -20,8 +21,15 @@ struct DigestView {
   std::string_view bytes;  // raw bytes, not hex
 };
 
+// Move-only: ids refer to entries of the index, which a copy would not share.
 class DigestPool {
  public:
+  DigestPool() = default;
+  DigestPool(DigestPool&&) = default;
+  DigestPool& operator=(DigestPool&&) = default;
+  DigestPool(const DigestPool&) = delete;
+  DigestPool& operator=(const DigestPool&) = delete;
+
   DigestId intern(std::string_view alg, std::string_view bytes);
   // The id of an interned digest, if any.
   std::optional<DigestId> find(std::string_view alg, std::string_view bytes) const;
@@ -31,17 +39,14 @@ class DigestPool {
   std::string spell(DigestId id) const;
 
  private:
+  // Key: alg, a NUL, the bytes. The map owns the only copy of each key, in its bump allocator.
+  using Index = llvm::StringMap<DigestId, llvm::BumpPtrAllocator>;
   struct Entry {
-    uint32_t offset;
+    const Index::MapEntryTy* key;
     uint32_t alg_len;
-    uint32_t bytes_len;
   };
-  std::string arena_;  // alg bytes then digest bytes, per entry
-  std::vector<Entry> entries_;
-  std::unordered_map<std::string_view, DigestId> index_;  // keys view into key_blocks_
-  std::vector<std::unique_ptr<char[]>> key_blocks_;
-  std::string_view storeKey(std::string_view key);
-  size_t block_used_ = 0, block_size_ = 0;
+  Index index_;
+  std::vector<Entry> entries_;  // by id
 };
 
 }  // namespace ipec

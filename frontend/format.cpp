@@ -15,6 +15,7 @@ std::string formatPolicy(const SourceFile& file) {
   std::vector<Token> tokens;
   while (scanner.next(line, tokens)) {
     Range c = line.comment;
+    // Hand-written: the kernel's isspace() (0xA0 included), not StringRef::rtrim's set.
     while (c.end > c.begin && stdlib::isKernelSpace(static_cast<unsigned char>(bytes[c.end - 1]))) --c.end;
     if (!line.hasTokens() && c.size() == 0) {
       pending_blank = !out.empty();

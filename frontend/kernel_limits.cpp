@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "frontend/kernel_limits.h"
 
+#include <fmt/format.h>
+
+#include <iterator>
 #include <string_view>
 
 namespace ipec::frontend {
 
 namespace {
+
+constexpr size_t kMaxPolicyNameBytes = 255;  // NAME_MAX, checked by simple_lookup()
 
 // DER: one tag byte, a definite length (1 byte below 128, else 0x80|k and k bytes), the content.
 uint64_t lengthOctets(uint64_t n) {
@@ -32,7 +37,7 @@ uint64_t SigningModel::derSize(uint64_t content, uint32_t sig_bytes) const {
 
 uint64_t SigningModel::contentSize(std::string_view text) const {
   if (binary) return text.size();
-  // OpenSSL's SMIME_crlf_copy(): lines of at most 1023 bytes (fgets), cut at a NUL; the run of
+  // Hand-written to match OpenSSL byte for byte. SMIME_crlf_copy(): lines of at most 1023 bytes (fgets), cut at a NUL; the run of
   // CR/LF at a line's end becomes one CRLF if it held a LF, else nothing; a NUL at the start of
   // a line ends the copy.
   uint64_t out = 0;
@@ -64,12 +69,11 @@ void checkSignedSize(const SourceFile& file, const SigningModel& signing, Diagno
     Diagnostic d;
     d.id = DiagId::PolicyTooLarge;
     d.range = {0, 0};
-    d.message = std::string(maybe ? "the signed policy may exceed" : "the signed policy exceeds") +
-                " the kernel's limit of 65535 bytes of PKCS#7: " + std::to_string(der) + " bytes for " +
-                std::to_string(content) + " bytes of signed text" +
-                (signing.embed_cert ? " with an embedded " + std::to_string(signing.cert_der_bytes) +
-                                          "-byte certificate"
-                                    : std::string());
+    d.message = fmt::format("the signed policy {} the kernel's limit of {} bytes of PKCS#7: {} bytes for {} bytes "
+                            "of signed text",
+                            maybe ? "may exceed" : "exceeds", kMaxSignedPolicyBytes, der, content);
+    if (signing.embed_cert)
+      fmt::format_to(std::back_inserter(d.message), " with an embedded {}-byte certificate", signing.cert_der_bytes);
     if (maybe)
       d.notes.push_back({std::nullopt, "the size depends on the length of the ECDSA signature, which varies "
                                        "from one signing to the next"});
@@ -87,8 +91,7 @@ void checkSignedSize(const SourceFile& file, const SigningModel& signing, Diagno
     if (signing.derSize(0, signing.sig_bytes_max) > kMaxSignedPolicyBytes)
       d.notes.push_back({std::nullopt, "with this signer no policy fits, however short"});
     else
-      d.notes.push_back({std::nullopt, "with this signer the signed text may be at most " + std::to_string(fits) +
-                                           " bytes"});
+      d.notes.push_back({std::nullopt, fmt::format("with this signer the signed text may be at most {} bytes", fits)});
     if (signing.embed_cert)
       d.notes.push_back({std::nullopt, "signing with `-nocerts` saves the certificate's bytes"});
     d.kernel_errno = Errno::MsgSize;
@@ -111,15 +114,17 @@ void checkPolicyName(const ast::Policy& policy, DiagnosticEngine& diags) {
   // securityfs_create_dir() -> lookup_one_len(): "." / ".." / '/' are EACCES before the
   // NAME_MAX check of simple_lookup() gives ENAMETOOLONG.
   if (name == "." || name == "..") {
-    nameError(Errno::Acces, "policy name " + quote(name) +
-                                 " cannot be a securityfs directory name; the kernel rejects it with EACCES");
+    nameError(Errno::Acces, fmt::format("policy name {} cannot be a securityfs directory name; the kernel rejects "
+                                        "it with EACCES",
+                                        quote(name)));
   } else if (name.find('/') != std::string_view::npos) {
-    nameError(Errno::Acces, "policy name " + quote(name) +
-                                 " contains `/`; securityfs cannot create it and the kernel rejects it with EACCES");
-  } else if (name.size() > 255) {
-    nameError(Errno::NameTooLong, "policy name is " + std::to_string(name.size()) +
-                                       " bytes long; securityfs allows 255 and the kernel rejects it with "
-                                       "ENAMETOOLONG");
+    nameError(Errno::Acces, fmt::format("policy name {} contains `/`; securityfs cannot create it and the kernel "
+                                        "rejects it with EACCES",
+                                        quote(name)));
+  } else if (name.size() > kMaxPolicyNameBytes) {
+    nameError(Errno::NameTooLong, fmt::format("policy name is {} bytes long; securityfs allows {} and the kernel "
+                                              "rejects it with ENAMETOOLONG",
+                                              name.size(), kMaxPolicyNameBytes));
   }
 }
 

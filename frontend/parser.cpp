@@ -4,6 +4,7 @@
 #include <antlr4-runtime.h>
 
 #include <fmt/format.h>
+#include <llvm/ADT/SmallVector.h>
 
 #include <memory>
 #include <string>
@@ -281,9 +282,10 @@ class PolicyParser {
     VersionResult v = parseVersion(value);
     for (const VersionProblem& p : v.problems) {
       Range r{h.version_range.begin + p.begin, h.version_range.begin + p.end};
-      std::string msg = p.message;
-      if (p.end > p.begin && p.error != Errno::BadMsg) msg += " (" + quote(text(r)) + ")";
-      error(DiagId::BadVersion, r, msg, p.error, {KernelPhase::Parse, r.begin});
+      std::string msg = p.end > p.begin && p.error != Errno::BadMsg
+                            ? fmt::format("{} ({})", p.message, quote(text(r)))
+                            : p.message;
+      error(DiagId::BadVersion, r, std::move(msg), p.error, {KernelPhase::Parse, r.begin});
     }
     for (int i = 0; i < 3; ++i) h.version.parts[i] = v.parts[i];
     return v.problems.empty();
@@ -298,34 +300,34 @@ class PolicyParser {
                              t.kind == TokenKind::Action || t.kind == TokenKind::Property;
       if (looks_like_rule) {
         parseError(DiagId::MissingHeader, t.range,
-                   std::string("the first line of a policy must be its header ") + kShape +
-                       "; found " + quote(text(t.range)));
+                   fmt::format("the first line of a policy must be its header {}; found {}", kShape,
+                               quote(text(t.range))));
       } else if (t.kind == TokenKind::PolicyVersion) {
         parseError(DiagId::BadHeader, t.range,
-                   std::string("the header must start with `policy_name=`; expected ") + kShape);
+                   fmt::format("the header must start with `policy_name=`; expected {}", kShape));
       } else {
         std::vector<RelatedNote> notes;
         noteHiddenSpace(notes, t);
         parseError(DiagId::BadHeader, t.range,
-                   "expected the policy header " + std::string(kShape) + ", found " + quote(text(t.range)),
+                   fmt::format("expected the policy header {}, found {}", kShape, quote(text(t.range))),
                    Errno::BadMsg, std::move(notes));
       }
       return;
     }
     if (k >= n) {
       lineEndError(DiagId::BadHeader, line, toks[n - 1].range,
-                   std::string("the header has no `policy_version=`; expected ") + kShape);
+                   fmt::format("the header has no `policy_version=`; expected {}", kShape));
       return;
     }
     const Token& t = toks[k];
     if (k == 1) {
       parseError(DiagId::BadHeader, t.range,
-                 "expected `policy_version=` after the policy name, found " + quote(text(t.range)));
+                 fmt::format("expected `policy_version=` after the policy name, found {}", quote(text(t.range))));
       return;
     }
     parseError(DiagId::BadHeader, t.range,
-               "unexpected " + quote(text(t.range)) + " after the header; the header line holds exactly "
-               "two tokens");
+               fmt::format("unexpected {} after the header; the header line holds exactly two tokens",
+                           quote(text(t.range))));
   }
 
   // ---- statements ---------------------------------------------------------------------------
@@ -446,18 +448,14 @@ class PolicyParser {
     if (auto op = sl::lookupOp(v)) {
       if (options_.dialect.knows(sl::opSeries(*op))) return true;
       parseError(DiagId::UnsupportedToken, t.range,
-                 quote(text(t.range)) + " is not known to " + options_.dialect_name + "; it comes with " +
-                     std::string(sl::seriesName(sl::opSeries(*op))) +
-                     ", and this kernel rejects the policy");
+                 fmt::format("{} is not known to {}; it comes with {}, and this kernel rejects the policy",
+                             quote(text(t.range)), options_.dialect_name, sl::seriesName(sl::opSeries(*op))));
       return false;
     }
     const std::vector<std::string_view> ops = sl::opSpellings(options_.dialect);
     std::vector<FixIt> fixits;
     std::string msg = hint(v, ops, t.value(), "ops", fixits);
-    if (msg.empty()) {
-      msg = "; expected one of ";
-      for (size_t i = 0; i < ops.size(); ++i) msg += fmt::format("{}{}", i ? ", " : "", ops[i]);
-    }
+    if (msg.empty()) msg = fmt::format("; expected one of {}", fmt::join(ops, ", "));
     std::vector<RelatedNote> notes;
     noteHiddenSpace(notes, t);
     parseError(DiagId::UnknownOp, t.range, fmt::format("unknown op {}{}", quote(v), msg), Errno::BadMsg,
@@ -480,24 +478,23 @@ class PolicyParser {
     }
     if (!options_.dialect.knows(sl::propSeries(*prop))) {
       parseError(DiagId::UnsupportedToken, t.range,
-                 "property " + quote(key) + " is not known to " + options_.dialect_name + "; it comes with " +
-                     std::string(sl::seriesName(sl::propSeries(*prop))) +
-                     ", and this kernel rejects the policy");
+                 fmt::format("property {} is not known to {}; it comes with {}, and this kernel rejects the policy",
+                             quote(key), options_.dialect_name, sl::seriesName(sl::propSeries(*prop))));
       return false;
     }
     sl::Domain dom = sl::propDomain(*prop);
     if (dom == sl::Domain::Digest) return validateDigest(t, key, value);
     if (sl::lookupValue(dom, value)) return true;
     std::string expected;
-    for (uint8_t i = 0; i < sl::domainSize(dom); ++i) {
-      if (i) expected += i + 1u == sl::domainSize(dom) ? " or " : ", ";
-      expected += "`" + std::string(sl::valueSpelling(dom, i)) + "`";
-    }
+    for (uint8_t i = 0; i < sl::domainSize(dom); ++i)
+      fmt::format_to(std::back_inserter(expected), "{}`{}`",
+                     i == 0 ? "" : i + 1u == sl::domainSize(dom) ? " or " : ", ", sl::valueSpelling(dom, i));
     std::vector<FixIt> fixits;
     std::string did = hint(value, sl::valueSpellings(dom), t.value(), "values", fixits);
     std::string msg = value.empty() ? fmt::format("property {} has no value; expected {}", quote(key), expected)
-                                    : fmt::format("invalid value {} for {}{}", quote(value), quote(key),
-                                                  did.empty() ? "; expected " + expected : did);
+                                    : did.empty()
+                                        ? fmt::format("invalid value {} for {}; expected {}", quote(value), quote(key), expected)
+                                        : fmt::format("invalid value {} for {}{}", quote(value), quote(key), did);
     std::vector<RelatedNote> notes;
     noteHiddenSpace(notes, t);
     Range r = value.empty() ? t.range : t.value();
@@ -509,27 +506,27 @@ class PolicyParser {
     Range vr = t.value();
     if (value.empty()) {
       parseError(DiagId::BadDigest, t.range,
-                 "property " + quote(key) + " has no value; expected `alg:hex`, e.g. `sha256:<64 hex digits>`");
+                 fmt::format("property {} has no value; expected `alg:hex`, e.g. `sha256:<64 hex digits>`",
+                             quote(key)));
       return false;
     }
     DigestResult d = parseDigest(value);
     if (d.error == Errno::None) {
-      line_digests_.emplace_back(t.range.begin, out_.policy.digests.intern(d.alg, d.bytes));
+      line_digests_.emplace_back(t.range.begin, out_.policy.digests.intern(d.alg, d.bytes.str()));
       return true;
     }
     if (d.error == Errno::BadMsg) {
       std::vector<RelatedNote> notes;
       noteHiddenSpace(notes, t);
       parseError(DiagId::BadDigest, vr,
-                 "digest " + quote(value) + " has no `alg:` prefix; write it as " +
-                     quote("sha256:" + std::string(value.substr(0, 16)) + (value.size() > 16 ? "..." : "")),
+                 fmt::format("digest {} has no `alg:` prefix; write it as {}", quote(value),
+                             quote(fmt::format("sha256:{}{}", value.substr(0, 16), value.size() > 16 ? "..." : ""))),
                  Errno::BadMsg, std::move(notes));
       return false;
     }
     if (d.odd_length) {
       parseError(DiagId::BadDigest, vr,
-                 "digest has an odd number of hex digits (" +
-                     std::to_string(value.size() - d.alg.size() - 1) + ")",
+                 fmt::format("digest has an odd number of hex digits ({})", value.size() - d.alg.size() - 1),
                  Errno::Inval);
       return false;
     }
@@ -537,7 +534,7 @@ class PolicyParser {
     std::vector<RelatedNote> notes;
     if (bytes_[bad.begin] == sl::kDigestSeparator)
       notes.push_back({std::nullopt, "only the first `:` separates the algorithm from the digest"});
-    error(DiagId::BadDigest, bad, quote(text(bad)) + " is not a hex digit", Errno::Inval,
+    error(DiagId::BadDigest, bad, fmt::format("{} is not a hex digit", quote(text(bad))), Errno::Inval,
           {KernelPhase::Parse, t.range.begin}, std::move(notes));
     return false;
   }
@@ -554,8 +551,9 @@ class PolicyParser {
       std::vector<RelatedNote> notes;
       noteHiddenSpace(notes, last);
       parseError(DiagId::MissingAction, last.range,
-                 "the line does not end with `action=ALLOW` or `action=DENY`; the kernel reads the last "
-                 "token, " + quote(text(last.range)) + ", as the action",
+                 fmt::format("the line does not end with `action=ALLOW` or `action=DENY`; the kernel reads the "
+                             "last token, {}, as the action",
+                             quote(text(last.range))),
                  Errno::BadMsg, std::move(notes));
       return;
     }
@@ -563,7 +561,7 @@ class PolicyParser {
     if (k > 0 && toks[k - 1].kind == TokenKind::Action) {
       const Token& a = toks[k - 1];
       parseError(DiagId::MisplacedToken, a.range,
-                 quote(text(a.range)) + " must be the last token of the line",
+                 fmt::format("{} must be the last token of the line", quote(text(a.range))),
                  Errno::BadMsg, {{t.range, "followed by this"}});
       return;
     }
@@ -583,7 +581,7 @@ class PolicyParser {
         if (out_.policy.header) notes.push_back({out_.policy.header->range, "the header is here"});
         parseError(DiagId::MisplacedToken, t.range,
                    k == 0 ? "only the first non-empty line is the header; the kernel parses this line as a rule"
-                          : quote(text(t.range)) + " belongs in the header, not in a rule",
+                          : fmt::format("{} belongs in the header, not in a rule", quote(text(t.range))),
                    Errno::BadMsg, std::move(notes));
         return;
       }
@@ -594,17 +592,17 @@ class PolicyParser {
         noteHiddenSpace(notes, t);
         if (after_default) {
           parseError(DiagId::DefaultWithProperty, t.range,
-                     "`DEFAULT` takes no properties; expected `op=<OP>` or `action=` after it, found " +
-                         quote(text(t.range)),
+                     fmt::format("`DEFAULT` takes no properties; expected `op=<OP>` or `action=` after it, found {}",
+                                 quote(text(t.range))),
                      Errno::BadMsg, std::move(notes));
         } else if (k == 0) {
           parseError(DiagId::MissingOp, t.range,
-                     "a rule must start with `op=<OP>` (or the line with `DEFAULT`); found " +
-                         quote(text(t.range)),
+                     fmt::format("a rule must start with `op=<OP>` (or the line with `DEFAULT`); found {}",
+                                 quote(text(t.range))),
                      Errno::BadMsg, std::move(notes));
         } else {
           parseError(DiagId::UnknownProperty, t.range,
-                     quote(text(t.range)) + " is not a property: properties are `key=value`",
+                     fmt::format("{} is not a property: properties are `key=value`", quote(text(t.range))),
                      Errno::BadMsg, std::move(notes));
         }
         return;
@@ -612,7 +610,7 @@ class PolicyParser {
       case TokenKind::Action:
         break;
     }
-    parseError(DiagId::MisplacedToken, t.range, "unexpected " + quote(text(t.range)));
+    parseError(DiagId::MisplacedToken, t.range, fmt::format("unexpected {}", quote(text(t.range))));
   }
 
   // The kernel's checks after a line parsed: rule needs an op, DEFAULT has no properties and is
@@ -636,7 +634,7 @@ class PolicyParser {
     Range& first = s.has_op ? op_default_range_[op] : global_default_range_;
     if (seen) {
       lineEndError(DiagId::DuplicateDefault, line, line.content,
-                   s.has_op ? "a second `DEFAULT op=" + std::string(sl::opSpelling(s.op)) + "`"
+                   s.has_op ? fmt::format("a second `DEFAULT op={}`", sl::opSpelling(s.op))
                             : std::string("a second global `DEFAULT`"),
                    {{first, "the first one is here"}});
       return false;
@@ -657,22 +655,19 @@ class PolicyParser {
       return;
     }
     if (global_default_seen_) return;
-    std::string missing;
-    unsigned count = 0;
-    for (sl::Op op : sl::kAllOps) {
-      if (!options_.dialect.knows(sl::opSeries(op))) continue;
-      if (op_default_seen_[static_cast<unsigned>(op)]) continue;
-      missing += count++ ? ", " : "";
-      missing += sl::opSpelling(op);
-    }
-    if (count == 0) return;
+    llvm::SmallVector<std::string_view, sl::kNumOps> missing;
+    for (sl::Op op : sl::kAllOps)
+      if (options_.dialect.knows(sl::opSeries(op)) && !op_default_seen_[static_cast<unsigned>(op)])
+        missing.push_back(sl::opSpelling(op));
+    if (missing.empty()) return;
     // A DEFAULT line (or a header) that failed to parse already explains the problem; this would
     // be noise.
     if (default_line_broken_ || header_broken_) return;
     Range where = out_.policy.header ? out_.policy.header->range : Range{end, end};
     error(DiagId::MissingDefault, where,
-          "the policy has no global `DEFAULT action=...` and no `DEFAULT op=...` for " + missing +
-              "; add `DEFAULT action=DENY` (or ALLOW)",
+          fmt::format("the policy has no global `DEFAULT action=...` and no `DEFAULT op=...` for {}; add "
+                      "`DEFAULT action=DENY` (or ALLOW)",
+                      fmt::join(missing, ", ")),
           Errno::BadMsg, {KernelPhase::Validate, 0});
   }
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "frontend/scanner.h"
 
+#include <fmt/format.h>
+
 #include <cstring>
+#include <iterator>
 #include <string>
 
 #include "base/utf8.h"
@@ -12,7 +15,8 @@ namespace {
 
 namespace sl = ipec::stdlib;
 
-bool startsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+// Hand-written: the kernel's isspace() includes 0xA0 and its tokens split at space and TAB only;
+// StringRef::rtrim and getToken use the C locale's sets.
 bool isSpace(char c) { return sl::isKernelSpace(static_cast<unsigned char>(c)); }
 bool isDelim(char c) { return sl::isTokenDelimiter(static_cast<unsigned char>(c)); }
 
@@ -34,6 +38,8 @@ bool LineScanner::next(Line& line, std::vector<Token>& tokens) {
     if (has_nul_) reportNul();
     return false;
   }
+  // Hand-written: a bare CR ends a line as LF does, and the first NUL ends the policy; neither
+  // llvm::line_iterator nor StringRef::split reads lines that way.
   uint32_t eol = pos_;
   while (eol < policy_end_ && !sl::isLineDelimiter(static_cast<unsigned char>(bytes_[eol]))) ++eol;
   scanLine({pos_, eol}, line, tokens);
@@ -93,8 +99,8 @@ void LineScanner::reportCommentInValue(const Line& line, const Token& last) {
   d.severity = Severity::Warning;
   d.range = {line.comment.begin, line.comment.begin + 1};
   std::string_view written = bytes_.substr(last.range.begin, glued_end - last.range.begin);
-  d.message = "`#` starts a comment inside " + quote(written) + "; the kernel reads " +
-              quote(bytes_.substr(last.range.begin, last.range.size()));
+  d.message = fmt::format("`#` starts a comment inside {}; the kernel reads {}", quote(written),
+                          quote(bytes_.substr(last.range.begin, last.range.size())));
   diags_->report(std::move(d));
 }
 
@@ -156,8 +162,8 @@ void LineScanner::reportNul() {
   d.range = {nul, nul + 1};
   d.message = "NUL byte ends the policy for the kernel";
   if (ignored > 0)
-    d.message += "; the " + std::to_string(ignored) +
-                 " bytes after it are not enforced, but securityfs shows them back in `policy`";
+    fmt::format_to(std::back_inserter(d.message),
+                   "; the {} bytes after it are not enforced, but securityfs shows them back in `policy`", ignored);
   diags_->report(std::move(d));
 }
 
@@ -184,7 +190,7 @@ Token classify(std::string_view text, uint32_t offset) {
     t.value_begin = t.key_end + 1;
   };
   auto prefixed = [&](std::string_view prefix, TokenKind kind) {
-    if (!startsWith(text, prefix)) return false;
+    if (!text.starts_with(prefix)) return false;
     split(prefix.size() - 1, kind);
     return true;
   };

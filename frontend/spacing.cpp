@@ -60,7 +60,7 @@ std::vector<SpacedAssignment> joinSpacedAssignments(std::string_view bytes, std:
     std::string joined;
     Token t{};
     if (m) {
-      joined = std::string(textOf(bytes, m->key)) + "=" + std::string(textOf(bytes, m->value));
+      joined = fmt::format("{}={}", textOf(bytes, m->key), textOf(bytes, m->value));
       t = classify(joined, tokens[i].range.begin);
     }
     // The kernel reads a rule's last token as its action: `boot_verified= DENY` at the end is a

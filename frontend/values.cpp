@@ -1,22 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "frontend/values.h"
 
+#include <fmt/format.h>
+
 #include <limits>
 
+#include "base/hex.h"
 #include "stdlib/catalog.h"
 
 namespace ipec::frontend {
-namespace {
 
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
+// Hand-written: _kstrtoull's u64 overflow check comes before the trailing-junk check, and the
+// errno and offset of each failure are the kernel's; llvm::StringRef::getAsInteger gives neither.
 U16Result kstrtou16(std::string_view s) {
   U16Result r;
   size_t i = 0;
@@ -55,6 +50,8 @@ U16Result kstrtou16(std::string_view s) {
   return r;
 }
 
+// Hand-written: each component's offset and the kernel's order (a 4th component fails before it
+// is parsed) are what the diagnostics need; StringRef::split gives neither.
 VersionResult parseVersion(std::string_view value) {
   VersionResult r;
   size_t count = 0;
@@ -90,9 +87,9 @@ VersionResult parseVersion(std::string_view value) {
   if (count != 3) {
     r.problems.push_back({Errno::BadMsg, static_cast<uint32_t>(value.size()),
                           static_cast<uint32_t>(value.size()),
-                          "policy_version has " + std::to_string(count) +
-                              (count == 1 ? " component" : " components") +
-                              "; the kernel needs exactly three: major.minor.revision"});
+                          fmt::format("policy_version has {} {}; the kernel needs exactly three: "
+                                      "major.minor.revision",
+                                      count, count == 1 ? "component" : "components")});
   }
   return r;
 }
@@ -108,9 +105,10 @@ DigestResult parseDigest(std::string_view value) {
   std::string_view hex = value.substr(colon + 1);
   const uint32_t hex_begin = static_cast<uint32_t>(colon + 1);
   // hex2bin() decodes pairs left to right; an odd length makes the final NUL the bad nibble.
-  r.bytes.reserve(hex.size() / 2);
+  // Hand-written: the kernel reports the first bad digit's offset, which decodeHex() does not give.
+  r.bytes.resize_for_overwrite(hex.size() / 2);
   for (size_t i = 0; i < hex.size(); i += 2) {
-    int hi = hexValue(hex[i]);
+    int hi = hexDigitValue(hex[i]);
     if (hi < 0) {
       r.error = Errno::Inval;
       r.bad_offset = hex_begin + static_cast<uint32_t>(i);
@@ -122,13 +120,13 @@ DigestResult parseDigest(std::string_view value) {
       r.bad_offset = static_cast<uint32_t>(value.size());
       return r;
     }
-    int lo = hexValue(hex[i + 1]);
+    int lo = hexDigitValue(hex[i + 1]);
     if (lo < 0) {
       r.error = Errno::Inval;
       r.bad_offset = hex_begin + static_cast<uint32_t>(i + 1);
       return r;
     }
-    r.bytes.push_back(static_cast<char>(hi << 4 | lo));
+    r.bytes[i / 2] = static_cast<char>(hi << 4 | lo);
   }
   return r;
 }

@@ -3,6 +3,8 @@
 // (lib/kstrtox.c) and ipe_digest_parse() (security/ipe/digest.c).
 #pragma once
 
+#include <llvm/ADT/SmallString.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -42,7 +44,7 @@ struct DigestResult {
   Errno error = Errno::None;
   uint32_t bad_offset = 0;  // relative to the value: the offending byte, or the end when odd
   std::string_view alg;
-  std::string bytes;
+  llvm::SmallString<64> bytes;  // a sha512 digest fits: no allocation per digest
   bool odd_length = false;
 };
 DigestResult parseDigest(std::string_view value);
