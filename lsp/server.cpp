@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: Apache-2.0
+// The reading thread: the session's lifecycle (initialize, shutdown, exit), the open documents,
+// and the dispatch of requests to the worker.
+#include "lsp/server.h"
+
+#include <map>
+#include <memory>
+
+#include "lsp/features.h"
+#include "lsp/transport.h"
+#include "lsp/worker.h"
+#include "pipeline/version.h"
+
+namespace ipec::lsp {
+namespace {
+
+json capabilities(PositionEncoding enc) {
+  return {
+      {"positionEncoding", enc == PositionEncoding::Utf8 ? "utf-8" : "utf-16"},
+      {"textDocumentSync", {{"openClose", true}, {"change", 2}, {"save", {{"includeText", false}}}}},
+      {"hoverProvider", true},
+      {"completionProvider", {{"triggerCharacters", {"=", " "}}}},
+      {"definitionProvider", true},
+      {"referencesProvider", true},
+      {"documentFormattingProvider", true},
+      {"semanticTokensProvider", {{"legend", semanticTokensLegend()}, {"full", true}}},
+      {"codeActionProvider", {{"codeActionKinds", {"quickfix", "source.fixAll"}}}},
+      {"documentSymbolProvider", true},
+  };
+}
+
+class Session {
+ public:
+  Session(MessageWriter& out, const ServerOptions& options)
+      : out_(out),
+        worker_([this](const json& n) { send(n); },
+                [this](const json& id, const json& result, const RpcError* e) { respond(id, result, e); },
+                options.threaded),
+        settings_(std::make_shared<Settings>()) {}
+
+  ~Session() { worker_.stop(); }
+
+  // False once the session is over (`exit`).
+  bool handle(const std::string& body);
+  int exitCode() const { return shutdown_ ? 0 : 1; }
+
+ private:
+  void send(const json& message) { out_.write(dumpMessage(message)); }
+  void respond(const json& id, const json& result, const RpcError* e);
+  void log(const std::string& message) {
+    send({{"jsonrpc", "2.0"}, {"method", "window/logMessage"}, {"params", {{"type", 2}, {"message", message}}}});
+  }
+
+  void onRequest(const json& id, const std::string& method, const json& params);
+  bool onNotification(const std::string& method, const json& params);
+  json initialize(const json& params);
+  void openDocument(const json& params);
+  void changeDocument(const json& params);
+  void recheckAll();
+  DocumentSnapshot snapshot(const std::string& uri) const;
+  void forward(const json& id, const std::string& method, const json& params);
+
+  MessageWriter& out_;
+  Worker worker_;
+  enum class State { Uninitialized, Running, ShutDown } state_ = State::Uninitialized;
+  bool shutdown_ = false;
+  PositionEncoding enc_ = PositionEncoding::Utf16;
+  std::shared_ptr<const Settings> settings_;
+  std::map<std::string, std::unique_ptr<TextDocument>> docs_;
+};
+
+void Session::respond(const json& id, const json& result, const RpcError* e) {
+  json m = {{"jsonrpc", "2.0"}, {"id", id}};
+  if (e) m["error"] = {{"code", static_cast<int>(e->code)}, {"message", e->message}};
+  else m["result"] = result;
+  send(m);
+}
+
+bool Session::handle(const std::string& body) {
+  json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (msg.is_discarded()) {
+    RpcError e{ErrorCode::ParseError, "the message is not JSON"};
+    respond(nullptr, nullptr, &e);
+    return true;
+  }
+  const bool has_id = msg.is_object() && msg.contains("id");
+  json id = has_id ? msg["id"] : json();
+  const bool id_ok = id.is_null() || id.is_string() || id.is_number_integer();
+  if (!msg.is_object() || !msg.contains("method") || !msg["method"].is_string() || !id_ok) {
+    if (msg.is_object() && !msg.contains("method") && (msg.contains("result") || msg.contains("error")))
+      return true;  // a response to a request of ours: the server sends none that need one
+    RpcError e{ErrorCode::InvalidRequest, "expected a JSON-RPC request or notification"};
+    respond(id_ok ? id : json(), nullptr, &e);
+    return true;
+  }
+  const std::string method = msg["method"];
+  const json params = msg.contains("params") ? msg["params"] : json::object();
+  try {
+    if (has_id) {
+      onRequest(id, method, params);
+      return true;
+    }
+    return onNotification(method, params);
+  } catch (const RpcError& e) {
+    if (has_id) respond(id, nullptr, &e);
+    else log(method + ": " + e.message);
+  } catch (const json::exception& e) {
+    RpcError err{ErrorCode::InvalidParams, std::string("invalid params: ") + e.what()};
+    if (has_id) respond(id, nullptr, &err);
+    else log(method + ": " + err.message);
+  }
+  return true;
+}
+
+void Session::onRequest(const json& id, const std::string& method, const json& params) {
+  if (method == "initialize") {
+    if (state_ != State::Uninitialized) throw RpcError{ErrorCode::InvalidRequest, "initialize was already sent"};
+    respond(id, initialize(params), nullptr);
+    state_ = State::Running;
+    return;
+  }
+  if (state_ == State::Uninitialized) throw RpcError{ErrorCode::ServerNotInitialized, "initialize first"};
+  if (state_ == State::ShutDown) throw RpcError{ErrorCode::InvalidRequest, "the server is shut down"};
+  if (method == "shutdown") {
+    // Answered here, not by the worker: a check in progress never delays it.
+    state_ = State::ShutDown;
+    shutdown_ = true;
+    respond(id, nullptr, nullptr);
+    return;
+  }
+  forward(id, method, params);
+}
+
+json Session::initialize(const json& params) {
+  // LSP 3.17: the client lists the encodings it supports; UTF-8 spares every conversion.
+  const json* encodings = nullptr;
+  if (params.is_object() && params.contains("capabilities")) {
+    const json& caps = params["capabilities"];
+    if (caps.is_object() && caps.contains("general") && caps["general"].is_object() &&
+        caps["general"].contains("positionEncodings"))
+      encodings = &caps["general"]["positionEncodings"];
+  }
+  if (encodings && encodings->is_array())
+    for (const json& e : *encodings)
+      if (e == "utf-8") enc_ = PositionEncoding::Utf8;
+  worker_.setEncoding(enc_);
+  if (params.is_object() && params.contains("initializationOptions") && params["initializationOptions"].is_object()) {
+    auto s = std::make_shared<Settings>();
+    std::string error;
+    if (!settingsFromJson(params["initializationOptions"], *s, error)) log("initializationOptions: " + error);
+    s->generation = 1;
+    settings_ = std::move(s);
+  }
+  return {{"capabilities", capabilities(enc_)}, {"serverInfo", {{"name", "ipec"}, {"version", pipeline::kIpecVersion}}}};
+}
+
+bool Session::onNotification(const std::string& method, const json& params) {
+  if (method == "exit") return false;
+  if (state_ != State::Running) return true;  // dropped before initialize and after shutdown
+  if (method == "textDocument/didOpen") {
+    openDocument(params);
+  } else if (method == "textDocument/didChange") {
+    changeDocument(params);
+  } else if (method == "textDocument/didClose") {
+    const std::string uri = params.at("textDocument").at("uri");
+    docs_.erase(uri);
+    worker_.close(uri);
+  } else if (method == "textDocument/didSave") {
+    // A save may go with a changed `.ipec.json` or Kconfig file next to it: check again.
+    const std::string uri = params.at("textDocument").at("uri");
+    if (docs_.count(uri)) worker_.update(snapshot(uri), settings_);
+  } else if (method == "workspace/didChangeConfiguration") {
+    const json& all = params.at("settings");
+    const json& mine = all.is_object() && all.contains("ipec") ? all["ipec"] : all;
+    auto s = std::make_shared<Settings>();
+    std::string error;
+    if (mine.is_object() && !settingsFromJson(mine, *s, error)) log("settings: " + error);
+    s->generation = settings_->generation + 1;
+    settings_ = std::move(s);
+    recheckAll();
+  } else if (method == "workspace/didChangeWatchedFiles") {
+    recheckAll();
+  } else if (method == "$/cancelRequest") {
+    worker_.cancel(params.at("id"));
+  }
+  // initialized, $/setTrace, and notifications this server does not know: nothing to do.
+  return true;
+}
+
+void Session::openDocument(const json& params) {
+  const json& td = params.at("textDocument");
+  const std::string uri = td.at("uri");
+  const std::string text = td.at("text");
+  const int64_t version = td.contains("version") && td["version"].is_number_integer() ? td["version"].get<int64_t>() : 0;
+  docs_[uri] = std::make_unique<TextDocument>(text, version);
+  worker_.update(snapshot(uri), settings_);
+}
+
+void Session::changeDocument(const json& params) {
+  const json& td = params.at("textDocument");
+  const std::string uri = td.at("uri");
+  auto it = docs_.find(uri);
+  if (it == docs_.end()) throw RpcError{ErrorCode::InvalidParams, "didChange for a document that is not open: " + uri};
+  TextDocument& doc = *it->second;
+  for (const json& change : params.at("contentChanges")) {
+    std::optional<LspRange> range;
+    if (change.contains("range")) range = rangeFrom(change["range"]);
+    doc.apply(range, change.at("text").get_ref<const std::string&>(), enc_);
+  }
+  if (td.contains("version") && td["version"].is_number_integer()) doc.setVersion(td["version"].get<int64_t>());
+  worker_.update(snapshot(uri), settings_);
+}
+
+void Session::recheckAll() {
+  for (const auto& [uri, _] : docs_) worker_.update(snapshot(uri), settings_);
+}
+
+DocumentSnapshot Session::snapshot(const std::string& uri) const {
+  const TextDocument& d = *docs_.at(uri);
+  return {uri, d.version(), d.shared()};
+}
+
+void Session::forward(const json& id, const std::string& method, const json& params) {
+  using Run = std::function<json(const Feature&)>;
+  static const std::map<std::string, Run> kByDocument = {
+      {"textDocument/hover", hover},
+      {"textDocument/completion", completion},
+      {"textDocument/definition", definition},
+      {"textDocument/formatting", formatting},
+      {"textDocument/semanticTokens/full", semanticTokensFull},
+      {"textDocument/codeAction", codeActions},
+      {"textDocument/documentSymbol", documentSymbols},
+  };
+  const bool refs = method == "textDocument/references";
+  auto it = kByDocument.find(method);
+  if (it == kByDocument.end() && !refs) throw RpcError{ErrorCode::MethodNotFound, "unknown method " + method};
+  const std::string uri = params.at("textDocument").at("uri");
+  if (!docs_.count(uri)) throw RpcError{ErrorCode::InvalidParams, "the document is not open: " + uri};
+  WorkRequest r;
+  r.id = id;
+  r.method = method;
+  r.uri = uri;
+  const PositionEncoding enc = enc_;
+  Run run = refs ? Run() : it->second;
+  r.run = [run, params, enc, refs](const Analyzed* doc, const std::vector<std::shared_ptr<const Analyzed>>& open) {
+    Feature f{*doc, enc, params};
+    return refs ? references(f, open) : run(f);
+  };
+  worker_.request(std::move(r));
+}
+
+}  // namespace
+
+int serve(int in_fd, int out_fd, const ServerOptions& options) {
+  MessageWriter out(out_fd);
+  MessageReader in(in_fd);
+  Session session(out, options);
+  std::string body, problem;
+  for (;;) {
+    switch (in.next(body, problem)) {
+      case MessageReader::Status::End:
+        return 1;  // the input ended without `exit`
+      case MessageReader::Status::Skipped:
+        continue;
+      case MessageReader::Status::Message:
+        break;
+    }
+    if (!session.handle(body)) return session.exitCode();
+  }
+}
+
+}  // namespace ipec::lsp
