@@ -173,7 +173,7 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
   // 255-byte limit still leaves room for it.
   const size_t slash = target.rfind('/');
   const std::string dir = slash == std::string::npos ? std::string() : target.substr(0, slash + 1);
-  std::string tmpl = dir + ".ipec-tmp.XXXXXX";
+  std::string tmpl = fmt::format("{}.ipec-tmp.XXXXXX", dir);
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
     error = fmt::format("cannot create a temporary file next to {}: {}", shown(path), std::strerror(errno));
