@@ -115,7 +115,8 @@ int runLifecycle(const LifecycleOptions& o) {
       continue;
     }
     print(stdout, "{}:{}: {}{}{}: {}{}{}{}\n", shown_script, lineno, shown(op), name.empty() ? "" : " ", shown(name),
-          r.errno_name, r.ok() ? "" : fmt::format(" ({})", r.errno_value), r.message.empty() ? "" : "; ", shown(r.message));
+          r.errno_name, r.ok() ? "" : fmt::format(" ({})", r.errno_value), r.message.empty() ? "" : "; ",
+          shown(r.message));
   }
   return all_ok ? 0 : static_cast<int>(ExitCode::Findings);
 }
