@@ -5,8 +5,7 @@
 
 namespace ipec {
 
-// The line index is hand-written, not llvm::line_iterator or StringRef::split: the kernel also
-// ends a line at a lone "\r", and every line counts (line_iterator skips empty ones).
+// Hand-written, not llvm::line_iterator: the kernel also ends a line at a lone "\r", and empty lines count.
 SourceFile::SourceFile(std::string name, std::string bytes)
     : name_(std::move(name)), bytes_(std::move(bytes)) {
   checkpoints_.push_back(0);
