@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "base/diagnostic.h"
 
+#include "base/hex.h"
 #include "base/utf8.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace ipec {
@@ -23,9 +25,21 @@ constexpr KindInfo kKinds[] = {
 
 const KindInfo& info(DiagId id) { return kKinds[static_cast<unsigned>(id)]; }
 
+// The letter of the C escape quote() writes for `c` (`\t`), or 0 for `\xNN`.
+char escapeLetter(unsigned char c) {
+  switch (c) {
+    case '\t': return 't';
+    case '\v': return 'v';
+    case '\f': return 'f';
+    case '\r': return 'r';
+    case '\n': return 'n';
+    case '`': return '`';
+    default: return 0;
+  }
+}
+
 // `backticks`: escape them too, inside a code span.
 void appendEscaped(std::string& out, std::string_view text, bool backticks = true) {
-  static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < text.size();) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x20 && c < 0x7F && (c != '`' || !backticks)) {
@@ -36,22 +50,17 @@ void appendEscaped(std::string& out, std::string_view text, bool backticks = tru
     size_t n = c >= 0x80 ? utf8SequenceLength(text, i) : 0;
     if (n > 0) {
       const uint32_t cp = utf8Decode(text, i, n);
-      if (isInvisibleCodePoint(cp)) out += fmt::format("\\u{{{:04x}}}", cp);
+      if (isInvisibleCodePoint(cp)) fmt::format_to(std::back_inserter(out), "\\u{{{:04x}}}", cp);
       else out.append(text.substr(i, n));
       i += n;
       continue;
     }
-    switch (c) {
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      case '\f': out += "\\f"; break;
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '`': out += "\\`"; break;
-      default:
-        out += "\\x";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
+    out += '\\';
+    if (const char letter = escapeLetter(c)) {
+      out += letter;
+    } else {
+      out += 'x';
+      appendHex(out, text.substr(i, 1));
     }
     ++i;
   }
@@ -144,8 +153,8 @@ void DiagnosticEngine::noteSuppressed() {
     d.id = DiagId::TooManyErrors;
     d.severity = Severity::Note;
     d.range = Range::none();  // sorts last
-    d.message = std::to_string(hidden_per_id_[id]) + " more `" + std::string(diagName(static_cast<DiagId>(id))) +
-                "` diagnostics not shown (--warning-limit=0 shows all)";
+    d.message = fmt::format("{} more `{}` diagnostics not shown (--warning-limit=0 shows all)", hidden_per_id_[id],
+                            diagName(static_cast<DiagId>(id)));
     if (options_.isEnabled(DiagId::TooManyErrors)) diags_.push_back(std::move(d));
     hidden_per_id_[id] = 0;
   }

@@ -54,13 +54,17 @@ class SourceFile {
   static constexpr uint32_t kStride = 64;
   std::vector<uint32_t> checkpoints_;
   uint32_t line_count_ = 1;
-  // The last line looked up: diagnostics are rendered in order, mostly on few lines, so lookups
-  // on one long line do not rescan it.
+  // The last two lines looked up, the latest first. Diagnostics are rendered in order, each with
+  // notes on another line (the rule that shadows it): lookups on one long line do not rescan it,
+  // and the next diagnostic's line is found from the previous one, not from its checkpoint.
   struct LineSpan {
-    uint32_t line = 0, begin = 0, end = 0;  // end: just past the terminator
+    uint32_t line = 0, begin = 0, end = 0;  // line 0: none; end: just past the terminator
   };
-  mutable LineSpan last_;
+  mutable LineSpan recent_[2];
   LineSpan spanOf(uint32_t line, uint32_t begin) const;
+  // The cached line nearest before `offset` at or after (`line`, `begin`), a line start.
+  LineSpan closestStart(uint32_t line, uint32_t begin, uint32_t offset) const;
+  void remember(LineSpan span) const;
 };
 
 }  // namespace ipec

@@ -6,6 +6,7 @@
 #include <llvm/ADT/StringRef.h>
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "base/diagnostic.h"
@@ -53,7 +54,8 @@ std::string didYouMean(const Suggestion& s, std::string_view role) {
   if (s.unique() && s.distance == 0) return fmt::format("did you mean {}? ({} are case-sensitive)", quote(s.best[0]), role);
   if (s.unique()) return fmt::format("did you mean {}?", quote(s.best[0]));
   std::string list;
-  for (std::string_view c : s.best) list += (list.empty() ? "" : ", ") + quote(c);
+  for (std::string_view c : s.best)
+    fmt::format_to(std::back_inserter(list), "{}{}", list.empty() ? "" : ", ", quote(c));
   return fmt::format("did you mean one of {}?", list);
 }
 

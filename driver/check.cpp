@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 
 #include "base/render_text.h"
 #include "driver/commands.h"
@@ -15,21 +14,20 @@
 
 namespace ipec::driver {
 
-bool useColor(ColorMode mode, int fd) {
-  if (mode != ColorMode::Auto) return mode == ColorMode::Always;
-  if (std::getenv("NO_COLOR")) return false;
-  const char* term = std::getenv("TERM");
-  if (term && std::string_view(term) == "dumb") return false;
-  return ::isatty(fd) == 1;
+void printDiagnostics(const CheckedPolicy& p, ColorMode color, bool errors_only) {
+  TextStyle style;
+  style.color = useColor(color, STDERR_FILENO);
+  std::string out;
+  for (const Diagnostic& d : p.diags->diagnostics())
+    if (!errors_only || d.severity == Severity::Error) renderText(out, *p.file, d, style);
+  writeText(stderr, out);
 }
 
 namespace {
 
-void writeAll(std::FILE* f, const std::string& s) { std::fwrite(s.data(), 1, s.size(), f); }
-
 std::string plural(unsigned n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
-std::string verdictLine(const CheckedPolicy& p, const PipelineConfig& config) {
+void printVerdict(const CheckedPolicy& p, const PipelineConfig& config) {
   KernelVerdict v = p.diags->verdict();
   const analysis::Target& t = config.target;
   std::string rejects;
@@ -41,19 +39,18 @@ std::string verdictLine(const CheckedPolicy& p, const PipelineConfig& config) {
   // The parser's answer still matters on a target that cannot load it (a kernel without IPE in
   // lsm= today may have it tomorrow), so it follows.
   if (auto why = cannotLoadReason(t)) {
-    return fmt::format("{}: cannot be loaded on target {}: {}; {} would {} the text{}\n", p.file->name(), t.name, *why,
-                       t.kernel_name, v.accepts ? "accept" : "reject", v.accepts ? "" : " " + rejects);
+    print(stdout, "{}: cannot be loaded on target {}: {}; {} would {} the text{}{}\n", p.file->name(), t.name, *why,
+          t.kernel_name, v.accepts ? "accept" : "reject", v.accepts ? "" : " ", rejects);
+    return;
   }
-  if (v.accepts) return fmt::format("{}: {} accepts this policy (target {})\n", p.file->name(), t.kernel_name, t.name);
-  return fmt::format("{}: {} rejects this policy {} (target {})\n", p.file->name(), t.kernel_name, rejects, t.name);
+  if (v.accepts) print(stdout, "{}: {} accepts this policy (target {})\n", p.file->name(), t.kernel_name, t.name);
+  else print(stdout, "{}: {} rejects this policy {} (target {})\n", p.file->name(), t.kernel_name, rejects, t.name);
 }
 
 }  // namespace
 
 int runCheck(const CheckOptions& options) {
   const bool json = options.format == "json" || options.format == "sarif";
-  TextStyle style;
-  style.color = !json && useColor(options.color, STDERR_FILENO);
   bool io_failure = false;
   unsigned errors = 0, warnings = 0;
   std::vector<CheckedPolicy> kept;  // JSON needs the sources until the end
@@ -91,20 +88,16 @@ int runCheck(const CheckOptions& options) {
       kept.push_back(std::move(p));
       continue;
     }
-    std::string out;
-    for (const Diagnostic& d : p.diags->diagnostics()) renderText(out, *p.file, d, style);
-    writeAll(stderr, out);
-    if (!options.quiet) writeAll(stdout, verdictLine(p, options.pipeline));
+    printDiagnostics(p, options.color);
+    if (!options.quiet) printVerdict(p, options.pipeline);
     std::fflush(stdout);
   }
   if (json) {
-    writeAll(stdout, options.format == "sarif" ? renderSarif(reports) : renderJson(reports, errors, warnings));
-  } else if (errors || warnings) {
-    std::string summary;
-    if (warnings) summary += plural(warnings, "warning");
-    if (warnings && errors) summary += " and ";
-    if (errors) summary += plural(errors, "error");
-    writeAll(stderr, summary + " generated.\n");
+    writeText(stdout, options.format == "sarif" ? renderSarif(reports) : renderJson(reports, errors, warnings));
+  } else if (warnings && errors) {
+    print(stderr, "{} and {} generated.\n", plural(warnings, "warning"), plural(errors, "error"));
+  } else if (warnings || errors) {
+    print(stderr, "{} generated.\n", warnings ? plural(warnings, "warning") : plural(errors, "error"));
   }
   if (io_failure) return static_cast<int>(ExitCode::Usage);
   return errors ? static_cast<int>(ExitCode::Findings) : static_cast<int>(ExitCode::Ok);

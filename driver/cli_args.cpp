@@ -2,6 +2,7 @@
 #include "driver/cli_args.h"
 
 #include <fmt/core.h>
+#include <llvm/ADT/StringRef.h>
 
 namespace ipec::driver {
 
@@ -21,35 +22,33 @@ std::optional<DiagId> warningId(std::string_view arg, std::string_view id, std::
   return d;
 }
 
-bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 }  // namespace
 
 bool parseWarningFlag(std::string_view arg, DiagnosticOptions& o, std::string& error) {
-  std::string_view w = arg.substr(2);
+  llvm::StringRef w = llvm::StringRef(arg).drop_front(2);
   if (w == "error") {
     o.all_warnings_are_errors = true;
     return true;
   }
   if (w == "all" || w == "extra") return true;  // every warning is on by default
-  if (startsWith(w, "error=")) {
-    auto d = warningId(arg, w.substr(6), error);
+  if (w.consume_front("error=")) {
+    auto d = warningId(arg, w, error);
     if (d && diagDefaultSeverity(*d) == Severity::Note) {
-      error = fmt::format("{}: {} is a note; it cannot be an error", quote(arg), quote(w.substr(6)));
+      error = fmt::format("{}: {} is a note; it cannot be an error", quote(arg), quote(w));
       return false;
     }
     if (d) o.werror.emplace_back(*d, true);
     return d.has_value();
   }
-  if (startsWith(w, "no-error=")) {
+  if (w.consume_front("no-error=")) {
     // A note is never an error, so keeping it one is already true: accepted, as clang accepts
     // -Wno-error= for any warning.
-    auto d = warningId(arg, w.substr(9), error);
+    auto d = warningId(arg, w, error);
     if (d) o.werror.emplace_back(*d, false);
     return d.has_value();
   }
-  const bool on = !startsWith(w, "no-");
-  auto d = warningId(arg, on ? w : w.substr(3), error);
+  const bool on = !w.consume_front("no-");
+  auto d = warningId(arg, w, error);
   if (d) o.enable.emplace_back(*d, on);
   return d.has_value();
 }

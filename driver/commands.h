@@ -8,6 +8,7 @@
 
 #include "backend/program.h"
 #include "backend/table_writer.h"
+#include "driver/output.h"
 #include "driver/pipeline.h"
 
 namespace ipec::driver {
@@ -18,8 +19,8 @@ enum class ExitCode : int { Ok = 0, Findings = 1, Usage = 2 };
 // CLI11; the command-line fuzz target calls it in process).
 int runCommandLine(int argc, char** argv);
 
-enum class ColorMode { Auto, Always, Never };
-bool useColor(ColorMode mode, int fd);
+// The diagnostics of `p` on stderr as text (all, or only the errors), coloured as `color` says.
+void printDiagnostics(const CheckedPolicy& p, ColorMode color, bool errors_only = false);
 
 struct CheckOptions {
   PipelineConfig pipeline;

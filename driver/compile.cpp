@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // ipec compile: a policy into a decision table or BPF maps; ipec dump: a table back into text.
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "analysis/analyze.h"
@@ -9,7 +7,6 @@
 #include "backend/decompile.h"
 #include "backend/table_writer.h"
 #include "backend/verify.h"
-#include "base/render_text.h"
 #include "driver/commands.h"
 #include "driver/input.h"
 #include "driver/output.h"
@@ -17,18 +14,6 @@
 #include <fmt/core.h>
 
 namespace ipec::driver {
-
-namespace {
-
-void printDiagnostics(const CheckedPolicy& p, ColorMode color) {
-  TextStyle style;
-  style.color = useColor(color, STDERR_FILENO);
-  std::string out;
-  for (const Diagnostic& d : p.diags->diagnostics()) renderText(out, *p.file, d, style);
-  std::fputs(out.c_str(), stderr);
-}
-
-}  // namespace
 
 std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const PipelineConfig& config, bool keep_unreachable) {
   if (!parsesCleanly(*p.diags)) return std::nullopt;
@@ -75,11 +60,11 @@ int runCompile(const CompileOptions& o) {
       printError("the table disagrees with the policy; nothing written");
       return static_cast<int>(ExitCode::Findings);
     }
-    fmt::print(stderr, "ipec: verified: the table decides all {} events checked as the policy does{}\n", v.events,
+    print(stderr, "ipec: verified: the table decides all {} events checked as the policy does{}\n", v.events,
                v.complete ? "" : " (the (fs-verity, dm-verity) pair enumeration stopped at --analysis-budget)");
   }
   if (o.output == "-") {
-    std::fwrite(output.data(), 1, output.size(), stdout);
+    writeText(stdout, output);
   } else {
     std::string error;
     if (!writeFileAtomically(o.output, output, error)) {
@@ -92,7 +77,7 @@ int runCompile(const CompileOptions& o) {
     std::string per_rule;
     if (compiled->program.rules)
       per_rule = fmt::format("; {:.1f} bytes per rule", static_cast<double>(s.bytes) / compiled->program.rules);
-    fmt::print(stderr, "ipec: {}: {} bytes; {} rules kept, {} dropped; {} kinds, {} templates; {} digest keys in {} slots{}\n",
+    print(stderr, "ipec: {}: {} bytes; {} rules kept, {} dropped; {} kinds, {} templates; {} digest keys in {} slots{}\n",
                shown(o.output), output.size(), compiled->program.rules, compiled->program.dropped, s.kinds, s.templates,
                s.digest_keys, s.digest_slots, per_rule);
   }
@@ -109,8 +94,7 @@ int runDump(const DumpOptions& o) {
                            backend::loadErrorMessage(in->bytes, status)));
     return static_cast<int>(ExitCode::Findings);
   }
-  std::string text = backend::decompile(table->raw());
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  writeText(stdout, backend::decompile(table->raw()));
   return 0;
 }
 

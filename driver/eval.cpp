@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // ipec eval: the decision IPE makes for given events, and the rule that makes it.
-#include <unistd.h>
+#include <iterator>
+#include <tuple>
 
-#include <cstdio>
-#include <sstream>
-
+#include <llvm/ADT/StringRef.h>
 #include <nlohmann/json.hpp>
 
 #include "analysis/audit_text.h"
@@ -13,7 +12,6 @@
 #include "analysis/reachability.h"
 #include "backend/decompile.h"
 #include "backend/table.h"
-#include "base/render_text.h"
 #include "driver/commands.h"
 #include "driver/input.h"
 #include "driver/json_text.h"
@@ -54,7 +52,7 @@ void reportBadEvent(const EvalOptions& o, const EventLabel& label, const std::st
   json j = label.where;
   j["error"] = error;
   j["event"] = label.text;
-  std::printf("%s\n", dumpJson(j).c_str());
+  printJson(j);
 }
 
 class Evaluator {
@@ -138,47 +136,44 @@ class Evaluator {
       }
       j["trace"] = std::move(steps);
     }
-    std::printf("%s\n", dumpJson(j).c_str());
+    driver::printJson(j);
   }
 
   void printText(const Event& e, const Decision& d, const std::vector<TraceStep>& trace) {
-    std::string out;
     if (o_.explain) {
-      out += fmt::format("event: {}\n", eventToText(e, policy_, spec_));
+      print(stdout, "event: {}\n", eventToText(e, policy_, spec_));
       for (const TraceStep& s : trace) {
-        out += fmt::format("  {} {}: {}", line_word_, lineOf(static_cast<int32_t>(s.statement)),
-                           textOf(static_cast<int32_t>(s.statement)));
+        print(stdout, "  {} {}: {}\n", line_word_, lineOf(static_cast<int32_t>(s.statement)),
+              textOf(static_cast<int32_t>(s.statement)));
         if (s.failed_property < 0) {
-          out += "\n    matches\n";
+          print(stdout, "    matches\n");
         } else {
           Range r = policy_.properties[s.failed_property].range;
-          out += fmt::format("\n    no match: `{}` is false\n", p_.file->bytes().substr(r.begin, r.size()));
+          print(stdout, "    no match: `{}` is false\n", p_.file->bytes().substr(r.begin, r.size()));
         }
       }
       if (d.kind == DecisionKind::OpDefault || d.kind == DecisionKind::GlobalDefault)
-        out += fmt::format("  no rule for op={} matches\n", sl::opSpelling(e.op));
+        print(stdout, "  no rule for op={} matches\n", sl::opSpelling(e.op));
     }
-    out += sl::actionSpelling(d.action);
+    const std::string_view action = sl::actionSpelling(d.action);
     switch (d.kind) {
       case DecisionKind::Rule:
-        out += fmt::format(" by the rule on {} {}: {}", line_word_, lineOf(d.statement), textOf(d.statement));
-        break;
+        print(stdout, "{} by the rule on {} {}: {}\n", action, line_word_, lineOf(d.statement), textOf(d.statement));
+        return;
       case DecisionKind::OpDefault:
       case DecisionKind::GlobalDefault:
-        out += fmt::format(" by {} ({} {})", textOf(d.statement), line_word_, lineOf(d.statement));
-        break;
+        print(stdout, "{} by {} ({} {})\n", action, textOf(d.statement), line_word_, lineOf(d.statement));
+        return;
       case DecisionKind::NotEvaluated: {
         std::string why;
         opEvaluated(o_.pipeline.target, e.op, &why);
-        out += fmt::format(": IPE is never asked on target {} ({})", o_.pipeline.target.name, why);
-        break;
+        print(stdout, "{}: IPE is never asked on target {} ({})\n", action, o_.pipeline.target.name, why);
+        return;
       }
       case DecisionKind::NoDefault:
-        out += ": no rule and no DEFAULT applies";
-        break;
+        print(stdout, "{}: no rule and no DEFAULT applies\n", action);
+        return;
     }
-    out += "\n";
-    std::fputs(out.c_str(), stdout);
   }
 
   const EvalOptions& o_;
@@ -203,7 +198,9 @@ std::string featureList(uint32_t bits) {
     if (!(bits >> b & 1)) continue;
     std::string_view name = b < 8 ? (kFeatureNames[b] ? kFeatureNames[b] : "") :
                             b - 8 < sl::kNumKconfigs ? sl::kconfigName(static_cast<sl::Kconfig>(b - 8)) : "";
-    out += fmt::format("{}{}", out.empty() ? "" : ", ", name.empty() ? fmt::format("bit {}", b) : std::string(name));
+    const std::string_view separator = out.empty() ? "" : ", ";
+    if (name.empty()) fmt::format_to(std::back_inserter(out), "{}bit {}", separator, b);
+    else fmt::format_to(std::back_inserter(out), "{}{}", separator, name);
   }
   return out;
 }
@@ -212,8 +209,9 @@ std::string featureList(uint32_t bits) {
 std::string targetMismatch(const std::string& name, uint32_t table, const analysis::Target& target) {
   const uint32_t given = backend::targetFeatures(target), diff = table ^ given;
   std::string parts;
-  if (diff & table) parts += fmt::format("{} on", featureList(diff & table));
-  if (diff & given) parts += fmt::format("{}{} off", parts.empty() ? "" : ", and ", featureList(diff & given));
+  if (diff & table) fmt::format_to(std::back_inserter(parts), "{} on", featureList(diff & table));
+  if (diff & given)
+    fmt::format_to(std::back_inserter(parts), "{}{} off", parts.empty() ? "" : ", and ", featureList(diff & given));
   std::string hint = "no shipped profile matches it: pass the --target, --kconfig, --lsm and --set it was compiled with";
   for (const std::string& profile : analysis::profileNames()) {
     std::string error;
@@ -237,7 +235,7 @@ int runEval(const EvalOptions& options) {
   config.analyze = false;
   // A table is evaluated against its own decompiled text, so that both engines name the same lines.
   std::optional<backend::Table> table;
-  std::string name = in->display_name;
+  const std::string& name = in->display_name;
   const bool is_table = backend::looksLikeTable(in->bytes);
   if (is_table) {
     int status = 0;
@@ -251,16 +249,10 @@ int runEval(const EvalOptions& options) {
       return static_cast<int>(ExitCode::Usage);
     }
     in->bytes = backend::decompile(table->raw());
-    name += " (decompiled)";
   }
-  CheckedPolicy p = checkPolicy(name, std::move(in->bytes), config);
+  CheckedPolicy p = checkPolicy(is_table ? fmt::format("{} (decompiled)", name) : name, std::move(in->bytes), config);
   if (!parsesCleanly(*p.diags)) {
-    TextStyle style;
-    style.color = useColor(options.color, STDERR_FILENO);
-    std::string out;
-    for (const Diagnostic& d : p.diags->diagnostics())
-      if (d.severity == Severity::Error) renderText(out, *p.file, d, style);
-    std::fputs(out.c_str(), stderr);
+    printDiagnostics(p, options.color, /*errors_only=*/true);
     printError(fmt::format("{}: the kernel rejects this policy, so it decides nothing", p.file->name()));
     return static_cast<int>(ExitCode::Findings);
   }
@@ -295,12 +287,12 @@ int runEval(const EvalOptions& options) {
   if (!options.events_file.empty()) {
     auto events = readInputOrReport(options.events_file, options.max_file_size, /*policy=*/false);
     if (!events) return static_cast<int>(ExitCode::Usage);
-    std::istringstream f(std::move(events->bytes));
-    std::string line;
     unsigned lineno = 0;
-    while (std::getline(f, line)) {
+    for (llvm::StringRef rest = events->bytes; !rest.empty();) {
+      llvm::StringRef line;
+      std::tie(line, rest) = rest.split('\n');
       ++lineno;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      if (line.find_first_not_of(" \t\r") == llvm::StringRef::npos) continue;
       EventLabel label{fmt::format("{}:{}", events->display_name, lineno),
                        {{"file", events->path == "-" ? "<stdin>" : events->path}, {"line", lineno}}};
       std::string error;

@@ -1,10 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ipec fmt: print, check or rewrite policies in the canonical layout.
-#include <unistd.h>
+#include <algorithm>
 
-#include <cstdio>
-
-#include "base/render_text.h"
 #include "driver/commands.h"
 #include "driver/input.h"
 #include "driver/output.h"
@@ -16,8 +13,6 @@
 namespace ipec::driver {
 
 int runFmt(const FmtOptions& options) {
-  TextStyle style;
-  style.color = useColor(options.color, STDERR_FILENO);
   int status = static_cast<int>(ExitCode::Ok);
   auto worsen = [&](ExitCode c) { status = std::max(status, static_cast<int>(c)); };
   // Several files printed one after the other would run together: each gets a header, as with head(1).
@@ -38,24 +33,20 @@ int runFmt(const FmtOptions& options) {
     std::string formatted = frontend::formatPolicy(*p.file);
     const bool changed = formatted != p.file->bytes();
     if (options.diff) {
-      std::string diff = unifiedDiff(p.file->bytes(), formatted, p.file->name());
-      std::fwrite(diff.data(), 1, diff.size(), stdout);
+      writeText(stdout, unifiedDiff(p.file->bytes(), formatted, p.file->name()));
       if (changed) worsen(ExitCode::Findings);
       continue;
     }
     if (options.check) {
       if (changed) {
-        fmt::print("{}\n", p.file->name());
+        print(stdout, "{}\n", p.file->name());
         worsen(ExitCode::Findings);
       }
       continue;
     }
     if (options.in_place) {
       if (p.diags->hasErrors()) {
-        std::string out;
-        for (const Diagnostic& d : p.diags->diagnostics())
-          if (d.severity == Severity::Error) renderText(out, *p.file, d, style);
-        std::fputs(out.c_str(), stderr);
+        printDiagnostics(p, options.color, /*errors_only=*/true);
         printError(fmt::format("{} has errors; not rewriting it", in->display_name));
         worsen(ExitCode::Findings);
         continue;
@@ -78,9 +69,9 @@ int runFmt(const FmtOptions& options) {
       }
       continue;
     }
-    if (headers) fmt::print("{}==> {} <==\n", first ? "" : "\n", p.file->name());
+    if (headers) print(stdout, "{}==> {} <==\n", first ? "" : "\n", p.file->name());
     first = false;
-    std::fwrite(formatted.data(), 1, formatted.size(), stdout);
+    writeText(stdout, formatted);
   }
   return status;
 }

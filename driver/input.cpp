@@ -26,6 +26,7 @@ std::string describe(uint64_t bytes) {
 // The kernel's own limit, for inputs that are policies.
 std::string kernelNote(bool policy) { return policy ? "; the kernel takes at most 64 KiB of signed policy" : ""; }
 
+// Not llvm::MemoryBuffer::getFileOrSTDIN: it reads stdin or a pipe whole, unbounded, before a limit can refuse it.
 bool readAll(int fd, uint64_t max_bytes, std::string& out, InputError& error, const std::string& name, bool policy) {
   char buf[1 << 16];
   while (true) {
@@ -136,6 +137,7 @@ bool writeInPlace(const std::string& path, const std::string& target, const stru
 
 }  // namespace
 
+// Not llvm::writeFileAtomically: it keeps neither mode nor owner, does not fsync, and replaces devices and FIFOs.
 bool writeFileAtomically(const std::string& path, const std::string& bytes, std::string& error) {
   if (path.empty()) {
     error = "the output path is empty";
@@ -173,7 +175,7 @@ bool writeFileAtomically(const std::string& path, const std::string& bytes, std:
   // 255-byte limit still leaves room for it.
   const size_t slash = target.rfind('/');
   const std::string dir = slash == std::string::npos ? std::string() : target.substr(0, slash + 1);
-  std::string tmpl = dir + ".ipec-tmp.XXXXXX";
+  std::string tmpl = fmt::format("{}.ipec-tmp.XXXXXX", dir);
   int fd = ::mkstemp(tmpl.data());
   if (fd < 0) {
     error = fmt::format("cannot create a temporary file next to {}: {}", shown(path), std::strerror(errno));

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "driver/json_output.h"
 
+#include <fmt/core.h>
 #include <llvm/ADT/SmallString.h>
+#include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 
 #include <algorithm>
-#include <cctype>
 
+#include "base/hex.h"
 #include "base/utf8.h"
 #include "driver/json_text.h"
 #include "driver/version.h"
@@ -101,18 +103,23 @@ std::string fileUri(const std::string& path) {
   llvm::SmallString<256> abs(path);
   (void)llvm::sys::fs::make_absolute(abs);
   llvm::sys::path::remove_dots(abs, /*remove_dot_dot=*/true);
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out = "file://";
-  for (unsigned char c : abs.str()) {
-    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
+  for (char c : abs.str()) {
+    if (llvm::isAlnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+      out += c;
     } else {
       out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      appendHex(out, {&c, 1}, HexCase::Upper);
     }
   }
   return out;
+}
+
+// The document as the file holds it: one line feed after the last line. (Appended in place: a
+// JSON report of many diagnostics is megabytes.)
+std::string withLineFeed(std::string text) {
+  text += '\n';
+  return text;
 }
 
 // Standard input has no URI: SARIF allows an artifact location with only a description.
@@ -157,7 +164,7 @@ std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors
   }
   doc["files"] = std::move(arr);
   doc["summary"] = {{"errors", errors}, {"warnings", warnings}};
-  return dumpJson(doc, 2) + "\n";
+  return withLineFeed(dumpJson(doc, 2));
 }
 
 std::string renderSarif(const std::vector<JsonFileReport>& files) {
@@ -167,7 +174,7 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
     Severity sev = diagDefaultSeverity(id);
     rules.push_back({{"id", std::string(diagName(id))},
                      {"shortDescription", {{"text", std::string(diagSummary(id))}}},
-                     {"helpUri", std::string(kDocsUri) + "diagnostics.md#" + std::string(diagName(id))},
+                     {"helpUri", fmt::format("{}diagnostics.md#{}", kDocsUri, diagName(id))},
                      {"defaultConfiguration",
                       {{"level", sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note"}}}});
   }
@@ -223,11 +230,11 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
               {"version", "2.1.0"},
               {"runs", json::array({{{"tool", {{"driver", {{"name", "ipec"},
                                                            {"version", kIpecVersion},
-                                                           {"informationUri", std::string(kDocsUri) + "diagnostics.md"},
+                                                           {"informationUri", fmt::format("{}diagnostics.md", kDocsUri)},
                                                            {"rules", std::move(rules)}}}}},
                                      {"columnKind", "unicodeCodePoints"},
                                      {"results", std::move(results)}}})}};
-  return dumpJson(doc, 2) + "\n";
+  return withLineFeed(dumpJson(doc, 2));
 }
 
 }  // namespace ipec::driver

@@ -8,11 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "driver/output.h"
+
 namespace ipec::driver {
 
 // `indent` < 0: one line (JSON lines outputs); otherwise pretty-printed with that indent.
 inline std::string dumpJson(const nlohmann::json& j, int indent = -1) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
+
+// `j` and a line feed on stdout.
+inline void printJson(const nlohmann::json& j, int indent = -1) { print(stdout, "{}\n", dumpJson(j, indent)); }
 
 }  // namespace ipec::driver

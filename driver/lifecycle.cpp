@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // ipec lifecycle: what the kernel answers to a sequence of policy loads, updates, activations and
 // deletions (securityfs), from an empty store. A pre-deployment rollback check.
-#include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <tuple>
 
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/ADT/StringExtras.h>
 #include <nlohmann/json.hpp>
 
 #include "analysis/lifecycle.h"
@@ -24,12 +24,11 @@ std::string dirOf(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-std::vector<std::string> words(const std::string& line) {
-  std::istringstream in(line);
-  std::vector<std::string> out;
-  std::string w;
-  while (in >> w) out.push_back(w);
-  return out;
+// The blank-separated words of `line` (the blanks of isspace(), as `>>` reads them).
+std::vector<std::string> words(llvm::StringRef line) {
+  llvm::SmallVector<llvm::StringRef, 4> pieces;
+  llvm::SplitString(line, pieces);
+  return {pieces.begin(), pieces.end()};
 }
 
 }  // namespace
@@ -38,15 +37,15 @@ int runLifecycle(const LifecycleOptions& o) {
   auto script = readInputOrReport(o.script, o.max_file_size, /*policy=*/false);
   if (!script) return static_cast<int>(ExitCode::Usage);
   const std::string shown_script = script->display_name;  // "<stdin>" for "-", as everywhere
-  std::istringstream in(std::move(script->bytes));
   const std::string base = o.script == "-" ? "." : dirOf(o.script);
   // Without IPE there is no /sys/kernel/security/ipe: every write fails to open its file.
   const std::optional<std::string> cannot_load = cannotLoadReason(o.pipeline.target);
   analysis::PolicyStore store;
-  std::string line;
   unsigned lineno = 0;
   bool all_ok = true;
-  while (std::getline(in, line)) {
+  for (llvm::StringRef rest = script->bytes; !rest.empty();) {
+    llvm::StringRef line;
+    std::tie(line, rest) = rest.split('\n');
     ++lineno;
     std::vector<std::string> w = words(line);
     if (w.empty() || w[0][0] == '#') continue;
@@ -63,7 +62,7 @@ int runLifecycle(const LifecycleOptions& o) {
         return usage(op == "new_policy" ? "new_policy FILE" : "update NAME FILE");
       if (op == "update") name = w[1];
       file = w.back();
-      std::string path = file[0] == '/' ? file : base + "/" + file;
+      std::string path = file[0] == '/' ? file : fmt::format("{}/{}", base, file);
       InputError ierr;
       auto text = readInput(path, o.max_file_size, ierr);
       if (!text) {
@@ -86,7 +85,7 @@ int runLifecycle(const LifecycleOptions& o) {
                                 rejected_at.column, v.cause ? fmt::format(" [{}]", diagName(*v.cause)) : "");
       }
     } else if (op == "activate" || op == "deactivate-write" || op == "delete" || op == "delete-write0") {
-      if (w.size() != 2) return usage(op + " NAME");
+      if (w.size() != 2) return usage(fmt::format("{} NAME", op));
       name = w[1];
       if (op == "activate" || op == "deactivate-write") r = store.activate(name, op == "activate");
       else r = store.remove(name, op == "delete");
@@ -112,11 +111,12 @@ int runLifecycle(const LifecycleOptions& o) {
         j["policy_line"] = rejected_at.line;
         j["policy_column"] = rejected_at.column;
       }
-      std::printf("%s\n", dumpJson(j).c_str());
+      printJson(j);
       continue;
     }
-    fmt::print("{}:{}: {}{}: {}{}{}\n", shown_script, lineno, shown(op), name.empty() ? "" : " " + shown(name),
-               r.errno_name, r.ok() ? "" : fmt::format(" ({})", r.errno_value), r.message.empty() ? "" : "; " + shown(r.message));
+    print(stdout, "{}:{}: {}{}{}: {}{}{}{}\n", shown_script, lineno, shown(op), name.empty() ? "" : " ", shown(name),
+          r.errno_name, r.ok() ? "" : fmt::format(" ({})", r.errno_value), r.message.empty() ? "" : "; ",
+          shown(r.message));
   }
   return all_ok ? 0 : static_cast<int>(ExitCode::Findings);
 }

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // ipec diagnostics [ID]: the diagnostic ids, or one explained from docs/diagnostics.md.
-#include <cstdio>
-
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
@@ -48,14 +46,14 @@ int explain(const std::string& format, const std::string& name) {
                         {"severity", std::string(severityName(diagDefaultSeverity(*id)))},
                         {"summary", std::string(diagSummary(*id))},
                         {"text", std::string(text)}};
-    std::printf("%s\n", dumpJson(j, 2).c_str());
+    printJson(j, 2);
     return 0;
   }
   if (text.empty()) {  // every id has a section (golden.coverage); a stale build may lack one
-    fmt::print("{} ({}): {}\n", name, severityName(diagDefaultSeverity(*id)), diagSummary(*id));
+    print(stdout, "{} ({}): {}\n", name, severityName(diagDefaultSeverity(*id)), diagSummary(*id));
     return 0;
   }
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  writeText(stdout, text);
   return 0;
 }
 
@@ -71,12 +69,12 @@ int runDiagnostics(const std::string& format, const std::string& id) {
                      {"severity", std::string(severityName(diagDefaultSeverity(d)))},
                      {"summary", std::string(diagSummary(d))}});
     }
-    std::printf("%s\n", dumpJson(arr, 2).c_str());
+    printJson(arr, 2);
     return 0;
   }
   for (unsigned i = 0; i < kNumDiagIds; ++i) {
     auto d = static_cast<DiagId>(i);
-    fmt::print("{:<26} {:<8} {}\n", diagName(d), severityName(diagDefaultSeverity(d)), diagSummary(d));
+    print(stdout, "{:<26} {:<8} {}\n", diagName(d), severityName(diagDefaultSeverity(d)), diagSummary(d));
   }
   return 0;
 }

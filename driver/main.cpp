@@ -3,7 +3,7 @@
 // CLI11 is used only here. cli_args.h handles what CLI11 cannot (-W flags, sizes, `--`).
 #include <CLI/CLI.hpp>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -226,7 +226,7 @@ CLI::App* addLifecycle(CLI::App& app, Cli& cli) {
 }
 
 Commands buildApp(CLI::App& app, Cli& cli) {
-  app.set_version_flag("--version", std::string("ipec ") + kIpecVersion);
+  app.set_version_flag("--version", fmt::format("ipec {}", kIpecVersion));
   app.require_subcommand(1);
   app.footer(
       "Warning flags (check, fmt, eval, compile, lifecycle): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
@@ -277,9 +277,7 @@ std::vector<std::string_view> commandNames(CLI::App& app) {
 std::string unknownCommand(std::string_view word, const std::vector<std::string_view>& names) {
   auto s = suggest(word, names);
   if (s && s->unique()) return fmt::format("unknown command {}; did you mean {}?", quote(word), quote(s->best[0]));
-  std::string list;
-  for (std::string_view n : names) list += fmt::format("{}{}", list.empty() ? "" : ", ", n);
-  return fmt::format("unknown command {}; the commands are {}", quote(word), list);
+  return fmt::format("unknown command {}; the commands are {}", quote(word), fmt::join(names, ", "));
 }
 
 // The subcommand (and `targets show`) a word list starts with, for looking up its options.
@@ -308,7 +306,7 @@ std::string optionBeforeCommand(CLI::App& app, const std::string& word) {
 void splitEmptyValues(const CLI::App& cmd, std::vector<std::string>& words) {
   for (size_t i = 1; i < words.size(); ++i) {
     const std::string& w = words[i];
-    if (w.size() < 4 || w.compare(0, 2, "--") != 0 || w.back() != '=' || w.find('=') != w.size() - 1) continue;
+    if (w.size() < 4 || !w.starts_with("--") || w.back() != '=' || w.find('=') != w.size() - 1) continue;
     const CLI::Option* opt = cmd.get_option_no_throw(w.substr(0, w.size() - 1));
     if (!opt || opt->get_type_size() == 0) continue;
     words[i].pop_back();
@@ -361,7 +359,7 @@ std::string extraWordError(CLI::App& app, const std::vector<std::string>& extra)
   if (word.empty() || word[0] != '-') return fmt::format("`{}` takes no more arguments; not expected: {}", path, quote(unmarkFile(word)));
   std::vector<std::string> names;
   for (const CLI::Option* opt : cmd->get_options())
-    for (const std::string& n : opt->get_lnames()) names.push_back("--" + n);
+    for (const std::string& n : opt->get_lnames()) names.push_back(fmt::format("--{}", n));
   std::vector<std::string_view> views(names.begin(), names.end());
   auto s = suggest(word.substr(0, word.find('=')), views);
   return fmt::format("unknown option {} for `{}`{}", quote(word), path,
@@ -396,7 +394,7 @@ int run(int argc, char** argv) {
       options_end = true;
       continue;
     }
-    if (a.size() > 2 && a.substr(0, 2) == "-W") {
+    if (a.size() > 2 && a.starts_with("-W")) {
       std::string error;
       if (!parseWarningFlag(a, cli.diag_options, error)) return usageError(error);
       continue;
@@ -411,7 +409,7 @@ int run(int argc, char** argv) {
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
     std::string what = e.what();
     what.erase(std::remove(what.begin(), what.end(), kAfterDashes), what.end());
-    return errorLine(shown(what)) + "Run with --help for more information.\n";
+    return fmt::format("{}Run with --help for more information.\n", errorLine(shown(what)));
   });
   if (std::string error = prepareWords(app, words); !error.empty()) return usageError(error);
   std::reverse(words.begin(), words.end());  // CLI11 takes a vector last word first

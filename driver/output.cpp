@@ -3,11 +3,11 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <optional>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "base/diagnostic.h"
 
@@ -17,10 +17,7 @@ namespace {
 std::optional<bool> g_color;
 
 bool colorOn() {
-  if (!g_color) {
-    const char* term = std::getenv("TERM");
-    g_color = !std::getenv("NO_COLOR") && !(term && std::string_view(term) == "dumb") && ::isatty(STDERR_FILENO) == 1;
-  }
+  if (!g_color) g_color = useColor(ColorMode::Auto, STDERR_FILENO);
   return *g_color;
 }
 
@@ -33,14 +30,28 @@ std::string line(std::string_view label, const char* color, std::string_view mes
 
 std::string shown(std::string_view text) { return escapeText(text); }
 
+bool useColor(ColorMode mode, int fd) {
+  if (mode != ColorMode::Auto) return mode == ColorMode::Always;
+  if (std::getenv("NO_COLOR")) return false;
+  const char* term = std::getenv("TERM");
+  if (term && std::string_view(term) == "dumb") return false;
+  return ::isatty(fd) == 1;
+}
+
 void setMessageColor(bool on) { g_color = on; }
 
 std::string errorLine(std::string_view message) { return line("error", "\033[1;31m", message); }
 
 // Messages pass through shown() as a whole, so that user text which reached one unquoted (a path
 // inside an analysis or OpenSSL error) cannot reach the terminal raw either.
-void printError(std::string_view message) { std::fputs(errorLine(shown(message)).c_str(), stderr); }
+void printError(std::string_view message) { writeText(stderr, errorLine(shown(message))); }
 
-void printNote(std::string_view message) { std::fputs(line("note", "\033[1;36m", shown(message)).c_str(), stderr); }
+void printNote(std::string_view message) { writeText(stderr, line("note", "\033[1;36m", shown(message))); }
+
+void vprintTo(std::FILE* f, fmt::string_view format, fmt::format_args args) {
+  fmt::memory_buffer buffer;
+  fmt::vformat_to(std::back_inserter(buffer), format, args);
+  writeText(f, {buffer.data(), buffer.size()});
+}
 
 }  // namespace ipec::driver

@@ -4,8 +4,11 @@
 // line through printError(), so escaping and colour are decided in one place.
 #pragma once
 
+#include <cstdio>
 #include <string>
 #include <string_view>
+
+#include <fmt/core.h>
 
 namespace ipec::driver {
 
@@ -15,8 +18,14 @@ namespace ipec::driver {
 // messages (printError applies it): text that quote() made safe passes unchanged.
 std::string shown(std::string_view text);
 
-// Colour for `ipec: error:` and `ipec: note:` lines (clang's style): decided once, after the
-// command line is parsed; until then, colour when stderr is a terminal and NO_COLOR allows.
+// Whether to colour what goes to `fd` (clang's rules): --color=always or never decides; auto
+// colours a terminal unless NO_COLOR is set or TERM is dumb. The escapes are written by hand where
+// this says yes: fmt's colour styles always write them.
+enum class ColorMode { Auto, Always, Never };
+bool useColor(ColorMode mode, int fd);
+
+// Colour for `ipec: error:` and `ipec: note:` lines: decided once, after the command line is
+// parsed; until then, as useColor(ColorMode::Auto) decides for stderr.
 void setMessageColor(bool on);
 
 // `ipec: error: MESSAGE` and `ipec: note: MESSAGE` on stderr, with a line feed.
@@ -24,5 +33,17 @@ void printError(std::string_view message);
 void printNote(std::string_view message);
 // The same line as a string (for CLI11's failure message).
 std::string errorLine(std::string_view message);
+
+// fmt::print, but a failed write (a full disk, a closed stream) is left to ferror() as stdio
+// leaves it: fmt::print throws std::system_error there, which ended ipec with abort().
+// runCommandLine() reports a failed standard output with status 2; a failed stderr is ignored.
+void vprintTo(std::FILE* f, fmt::string_view format, fmt::format_args args);
+template <typename... T>
+void print(std::FILE* f, fmt::format_string<T...> format, T&&... args) {
+  driver::vprintTo(f, format, fmt::make_format_args(args...));
+}
+
+// Writes `text` as it is, any bytes (NUL included): for output built beforehand.
+inline void writeText(std::FILE* f, std::string_view text) { std::fwrite(text.data(), 1, text.size(), f); }
 
 }  // namespace ipec::driver

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "driver/target_options.h"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
+
+#include <iterator>
 
 namespace ipec::driver {
 
@@ -9,9 +11,8 @@ bool buildTarget(const TargetArgs& args, analysis::Target& out, std::string& err
   auto t = analysis::loadTarget(args.name, error);
   if (!t) {
     if (error.rfind("unknown target", 0) == 0) {
-      std::string names;
-      for (const std::string& n : analysis::profileNames()) names += fmt::format("{} ", n);
-      error += fmt::format("; `ipec targets` lists them: {}live", names);
+      fmt::format_to(std::back_inserter(error), "; `ipec targets` lists them: {} live",
+                     fmt::join(analysis::profileNames(), " "));
     }
     return false;
   }

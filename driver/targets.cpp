@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
 // ipec targets [show NAME]: the kernel target profiles.
-#include <cstdio>
-
-#include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
 #include "driver/commands.h"
@@ -17,7 +14,7 @@ constexpr const char* kLiveDescription = "the running system: /proc/config.gz, /
 
 int runTargets(const TargetsOptions& options) {
   if (options.show) {
-    std::fputs(analysis::describeTarget(options.target).c_str(), stdout);
+    writeText(stdout, analysis::describeTarget(options.target));
     return 0;
   }
   nlohmann::json list = nlohmann::json::array();
@@ -29,14 +26,14 @@ int runTargets(const TargetsOptions& options) {
     if (options.format == "json")
       list.push_back({{"name", name}, {"description", description}, {"default", is_default}});
     else
-      fmt::print("{:<12} {}{}\n", name, description, is_default ? " (default)" : "");
+      print(stdout, "{:<12} {}{}\n", name, description, is_default ? " (default)" : "");
   }
   if (options.format != "json") {
-    fmt::print("{:<12} {}\n", "live", kLiveDescription);
+    print(stdout, "{:<12} {}\n", "live", kLiveDescription);
     return 0;
   }
   list.push_back({{"name", "live"}, {"description", kLiveDescription}, {"default", false}});
-  std::printf("%s\n", dumpJson(list, 2).c_str());
+  printJson(list, 2);
   return 0;
 }
 

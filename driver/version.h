@@ -4,7 +4,12 @@
 
 namespace ipec::driver {
 
-inline constexpr const char* kIpecVersion = "0.1.0";
+// project(VERSION) in CMakeLists.txt, the one place the version is written (package.deb checks
+// that packaging/changelog agrees).
+#ifndef IPEC_VERSION
+#error "IPEC_VERSION comes from driver/CMakeLists.txt"
+#endif
+inline constexpr const char* kIpecVersion = IPEC_VERSION;
 
 // Where the documentation lives, as a URI ending in `/` (the CMake cache variable IPEC_DOCS_URI;
 // by default the installed docs): SARIF's helpUri and informationUri point into it.

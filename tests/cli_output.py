@@ -4,7 +4,7 @@
 its mode, and a symlink its target); anything else that exists is written in place, never
 replaced. Once `-o /dev/null` run as root renamed a regular file over /dev/null, `-o
 /dev/stdout` into a pipe replaced the link, `-o POLICY POLICY` replaced the source with the table,
-and a full standard output still exited 0.
+a full standard output still exited 0, and a write that failed inside fmt::print ended with abort().
 
     cli_output.py IPEC
 """
@@ -153,6 +153,20 @@ def main():
             with open(full, "wb") as out:
                 r = subprocess.run([exe, "targets"], stdout=out, stderr=subprocess.PIPE, timeout=60)
             expect(r.returncode == 2 and b"cannot write standard output" in r.stderr, "targets > FULL-DEVICE fails")
+            # More than stdio's buffer: the write fails inside a print, not at the final flush (fmt::print
+            # threw there, and ipec ended with abort()).
+            script = os.path.join(d, "script")
+            with open(script, "w") as f:
+                f.write("new_policy p.pol\n" * 300)
+            with open(full, "wb") as out:
+                r = subprocess.run([exe, "lifecycle", script], stdout=out, stderr=subprocess.PIPE, timeout=60)
+            expect(r.returncode == 2 and b"cannot write standard output" in r.stderr,
+                   "lifecycle > FULL-DEVICE (300 lines) fails with status 2")
+            # A failed stderr is ignored, as by stdio: the status is the command's.
+            with open(full, "wb") as err:
+                r = subprocess.run([exe, "compile", "--verify", "--stats", "-o", os.devnull, pol], stdout=subprocess.PIPE,
+                                   stderr=err, timeout=60)
+            expect(r.returncode == 0, "compile --verify --stats 2> FULL-DEVICE exits 0")
 
     if failures:
         print(f"{len(failures)} failure(s)")

@@ -37,6 +37,7 @@
 
 #include "analysis/target.h"
 #include "base/diagnostic.h"
+#include "base/hex.h"
 #include "base/render_text.h"
 #include "driver/json_output.h"
 #include "driver/pipeline.h"
@@ -98,11 +99,18 @@ const Configs& configs() {
 [[noreturn]] void fail(const char* what, std::string_view input, std::string_view a, std::string_view b) {
   std::fprintf(stderr, "\n*** ipec_fuzz_frontend invariant violated: %s\n", what);
   auto dump = [](const char* label, std::string_view s) {
-    std::fprintf(stderr, "--- %s (%zu bytes):\n", label, s.size());
-    for (unsigned char c : s.substr(0, 2000)) {
-      if (c == '\n' || (c >= 0x20 && c < 0x7f)) std::fputc(c, stderr);
-      else std::fprintf(stderr, "\\x%02x", c);
+    std::string shown;
+    for (char c : s.substr(0, 2000)) {
+      const unsigned char u = static_cast<unsigned char>(c);
+      if (u == '\n' || (u >= 0x20 && u < 0x7f)) {
+        shown += c;
+      } else {
+        shown += "\\x";
+        appendHex(shown, {&c, 1});
+      }
     }
+    std::fprintf(stderr, "--- %s (%zu bytes):\n", label, s.size());
+    std::fwrite(shown.data(), 1, shown.size(), stderr);
     std::fputc('\n', stderr);
   };
   dump("input", input);
