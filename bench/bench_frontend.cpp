@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Front-end throughput: parse + check of generated fs-verity digest allowlists.
 //
-//   BM_Check/<rules>        driver::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint,
+//   BM_Check/<rules>        pipeline::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint,
 //                           target analysis) on an allowlist of 1k, 10k, 100k and 1M rules
 //                           (1M rules is ~112 MB).
 //   BM_Check64K/<shape>     the same on a 64 KiB policy (the kernel's maximum): the latency an
@@ -14,7 +14,7 @@
 //   BM_PhaseLint/<n>        analysis::lint alone, on a policy parsed beforehand.
 //   BM_PhaseAnalyze/<n>     analysis::analyzePolicy alone (the target analysis: reachability,
 //                           lockout, ...), on a policy parsed beforehand.
-//   BM_PhaseCheck/<n>       driver::checkPolicy on the same input (everything above, plus the
+//   BM_PhaseCheck/<n>       pipeline::checkPolicy on the same input (everything above, plus the
 //                           kernel limits and sorting the diagnostics).
 //   BM_DigestIntern/<n>     DigestPool::intern of n distinct sha256 digests into a fresh pool,
 //                           then of the same n again (the hits a repeated digest costs).
@@ -47,7 +47,7 @@
 #include "base/diagnostic.h"
 #include "base/hex.h"
 #include "base/source.h"
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "frontend/digest_pool.h"
 #include "frontend/parser.h"
 #include "frontend/scanner.h"
@@ -223,8 +223,8 @@ void reportCounters(benchmark::State& state, const Input& in, long rss_start_kb)
   state.counters["rss_growth_MB"] = static_cast<double>(procStatusKb("VmHWM") - rss_start_kb) / 1024.0;
 }
 
-ipec::driver::PipelineConfig& config() {
-  static ipec::driver::PipelineConfig c;
+ipec::pipeline::PipelineConfig& config() {
+  static ipec::pipeline::PipelineConfig c;
   return c;
 }
 
@@ -236,7 +236,7 @@ void runCheck(benchmark::State& state, const Input& in) {
     state.PauseTiming();
     std::string bytes = in.text;
     state.ResumeTiming();
-    ipec::driver::CheckedPolicy p = ipec::driver::checkPolicy("bench.pol", std::move(bytes), config());
+    ipec::pipeline::CheckedPolicy p = ipec::pipeline::checkPolicy("bench.pol", std::move(bytes), config());
     benchmark::DoNotOptimize(p.parsed.policy.statements.data());
     // Sanity: the generated policy must have parsed completely (a silently failing parse would
     // make every figure meaningless).

@@ -38,7 +38,7 @@ void printVerdict(const CheckedPolicy& p, const PipelineConfig& config) {
   }
   // The parser's answer still matters on a target that cannot load it (a kernel without IPE in
   // lsm= today may have it tomorrow), so it follows.
-  if (auto why = cannotLoadReason(t)) {
+  if (auto why = pipeline::cannotLoadReason(t)) {
     print(stdout, "{}: cannot be loaded on target {}: {}; {} would {} the text{}{}\n", p.file->name(), t.name, *why,
           t.kernel_name, v.accepts ? "accept" : "reject", v.accepts ? "" : " ", rejects);
     return;
@@ -82,7 +82,7 @@ int runCheck(const CheckOptions& options) {
       r.name = in->path;
       r.target = options.pipeline.target.name;
       r.verdict = p.diags->verdict();
-      r.loadable = !cannotLoadReason(options.pipeline.target);
+      r.loadable = !pipeline::cannotLoadReason(options.pipeline.target);
       r.diagnostics = p.diags->take();
       reports.push_back(std::move(r));
       kept.push_back(std::move(p));

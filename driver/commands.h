@@ -9,9 +9,16 @@
 #include "backend/program.h"
 #include "backend/table_writer.h"
 #include "driver/output.h"
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
 
 namespace ipec::driver {
+
+// The pipeline layer is what every command runs on.
+using pipeline::CheckedPolicy;
+using pipeline::checkPolicy;
+using pipeline::defaultTarget;
+using pipeline::parsesCleanly;
+using pipeline::PipelineConfig;
 
 enum class ExitCode : int { Ok = 0, Findings = 1, Usage = 2 };
 

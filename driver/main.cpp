@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 #include <new>
+
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -19,13 +21,19 @@
 #include "driver/input.h"
 #include "driver/output.h"
 #include "driver/signer_cert.h"
-#include "driver/target_options.h"
-#include "driver/version.h"
+#include "lsp/server.h"
+#include "pipeline/target_options.h"
+#include "pipeline/version.h"
+#include "pipeline/warning_flags.h"
 
 namespace {
 
 using namespace ipec;
 using namespace ipec::driver;
+using pipeline::buildTarget;
+using pipeline::kIpecVersion;
+using pipeline::parseWarningFlag;
+using pipeline::TargetArgs;
 
 constexpr int kUsage = static_cast<int>(ExitCode::Usage);
 
@@ -57,10 +65,10 @@ void addMaxFileSize(CLI::App* cmd, std::string& max_size, const std::string& wha
 void addLimitOptions(CLI::App* cmd, DiagnosticOptions& o) {
   cmd->add_option("--error-limit", o.error_limit, "Show at most N errors per file (0: all)")
       ->check(nonEmpty("a number"))
-      ->default_val(100);
+      ->default_val(pipeline::kDefaultErrorLimit);
   cmd->add_option("--warning-limit", o.warning_limit, "Show at most N warnings or notes of each id per file (0: all)")
       ->check(nonEmpty("a number"))
-      ->default_val(100);
+      ->default_val(pipeline::kDefaultWarningLimit);
 }
 
 void addTargetOptions(CLI::App* cmd, TargetArgs& t, bool with_target = true) {
@@ -94,10 +102,11 @@ struct Cli {
   TargetsOptions targets;
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
+  bool lsp_stdio = false;
 };
 
 struct Commands {
-  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help;
+  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp;
 };
 
 CLI::App* addCheck(CLI::App& app, Cli& cli) {
@@ -256,6 +265,10 @@ Commands buildApp(CLI::App& app, Cli& cli) {
       ->check(nonEmpty("text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
+  c.lsp = app.add_subcommand("lsp",
+                             "Run the language server for editors (LSP 3.17 on standard input and output; "
+                             "docs/lsp.md)");
+  c.lsp->add_flag("--stdio", cli.lsp_stdio, "Talk on standard input and output (the only transport; accepted for clients that pass it)");
   c.help = app.add_subcommand("help", "Print the help of a command (`ipec help check` is `ipec check --help`)");
   c.help->add_option("command", cli.help_words, "A command, such as check, or targets show");
   return c;
@@ -526,6 +539,7 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     return runTargets(o);
   }
   if (c.diagnostics->parsed()) return runDiagnostics(cli.diag_format, cli.diag_id);
+  if (c.lsp->parsed()) return lsp::serve(STDIN_FILENO, STDOUT_FILENO);
   return kUsage;
 }
 

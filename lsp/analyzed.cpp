@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <llvm/ADT/StringExtras.h>
 #include <llvm/Support/Path.h>
+#include <nlohmann/json.hpp>
 
 #include "base/hex.h"
 #include "pipeline/project_config.h"

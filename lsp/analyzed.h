@@ -3,6 +3,8 @@
 // pipeline `ipec check` runs, so the editor shows what CI shows.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <cstdint>
 #include <memory>
 #include <optional>

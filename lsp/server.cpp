@@ -3,6 +3,8 @@
 // and the dispatch of requests to the worker.
 #include "lsp/server.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 
@@ -39,6 +41,16 @@ class Session {
         settings_(std::make_shared<Settings>()) {}
 
   ~Session() { worker_.stop(); }
+
+  // Ends the session with `code`. A check still running on the worker cannot be stopped, and
+  // must not outlive what it reads: the process ends here, without waiting for it.
+  int finish(int code) {
+    if (worker_.stop()) {
+      std::fflush(nullptr);
+      std::_Exit(code);
+    }
+    return code;
+  }
 
   // False once the session is over (`exit`).
   bool handle(const std::string& body);
@@ -259,13 +271,13 @@ int serve(int in_fd, int out_fd, const ServerOptions& options) {
   for (;;) {
     switch (in.next(body, problem)) {
       case MessageReader::Status::End:
-        return 1;  // the input ended without `exit`
+        return session.finish(1);  // the input ended without `exit`
       case MessageReader::Status::Skipped:
         continue;
       case MessageReader::Status::Message:
         break;
     }
-    if (!session.handle(body)) return session.exitCode();
+    if (!session.handle(body)) return session.finish(session.exitCode());
   }
 }
 

@@ -12,16 +12,20 @@ Worker::Worker(Publish publish, Reply reply, bool threaded)
 
 Worker::~Worker() { stop(); }
 
-void Worker::stop() {
+bool Worker::stop() {
   std::unique_lock<std::mutex> lock(mu_);
-  if (stopping_) return;
+  if (stopping_) return false;
   stopping_ = true;
   const bool busy = busy_;
   lock.unlock();
   cv_.notify_all();
-  if (!thread_.joinable()) return;
-  if (busy) thread_.detach();  // a check in progress cannot be interrupted; the process exits
-  else thread_.join();
+  if (!thread_.joinable()) return false;
+  if (busy) {
+    thread_.detach();
+    return true;
+  }
+  thread_.join();
+  return false;
 }
 
 void Worker::update(DocumentSnapshot doc, std::shared_ptr<const Settings> settings) {

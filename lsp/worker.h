@@ -49,9 +49,9 @@ class Worker {
   void cancel(const json& id);
   // The position encoding agreed at initialize (set once, before any work).
   void setEncoding(PositionEncoding enc) { enc_ = enc; }
-  // Stops taking work. The thread is detached if it is in the middle of a check (the process is
-  // about to exit; a check cannot be interrupted), joined otherwise.
-  void stop();
+  // Stops taking work. The thread is detached if it is in the middle of a check (a check cannot
+  // be interrupted; the caller must then end the process), joined otherwise. True when detached.
+  bool stop();
 
  private:
   void loop();
