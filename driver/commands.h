@@ -10,6 +10,7 @@
 #include "backend/table_writer.h"
 #include "driver/output.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/project_config.h"
 
 namespace ipec::driver {
 
@@ -29,8 +30,11 @@ int runCommandLine(int argc, char** argv);
 // The diagnostics of `p` on stderr as text (all, or only the errors), coloured as `color` says.
 void printDiagnostics(const CheckedPolicy& p, ColorMode color, bool errors_only = false);
 
+// Commands that take several policies check each with the configuration of its project
+// (`.ipec.json`, docs/project-config.md); main.cpp sets `configs` from the flags and `pipeline`.
 struct CheckOptions {
   PipelineConfig pipeline;
+  std::shared_ptr<pipeline::ConfigResolver> configs;
   std::string format = "text";  // text | json
   ColorMode color = ColorMode::Auto;
   bool quiet = false;
@@ -41,6 +45,7 @@ int runCheck(const CheckOptions& options);
 
 struct FmtOptions {
   PipelineConfig pipeline;
+  std::shared_ptr<pipeline::ConfigResolver> configs;
   bool in_place = false;
   bool check = false;
   bool diff = false;  // print a unified diff of the changes instead of the text

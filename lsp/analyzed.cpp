@@ -8,8 +8,6 @@
 
 #include "base/hex.h"
 #include "pipeline/project_config.h"
-#include "pipeline/target_options.h"
-#include "pipeline/warning_flags.h"
 
 namespace ipec::lsp {
 namespace {
@@ -97,31 +95,21 @@ std::shared_ptr<const Analyzed> checkDocument(const DocumentSnapshot& doc, const
   a->settings_generation = settings.generation;
   const std::optional<std::string> path = pathOfUri(doc.uri);
 
-  // The project file first, then what the editor set on top of it, field by field.
-  pipeline::ProjectConfig project;
-  if (path) {
-    if (auto file = pipeline::findProjectConfig(std::string(llvm::sys::path::parent_path(*path)))) {
-      std::string error;
-      if (pipeline::loadProjectConfig(*file, project, error)) a->config_file = *file;
-      else config_error = error;
-    }
-  }
-  pipeline::TargetArgs args = project.target_args;
-  std::vector<std::string> warnings = project.warnings;
-  if (settings.target) args.name = *settings.target;
-  if (settings.kconfig) args.kconfig_files = *settings.kconfig;
-  if (settings.lsm) args.lsm = *settings.lsm;
-  if (settings.set) args.settings = *settings.set;
-  if (settings.warnings) warnings = *settings.warnings;
-
+  // The project file, with what the editor set over it, field by field; `ipec check` resolves
+  // its flags over the same file the same way.
+  pipeline::ConfigRequest request;
+  request.target = settings.target;
+  request.kconfig = settings.kconfig;
+  request.lsm = settings.lsm;
+  request.set = settings.set;
+  request.warnings = settings.warnings;
+  request.use_project_file = path.has_value();  // an unsaved buffer has no directory to look in
+  const std::string dir = path ? std::string(llvm::sys::path::parent_path(*path)) : std::string();
   std::string error;
-  if (!pipeline::buildTarget(args, a->config.target, error)) {
-    config_error = fmt::format("the target is not usable ({}); checking for {}", error, pipeline::defaultTarget().name);
-    a->config.target = pipeline::defaultTarget();
+  if (!pipeline::resolveConfig(dir.empty() ? "." : dir, request, a->config, a->config_file, error)) {
+    config_error = fmt::format("{}; checking for {} instead", error, pipeline::defaultTarget().name);
+    a->config = pipeline::PipelineConfig{};
   }
-  for (const std::string& w : warnings)
-    if (!pipeline::parseWarningFlag(w, a->config.diag_options, error))
-      config_error = fmt::format("warning option ignored: {}", error);
   pipeline::applyCheckDefaults(a->config);
   a->checked = pipeline::checkPolicy(path.value_or(doc.uri), *doc.text, a->config);
   a->index = std::make_unique<LineIndex>(a->checked.file->bytes());

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/diagnostic.h"
+#include "pipeline/warning_flags.h"
 
 namespace ipec::pipeline {
 namespace {
@@ -93,6 +94,51 @@ bool loadProjectConfig(const std::string& path, ProjectConfig& out, std::string&
   }
   out = std::move(c);
   return true;
+}
+
+bool resolveConfig(const std::string& dir, const ConfigRequest& request, PipelineConfig& config,
+                   std::string& config_file, std::string& error) {
+  ProjectConfig project;
+  config_file.clear();
+  if (request.project_file) config_file = *request.project_file;
+  else if (request.use_project_file) config_file = findProjectConfig(dir).value_or("");
+  if (!config_file.empty() && !loadProjectConfig(config_file, project, error)) return false;
+  TargetArgs args = project.target_args;
+  if (request.target) args.name = *request.target;
+  if (request.kconfig) args.kconfig_files = *request.kconfig;
+  if (request.lsm) args.lsm = *request.lsm;
+  if (request.set) args.settings = *request.set;
+  if (!buildTarget(args, config.target, error)) {
+    if (!config_file.empty() && !request.target) error = fmt::format("{} (the target of {})", error, quote(config_file, 256));
+    return false;
+  }
+  DiagnosticOptions& d = config.diag_options;
+  d.enable.clear();
+  d.werror.clear();
+  d.all_warnings_are_errors = false;
+  for (const std::string& w : request.warnings.value_or(project.warnings))
+    if (!parseWarningFlag(w, d, error)) {
+      if (!request.warnings) error = fmt::format("{} (in {})", error, quote(config_file, 256));
+      return false;
+    }
+  d.enable.insert(d.enable.end(), request.extra.enable.begin(), request.extra.enable.end());
+  d.werror.insert(d.werror.end(), request.extra.werror.begin(), request.extra.werror.end());
+  d.all_warnings_are_errors = d.all_warnings_are_errors || request.extra.all_warnings_are_errors;
+  return true;
+}
+
+const PipelineConfig* ConfigResolver::forPolicy(const std::string& path, std::string& error) {
+  llvm::SmallString<256> dir(path == "-" ? "." : llvm::sys::path::parent_path(path));
+  if (dir.empty()) dir = ".";
+  std::string file;
+  if (request_.project_file) file = *request_.project_file;
+  else if (request_.use_project_file) file = findProjectConfig(std::string(dir)).value_or("");
+  auto it = by_file_.find(file);
+  if (it != by_file_.end()) return it->second.get();
+  auto config = std::make_unique<PipelineConfig>(base_);
+  std::string used;
+  if (!resolveConfig(std::string(dir), request_, *config, used, error)) return nullptr;
+  return by_file_.emplace(file, std::move(config)).first->second.get();
 }
 
 }  // namespace ipec::pipeline
