@@ -474,9 +474,9 @@ class PolicyParser {
       msg = fmt::format("unknown property {}; did you mean {}? ({} is the spelling of {}; no kernel accepts it)",
                         quote(key), quote(meant), quote(key), former.source);
     } else {
-      msg = fmt::format("unknown property {}: the spelling of {} for {}, which {} does not know either (it comes with {})",
-                        quote(key), former.source, quote(meant), options_.dialect_name,
-                        sl::seriesName(sl::propSeries(former.prop)));
+      msg = fmt::format(
+          "unknown property {}: the spelling of {} for {}, which {} does not know either (it comes with {})",
+          quote(key), former.source, quote(meant), options_.dialect_name, sl::seriesName(sl::propSeries(former.prop)));
     }
     std::vector<RelatedNote> notes;
     noteHiddenSpace(notes, t);

@@ -148,12 +148,14 @@ bool deletableAlone(const Diagnostic& d) {
 void flaggedRuleActions(const Request& q, const Diagnostic& d, const json& c, json& out) {
   const Analyzed& a = q.f.doc;
   const bool alone = deletableAlone(d);
-  if (alone)
-    out.push_back(action(q.f, d.id == DiagId::RedundantRule ? "Delete this redundant rule" : "Delete this unreachable rule",
-                         kQuickFix, {deleteLine(a, d.range)}, &c));
+  if (alone) {
+    const char* title = d.id == DiagId::RedundantRule ? "Delete this redundant rule" : "Delete this unreachable rule";
+    out.push_back(action(q.f, title, kQuickFix, {deleteLine(a, d.range)}, &c));
+  }
   if (!q.flagged) q.flagged = flaggedRules(a);
   const std::vector<Range>& all = *q.flagged;
-  if (all.size() > 1 || !alone) out.push_back(action(q.f, deleteAllTitle(all.size()), kQuickFix, deleteLines(a, all), &c));
+  if (all.size() > 1 || !alone)
+    out.push_back(action(q.f, deleteAllTitle(all.size()), kQuickFix, deleteLines(a, all), &c));
 }
 
 // `DEFAULT action=DENY` (then ALLOW) on the line after the header.
@@ -202,7 +204,8 @@ json codeActions(const Feature& f) {
   if (q.wants(kRemoveUnused)) {
     if (!q.flagged) q.flagged = flaggedRules(f.doc);
     const std::vector<Range>& all = *q.flagged;
-    if (!all.empty()) out.push_back(action(f, deleteAllTitle(all.size()), kRemoveUnused, deleteLines(f.doc, all), nullptr));
+    if (!all.empty())
+      out.push_back(action(f, deleteAllTitle(all.size()), kRemoveUnused, deleteLines(f.doc, all), nullptr));
   }
   return out;
 }

@@ -40,8 +40,7 @@ struct Found {
 
 json references(const Feature& f, const std::vector<std::shared_ptr<const Analyzed>>& open) {
   const Analyzed& here = f.doc;
-  const ast::Property* origin =
-      digestAt(here, here.index->offsetOf(positionFrom(f.params.at("position")), f.enc));
+  const ast::Property* origin = digestAt(here, here.index->offsetOf(positionFrom(f.params.at("position")), f.enc));
   if (!origin) return json::array();
   const json& context = f.params.contains("context") ? f.params["context"] : json::object();
   const bool include_origin = context.value("includeDeclaration", false);
