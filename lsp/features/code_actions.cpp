@@ -25,17 +25,34 @@ bool isFlagged(DiagId id) {
   return id == DiagId::DeadRule || id == DiagId::ShadowedRule || id == DiagId::RedundantRule;
 }
 
+std::optional<std::vector<Range>> flaggedRules(const Analyzed& a, bool may_analyze);
+
 struct Request {
+  Request(const Feature& feature, Range r) : f(feature), range(r) {}
   const Feature& f;
   Range range;                    // bytes
   std::vector<std::string> only;  // empty: every kind
-  mutable std::optional<std::vector<Range>> flagged;  // computed once, when needed
+  // Asked for by the user (triggerKind Invoked, or kinds named in `only`), not by an editor
+  // following the cursor: then the analysis may run again.
+  bool explicit_request = false;
+
+  // The rules flagged dead, shadowed or redundant; null when unknown without running the
+  // analysis again, for an automatic request.
+  const std::vector<Range>* flagged() const {
+    if (!flagged_done_) flagged_ = flaggedRules(f.doc, explicit_request);
+    flagged_done_ = true;
+    return flagged_ ? &*flagged_ : nullptr;
+  }
   bool wants(std::string_view kind) const {
     if (only.empty()) return true;
     return std::any_of(only.begin(), only.end(), [&](const std::string& o) {
       return kind == o || (kind.size() > o.size() && kind.substr(0, o.size()) == o && kind[o.size()] == '.');
     });
   }
+
+ private:
+  mutable bool flagged_done_ = false;
+  mutable std::optional<std::vector<Range>> flagged_;
 };
 
 json workspaceEdit(const Feature& f, const std::vector<FixIt>& edits) {
@@ -95,9 +112,10 @@ FixIt deleteLine(const Analyzed& a, Range statement) {
 }
 
 // The statements flagged dead, shadowed or redundant, in file order. From the diagnostics when
-// all of them are shown; otherwise (-Wno-..., --warning-limit) from the analysis itself, since
-// only the whole set is safe to delete at once.
-std::vector<Range> flaggedRules(const Analyzed& a) {
+// all of them are shown; otherwise (-Wno-..., the per-id limit) from the analysis itself, since
+// only the whole set is safe to delete at once. That costs what checking the document cost, so
+// only when `may_analyze` (else nullopt).
+std::optional<std::vector<Range>> flaggedRules(const Analyzed& a, bool may_analyze) {
   std::vector<Range> out;
   if (!a.checked.analyzed) return out;
   const DiagnosticEngine& diags = *a.checked.diags;
@@ -105,6 +123,8 @@ std::vector<Range> flaggedRules(const Analyzed& a) {
       !diags.isSuppressed(DiagId::RedundantRule)) {
     for (const Diagnostic& d : diags.diagnostics())
       if (isFlagged(d.id)) out.push_back(d.range);
+  } else if (!may_analyze) {
+    return std::nullopt;
   } else {
     const ast::Policy& pol = a.checked.parsed.policy;
     const analysis::FastDecider decider(pol, a.config.target);
@@ -152,10 +172,9 @@ void flaggedRuleActions(const Request& q, const Diagnostic& d, const json& c, js
     const char* title = d.id == DiagId::RedundantRule ? "Delete this redundant rule" : "Delete this unreachable rule";
     out.push_back(action(q.f, title, kQuickFix, {deleteLine(a, d.range)}, &c));
   }
-  if (!q.flagged) q.flagged = flaggedRules(a);
-  const std::vector<Range>& all = *q.flagged;
-  if (all.size() > 1 || !alone)
-    out.push_back(action(q.f, deleteAllTitle(all.size()), kQuickFix, deleteLines(a, all), &c));
+  const std::vector<Range>* all = q.flagged();
+  if (all && (all->size() > 1 || !alone))
+    out.push_back(action(q.f, deleteAllTitle(all->size()), kQuickFix, deleteLines(a, *all), &c));
 }
 
 // `DEFAULT action=DENY` (then ALLOW) on the line after the header.
@@ -188,11 +207,13 @@ void diagnosticActions(const Request& q, const Diagnostic& d, const json& c, jso
 
 json codeActions(const Feature& f) {
   const LspRange lsp_range = rangeFrom(f.params.at("range"));
-  Request q{f, {f.doc.index->offsetOf(lsp_range.start, f.enc), f.doc.index->offsetOf(lsp_range.end, f.enc)}, {}, {}};
+  Request q(f, {f.doc.index->offsetOf(lsp_range.start, f.enc), f.doc.index->offsetOf(lsp_range.end, f.enc)});
   const json& context = f.params.at("context");
   if (context.contains("only") && context["only"].is_array())
     for (const json& k : context["only"])
       if (k.is_string()) q.only.push_back(k);
+  constexpr int kInvoked = 1;  // CodeActionTriggerKind
+  q.explicit_request = !q.only.empty() || context.value("triggerKind", 0) == kInvoked;
 
   json out = json::array();
   if (q.wants(kQuickFix) && context.contains("diagnostics") && context["diagnostics"].is_array()) {
@@ -202,10 +223,9 @@ json codeActions(const Feature& f) {
     }
   }
   if (q.wants(kRemoveUnused)) {
-    if (!q.flagged) q.flagged = flaggedRules(f.doc);
-    const std::vector<Range>& all = *q.flagged;
-    if (!all.empty())
-      out.push_back(action(f, deleteAllTitle(all.size()), kRemoveUnused, deleteLines(f.doc, all), nullptr));
+    const std::vector<Range>* all = q.flagged();
+    if (all && !all->empty())
+      out.push_back(action(f, deleteAllTitle(all->size()), kRemoveUnused, deleteLines(f.doc, *all), nullptr));
   }
   return out;
 }

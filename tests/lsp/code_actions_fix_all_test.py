@@ -41,9 +41,16 @@ FLAGGED = {"dead-rule", "shadowed-rule", "redundant-rule"}
 QUIET = ["-Wno-lockout", "-Wno-partial-enforcement"]
 
 
-def source_action(c, text=None):
+def source_action(c):
     r = c.call("textDocument/codeAction", {"textDocument": {"uri": URI}, "range": rng(0, 0, 0, 0),
                                             "context": {"diagnostics": [], "only": ["source.removeUnused"]}})
+    assert "error" not in r, r
+    return r["result"]
+
+
+def code_actions(c, diagnostics, trigger):
+    r = c.call("textDocument/codeAction", {"textDocument": {"uri": URI}, "range": rng(7, 0, 7, 0),
+                                            "context": {"diagnostics": diagnostics, "triggerKind": trigger}})
     assert "error" not in r, r
     return r["result"]
 
@@ -108,9 +115,19 @@ def main(ipec):
     c = Client([ipec, "lsp"])
     c.initialize(None, {"warnings": QUIET + ["-Wno-dead-rule", "-Wno-shadowed-rule"]})
     c.open(URI, POLICY)
-    shown = [d["code"] for d in c.diagnostics(URI)["diagnostics"] if d["code"] in FLAGGED]
-    assert shown == ["redundant-rule"] * 3, shown
+    shown = [d for d in c.diagnostics(URI)["diagnostics"] if d["code"] in FLAGGED]
+    assert [d["code"] for d in shown] == ["redundant-rule"] * 3, shown
     assert source_action(c) == [{"title": TITLE, "kind": "source.removeUnused", "edit": {"changes": {URI: EDITS}}}]
+    # That reruns the analysis: an editor following the cursor (triggerKind Automatic) is not
+    # offered it, a user who asks (Invoked) is.
+    line7 = shown[0]
+    assert line7["range"]["start"]["line"] == 7, line7
+    alone = {"title": "Delete this redundant rule", "kind": "quickfix", "diagnostics": [line7],
+             "edit": {"changes": {URI: [{"range": rng(7, 0, 8, 0), "newText": ""}]}}}
+    every = {"title": TITLE, "kind": "quickfix", "diagnostics": [line7], "edit": {"changes": {URI: EDITS}}}
+    source = {"title": TITLE, "kind": "source.removeUnused", "edit": {"changes": {URI: EDITS}}}
+    assert code_actions(c, [line7], 2) == [alone]
+    assert code_actions(c, [line7], 1) == [alone, every, source]
     assert c.close() == 0
     print(f"fix all: ok ({len(evs)} events decided alike)")
 
