@@ -3,6 +3,7 @@
 // file each under lsp/features/). They run on the worker thread and throw RpcError for bad params.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <vector>
 
@@ -15,7 +16,20 @@ struct Feature {
   const Analyzed& doc;
   PositionEncoding enc;
   const json& params;
+  const json* client = nullptr;  // the client's capabilities (initialize), when known
 };
+
+// Whether the client's capabilities have `true` at `path` (e.g. {"textDocument", "definition",
+// "linkSupport"}).
+inline bool clientSupports(const Feature& f, std::initializer_list<const char*> path) {
+  const json* j = f.client;
+  for (const char* key : path) {
+    if (!j || !j->is_object()) return false;
+    auto it = j->find(key);
+    j = it == j->end() ? nullptr : &*it;
+  }
+  return j && j->is_boolean() && j->get<bool>();
+}
 
 // publishDiagnostics' `diagnostics`: ipec's diagnostics with the CLI's ids as `code`.
 json diagnosticsJson(const Analyzed& a, PositionEncoding enc);

@@ -26,7 +26,7 @@ json capabilities(PositionEncoding enc) {
       {"referencesProvider", true},
       {"documentFormattingProvider", true},
       {"semanticTokensProvider", {{"legend", semanticTokensLegend()}, {"full", true}}},
-      {"codeActionProvider", {{"codeActionKinds", {"quickfix", "source.fixAll"}}}},
+      {"codeActionProvider", {{"codeActionKinds", {"quickfix", "source.removeUnused"}}}},
       {"documentSymbolProvider", true},
   };
 }
@@ -78,6 +78,7 @@ class Session {
   bool shutdown_ = false;
   PositionEncoding enc_ = PositionEncoding::Utf16;
   std::shared_ptr<const Settings> settings_;
+  std::shared_ptr<const json> client_ = std::make_shared<const json>(json::object());  // its capabilities
   std::map<std::string, std::unique_ptr<TextDocument>> docs_;
 };
 
@@ -156,6 +157,8 @@ json Session::initialize(const json& params) {
     for (const json& e : *encodings)
       if (e == "utf-8") enc_ = PositionEncoding::Utf8;
   worker_.setEncoding(enc_);
+  if (params.is_object() && params.contains("capabilities") && params["capabilities"].is_object())
+    client_ = std::make_shared<const json>(params["capabilities"]);
   if (params.is_object() && params.contains("initializationOptions") && params["initializationOptions"].is_object()) {
     auto s = std::make_shared<Settings>();
     std::string error;
@@ -254,8 +257,9 @@ void Session::forward(const json& id, const std::string& method, const json& par
   r.uri = uri;
   const PositionEncoding enc = enc_;
   Run run = refs ? Run() : it->second;
-  r.run = [run, params, enc, refs](const Analyzed* doc, const std::vector<std::shared_ptr<const Analyzed>>& open) {
-    Feature f{*doc, enc, params};
+  r.run = [run, params, enc, refs, client = client_](const Analyzed* doc,
+                                                    const std::vector<std::shared_ptr<const Analyzed>>& open) {
+    Feature f{*doc, enc, params, client.get()};
     return refs ? references(f, open) : run(f);
   };
   worker_.request(std::move(r));

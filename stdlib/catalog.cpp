@@ -138,6 +138,20 @@ std::optional<Prop> lookupProp(std::string_view key) {
   return std::nullopt;
 }
 
+std::optional<FormerKey> lookupFormerKey(std::string_view key) {
+  struct Entry {
+    std::string_view key;
+    FormerKey former;
+  };
+  static constexpr Entry kFormerKeys[] = {
+#define IPEC_FORMER_KEY(K, P, SRC) {K, {Prop::P, SRC}},
+#include "stdlib/former_keys.def"
+  };
+  for (const Entry& e : kFormerKeys)
+    if (e.key == key) return e.former;
+  return std::nullopt;
+}
+
 std::string_view digestAlgName(DigestAlg a) { return kAlgs[idx(a)].name; }
 unsigned digestAlgLength(DigestAlg a) { return kAlgs[idx(a)].length; }
 bool fsverityProduces(DigestAlg a) { return kAlgs[idx(a)].fs; }

@@ -122,6 +122,13 @@ std::optional<Kconfig> propKconfig(Prop p);  // nullopt: always evaluated
 Series propSeries(Prop p);
 Subject propSubject(Prop p);
 std::optional<Prop> lookupProp(std::string_view key);
+// A key published for a property that no kernel accepts (former_keys.def), and where it was
+// published.
+struct FormerKey {
+  Prop prop;
+  std::string_view source;
+};
+std::optional<FormerKey> lookupFormerKey(std::string_view key);
 
 // ---- digest algorithms --------------------------------------------------------------------
 enum class DigestAlg : uint8_t {
