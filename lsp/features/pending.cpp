@@ -6,11 +6,7 @@ namespace ipec::lsp {
 namespace {
 [[noreturn]] void pending() { throw RpcError{ErrorCode::MethodNotFound, "not implemented yet"}; }
 }  // namespace
-json hover(const Feature&) { pending(); }
-json completion(const Feature&) { pending(); }
 json definition(const Feature&) { pending(); }
 json references(const Feature&, const std::vector<std::shared_ptr<const Analyzed>>&) { pending(); }
-json semanticTokensFull(const Feature&) { pending(); }
-json semanticTokensLegend() { return {{"tokenTypes", json::array()}, {"tokenModifiers", json::array()}}; }
 json codeActions(const Feature&) { pending(); }
 }  // namespace ipec::lsp
