@@ -37,6 +37,7 @@ class Completer {
   }
 
   json run() {
+    if (cl_.before_header) return std::move(items_);
     if (cl_.header) {
       header();
       return std::move(items_);
@@ -66,7 +67,9 @@ class Completer {
            (first() == TokenKind::Op || first() == TokenKind::Default);
   }
   // Properties fit on a rule (not a DEFAULT) before its action.
-  bool propertyFits() const { return first() == TokenKind::Op && !others(TokenKind::Action); }
+  bool propertyFits() const {
+    return first() == TokenKind::Op && llvm::none_of(before_, [](const Token& t) { return t.kind == TokenKind::Action; });
+  }
   bool given(sl::Prop p) const {
     auto same = [&](const Token& t) { return t.kind == TokenKind::Property && sl::lookupProp(a_.text(t.key())) == p; };
     return llvm::any_of(before_, same) || llvm::any_of(after_, same);

@@ -32,6 +32,7 @@ CursorLine cursorLine(const SourceFile& file, uint32_t offset) {
     while (scanner.next(line, tokens)) {
       if (tokens.empty()) continue;
       out.header = false;
+      out.before_header = true;
       break;
     }
     return out;

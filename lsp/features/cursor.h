@@ -19,6 +19,8 @@ struct CursorLine {
   // The first line with tokens, which the kernel parses as the header. An empty line before any
   // token counts when no later line has tokens either: what is typed there becomes the header.
   bool header = false;
+  // An empty line before the header: what is typed there becomes the header, and the header a rule.
+  bool before_header = false;
   frontend::Line line;
   std::vector<frontend::Token> tokens;
 
