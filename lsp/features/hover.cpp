@@ -5,6 +5,8 @@
 // the covering lines, the duplicate, the witness event.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "analysis/event_io.h"
 #include "lsp/features.h"
 #include "lsp/features/cursor.h"
@@ -49,20 +51,38 @@ std::string describe(const Analyzed& a, const CursorLine& cl, const Token& t) {
   return {};
 }
 
-// The statement text on a 1-based line, for the lists of a finding.
-std::string lineWithText(const Analyzed& a, uint32_t line) {
-  for (const ast::Statement& s : a.checked.parsed.policy.statements)
-    if (a.checked.file->lineCol(s.range.begin).line == line)
-      return fmt::format("line {}: {}", line, explain::code(a.text(s.range)));
-  return fmt::format("line {}", line);
-}
+// The statements' 1-based lines, for the lists of a finding (statements are in file order).
+class StatementLines {
+ public:
+  explicit StatementLines(const Analyzed& a) : a_(a) {}
 
-std::string lineList(const Analyzed& a, const char* title, const json& lines) {
-  std::string out = fmt::format("{}:", title);
-  for (const json& l : lines)
-    if (l.is_number_unsigned()) out += "\n- " + lineWithText(a, l.get<uint32_t>());
-  return out;
-}
+  // "line N: `text`" for the statement on `line`.
+  std::string describe(uint32_t line) {
+    const auto& statements = a_.checked.parsed.policy.statements;
+    if (lines_.empty())
+      for (const ast::Statement& s : statements) lines_.push_back(a_.checked.file->lineCol(s.range.begin).line);
+    auto it = std::lower_bound(lines_.begin(), lines_.end(), line);
+    if (it == lines_.end() || *it != line) return fmt::format("line {}", line);
+    return fmt::format("line {}: {}", line, explain::code(a_.text(statements[it - lines_.begin()].range)));
+  }
+
+  // A bulleted list; a long one is cut (a rule may be covered by thousands).
+  std::string list(const char* title, const json& lines) {
+    constexpr size_t kShown = 12;
+    std::string out = fmt::format("{}:", title);
+    size_t n = 0;
+    for (const json& l : lines) {
+      if (!l.is_number_unsigned()) continue;
+      if (n++ < kShown) out += "\n- " + describe(l.get<uint32_t>());
+    }
+    if (n > kShown) out += fmt::format("\n- and {} more", n - kShown);
+    return out;
+  }
+
+ private:
+  const Analyzed& a_;
+  std::vector<uint32_t> lines_;
+};
 
 // An event of the witness schema (docs/events.md) in words.
 std::string eventInWords(const json& w) {
@@ -104,23 +124,23 @@ std::string witness(const Analyzed& a, const json& w) {
   return out + fmt::format("\n\nReplay it: {}", explain::code(fmt::format("ipec eval --event '{}'", text)));
 }
 
-std::string finding(const Analyzed& a, const Diagnostic& d) {
+std::string finding(const Analyzed& a, const Diagnostic& d, StatementLines& lines) {
   std::string out = fmt::format("**{}** ({}): {}", explain::code(diagName(d.id)), severityName(d.severity), d.message);
   const json payload = d.extra_json.empty() ? json::object() : json::parse(d.extra_json, nullptr, false);
   const bool lists = payload.is_object() &&
                      (payload.contains("covered_by_lines") || payload.contains("decided_by_lines") ||
                       payload.contains("duplicate_of_line"));
   if (payload.is_object() && payload.contains("duplicate_of_line") && payload["duplicate_of_line"].is_number_unsigned())
-    out += "\n\nSame rule as " + lineWithText(a, payload["duplicate_of_line"].get<uint32_t>());
+    out += "\n\nSame rule as " + lines.describe(payload["duplicate_of_line"].get<uint32_t>());
   else if (payload.is_object() && payload.contains("covered_by_lines"))
-    out += "\n\n" + lineList(a, "Covered by", payload["covered_by_lines"]);
+    out += "\n\n" + lines.list("Covered by", payload["covered_by_lines"]);
   if (payload.is_object() && payload.contains("decided_by_lines"))
-    out += "\n\n" + lineList(a, "Decided by", payload["decided_by_lines"]);
+    out += "\n\n" + lines.list("Decided by", payload["decided_by_lines"]);
   if (payload.is_object() && payload.contains("witness") && payload["witness"].is_object())
     out += "\n\n" + witness(a, payload["witness"]);
-  for (const RelatedNote& n : d.notes) {
-    if (n.range && lists) continue;  // the lists above name the same lines
-    out += n.range ? fmt::format("\n\n{}: {}", lineWithText(a, a.checked.file->lineCol(n.range->begin).line), n.message)
+  // With lists, the notes only name (some of) the same lines.
+  for (const RelatedNote& n : lists ? std::vector<RelatedNote>() : d.notes) {
+    out += n.range ? fmt::format("\n\n{}: {}", lines.describe(a.checked.file->lineCol(n.range->begin).line), n.message)
                    : fmt::format("\n\n{}", n.message);
   }
   return out;
@@ -153,8 +173,9 @@ json hover(const Feature& f) {
     }
   }
   if (const std::optional<Range> line = lineOf(a, offset)) {
+    StatementLines lines(a);
     for (const Diagnostic& d : a.checked.diags->diagnostics())
-      if (d.range == *line) parts.push_back(finding(a, d));
+      if (d.range == *line) parts.push_back(finding(a, d, lines));
     if (!range && parts.size()) range = *line;
   }
   if (parts.empty()) return nullptr;

@@ -96,6 +96,25 @@ def default_target():
           "Replay it: `ipec eval --event 'op=EXECUTE file=present fsverity=sha256:" + "0a" * 32 +
           " fsverity_sig=false'`",
           "line 3: `DEFAULT op=EXECUTE action=DENY`: decides the same (DENY) without it")
+    # A long list is cut; the notes naming the same lines are left out.
+    many = (HEADER + "DEFAULT action=ALLOW\nDEFAULT op=EXECUTE action=DENY\n" +
+            "".join(f"op=EXECUTE fsverity_digest=sha256:{i:02x}{'00' * 31} action=ALLOW\n" for i in range(1, 15)) +
+            "op=EXECUTE boot_verified=TRUE action=ALLOW\nop=EXECUTE boot_verified=FALSE action=ALLOW\n")
+    check(c, "long list", many, 2, 7, (2, 0, 2, 7),
+          "**`DEFAULT op=EXECUTE`**: decides the `op=EXECUTE` events that no `op=EXECUTE` rule matches, in place of "
+          "the global `DEFAULT`.",
+          "The kernel needs a global `DEFAULT` or one for every op, and rejects a second one for the same op or a "
+          "second global one.",
+          "---",
+          "**`unreachable-default`** (warning): this DEFAULT never decides: the rules on lines 18 and 19 together "
+          "match every `op=EXECUTE` event first",
+          "Covered by:\n- line 18: `op=EXECUTE boot_verified=TRUE action=ALLOW`\n"
+          "- line 19: `op=EXECUTE boot_verified=FALSE action=ALLOW`",
+          "---",
+          "**`vacuous-op`** (warning): no `op=EXECUTE` event is denied: the 16 rules noted below allow every one, so "
+          "this DENY never applies",
+          "Decided by:\n" + "".join(f"- line {i + 3}: `op=EXECUTE fsverity_digest=sha256:{i:02x}{'00' * 31} "
+                                    "action=ALLOW`\n" for i in range(1, 13)) + "- and 4 more")
     # DEFAULT: what decides the events no rule matches.
     check(c, "default", HEADER + "DEFAULT action=ALLOW\nDEFAULT op=EXECUTE action=DENY\n", 1, 3, (1, 0, 1, 7),
           "**`DEFAULT`** (global): decides the events that no rule of their op matches, for each op without its own "
