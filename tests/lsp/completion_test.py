@@ -10,12 +10,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expectations import Expectations  # noqa: E402
 from lsp_client import Client  # noqa: E402
 
 IPEC = sys.argv[1]
 URI = "file:///completion/test.pol"
 H = "policy_name=complete policy_version=1.0.0\nDEFAULT action=ALLOW\n"  # rules start on line 2
-FAILURES = []
+RESULTS = Expectations()
+expect = RESULTS.expect
 FUNCTION, PROPERTY, KEYWORD, ENUM_MEMBER = 3, 10, 14, 20
 
 OPS = ["EXECUTE", "FIRMWARE", "KMODULE", "KEXEC_IMAGE", "KEXEC_INITRAMFS", "POLICY", "X509_CERT"]
@@ -49,10 +51,6 @@ def complete(c, text, line, character):
         assert it["detail"], it
     return items
 
-
-def expect(name, got, want):
-    if got != want:
-        FAILURES.append(f"{name}:\n  got:  {got!r}\n  want: {want!r}")
 
 
 def check(c, name, text, line, character, labels, kind=None, rng=None):
@@ -162,7 +160,4 @@ linux_6_12()
 utf8()
 adjusted_target()
 hornet()
-if FAILURES:
-    print("\n".join(FAILURES))
-    sys.exit(1)
-print("completion: all cases as expected")
+RESULTS.finish("completion")

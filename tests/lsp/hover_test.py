@@ -10,12 +10,14 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expectations import Expectations  # noqa: E402
 from lsp_client import Client  # noqa: E402
 
 IPEC = sys.argv[1]
 URI = "file:///hover/test.pol"
 HEADER = "policy_name=hover policy_version=1.0.0\n"
-FAILURES = []
+RESULTS = Expectations()
+expect = RESULTS.expect
 
 FILE_OPS = ("Meaningful for the ops that load a file: `EXECUTE`, `FIRMWARE`, `KMODULE`, `KEXEC_IMAGE`, "
             "`KEXEC_INITRAMFS`, `POLICY` and `X509_CERT`.")
@@ -40,10 +42,6 @@ def hover(c, line, character):
     g = res["range"]
     return (g["start"]["line"], g["start"]["character"], g["end"]["line"], g["end"]["character"]), res["contents"]["value"]
 
-
-def expect(name, got, want):
-    if got != want:
-        FAILURES.append(f"{name}:\n  got:  {got!r}\n  want: {want!r}")
 
 
 def check(c, name, text, line, character, want_range, *paragraphs):
@@ -221,7 +219,4 @@ default_target()
 utf8_negotiated()
 compiled_out()
 hornet()
-if FAILURES:
-    print("\n".join(FAILURES))
-    sys.exit(1)
-print("hover: all cases as expected")
+RESULTS.finish("hover")

@@ -11,11 +11,12 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from expectations import Expectations  # noqa: E402
 from lsp_client import Client  # noqa: E402
 
 IPEC = sys.argv[1]
 URI = "file:///semantic/test.pol"
-FAILURES = []
+RESULTS = Expectations()
 TYPES = ["keyword", "function", "property", "enumMember", "string", "number", "comment"]
 MODIFIERS = ["unknown", "deprecated"]
 
@@ -86,7 +87,7 @@ def expect(name, got, want):
         g = got[k] if k < len(got) else None
         w = want[k] if k < len(want) else None
         lines.append(f"  {'  ' if g == w else '!='} got {g}  want {w}")
-    FAILURES.append("\n".join(lines))
+    RESULTS.fail("\n".join(lines))
 
 
 expect("utf-16", tokens(), UTF16)
@@ -113,7 +114,4 @@ expect("hornet", tokens({"target": "hornet-v7"}, text="op=BPF_PROG_LOAD action=D
     (1, 29, 8, "enumMember", []), (1, 38, 11, "property", []), (1, 49, 5, "enumMember", ["unknown"]),
 ])
 expect("empty document", tokens(text=""), [])
-if FAILURES:
-    print("\n".join(FAILURES))
-    sys.exit(1)
-print("semantic tokens: all cases as expected")
+RESULTS.finish("semantic tokens")
