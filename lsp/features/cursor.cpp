@@ -51,6 +51,7 @@ explain::Scope scopeOf(const Analyzed& a, const CursorLine& cl) {
   s.is_default = !cl.tokens.empty() && cl.tokens.front().kind == frontend::TokenKind::Default;
   for (const frontend::Token& t : cl.tokens) {
     if (t.kind != frontend::TokenKind::Op) continue;
+    s.has_op_token = true;
     const std::optional<stdlib::Op> op = stdlib::lookupOp(a.text(t.value()));
     if (op && a.config.target.dialect.knows(stdlib::opSeries(*op))) s.op = op;
     break;

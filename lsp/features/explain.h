@@ -34,7 +34,8 @@ std::string propertyBrief(const analysis::Target& t, stdlib::Prop p, std::option
 // The statement a DEFAULT or action= stands on, as far as its tokens say.
 struct Scope {
   bool is_default = false;
-  std::optional<stdlib::Op> op;
+  bool has_op_token = false;     // an `op=` token, known or not
+  std::optional<stdlib::Op> op;  // its op, when the target's parser knows it
 };
 // DEFAULT and action=: what they decide, and what decides the events no rule matches.
 std::string defaultWord(const Analyzed& a, Scope s);

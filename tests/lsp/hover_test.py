@@ -136,6 +136,8 @@ def default_target():
     check(c, "past the document", name, 99, 99, None)
     check(c, "in a comment", HEADER + "DEFAULT action=ALLOW # op=EXECUTE\n", 1, 25, None)
     check(c, "unknown word", HEADER + "DEFAULT action=ALLOW\nfoo\n", 2, 1, None)
+    check(c, "DEFAULT of an unknown op", HEADER + "DEFAULT action=ALLOW\nDEFAULT op=BPF_PROG_LOAD action=ALLOW\n",
+          2, 1, None)
     assert c.close() == 0
 
 
