@@ -200,6 +200,8 @@ std::string propertyBrief(const Target& t, sl::Prop p, std::optional<std::string
 }
 
 std::string defaultWord(const Analyzed& a, Scope s) {
+  // A DEFAULT for an op the target does not know is no global DEFAULT; its diagnostic explains.
+  if (s.has_op_token && !s.op) return {};
   const std::string kw = code(sl::kDefaultKeyword);
   const std::string rule = fmt::format(
       "The kernel needs a global {} or one for every op, and rejects a second one for the same op or a second global "
@@ -227,7 +229,10 @@ std::string defaultWord(const Analyzed& a, Scope s) {
 std::string actionWord(const Analyzed& a, Scope s, std::optional<sl::Action> action) {
   const std::string word = action ? code(fmt::format("{}{}", sl::kActionPrefix, sl::actionSpelling(*action)))
                                   : code(sl::kActionPrefix);
-  if (s.is_default) return fmt::format("**{}**: what this DEFAULT decides.\n\n{}", word, defaultWord(a, s));
+  if (s.is_default) {
+    const std::string scope = defaultWord(a, s);
+    return fmt::format("**{}**: what this DEFAULT decides.{}{}", word, scope.empty() ? "" : "\n\n", scope);
+  }
   if (!s.op)
     return fmt::format("**{}**: {} or {}, the last token of a rule or DEFAULT: the decision when it applies.", word,
                        code(sl::actionSpelling(sl::Action::Allow)), code(sl::actionSpelling(sl::Action::Deny)));

@@ -37,7 +37,8 @@ struct Scope {
   bool has_op_token = false;     // an `op=` token, known or not
   std::optional<stdlib::Op> op;  // its op, when the target's parser knows it
 };
-// DEFAULT and action=: what they decide, and what decides the events no rule matches.
+// DEFAULT and action=: what they decide, and what decides the events no rule matches. Empty for a
+// DEFAULT of an op the target does not know.
 std::string defaultWord(const Analyzed& a, Scope s);
 std::string actionWord(const Analyzed& a, Scope s, std::optional<stdlib::Action> action);
 

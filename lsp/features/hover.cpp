@@ -32,11 +32,7 @@ std::string describe(const Analyzed& a, const CursorLine& cl, const Token& t) {
     return {};
   }
   switch (t.kind) {
-    case TokenKind::Default: {
-      // A DEFAULT for an op the target does not know is no global DEFAULT: its diagnostic explains.
-      const explain::Scope scope = scopeOf(a, cl);
-      return scope.has_op_token && !scope.op ? std::string() : explain::defaultWord(a, scope);
-    }
+    case TokenKind::Default: return explain::defaultWord(a, scopeOf(a, cl));
     case TokenKind::Op: {
       const std::optional<sl::Op> op = sl::lookupOp(value);
       if (!op || !target.dialect.knows(sl::opSeries(*op))) return {};

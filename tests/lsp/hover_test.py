@@ -138,6 +138,8 @@ def default_target():
     check(c, "unknown word", HEADER + "DEFAULT action=ALLOW\nfoo\n", 2, 1, None)
     check(c, "DEFAULT of an unknown op", HEADER + "DEFAULT action=ALLOW\nDEFAULT op=BPF_PROG_LOAD action=ALLOW\n",
           2, 1, None)
+    check(c, "its action", HEADER + "DEFAULT action=ALLOW\nDEFAULT op=BPF_PROG_LOAD action=ALLOW\n", 2, 30,
+          (2, 25, 2, 37), "**`action=ALLOW`**: what this DEFAULT decides.")
     assert c.close() == 0
 
 
