@@ -186,7 +186,7 @@ class Completer {
 
 json completion(const Feature& f) {
   const Analyzed& a = f.doc;
-  const uint32_t offset = a.index->offsetOf(positionFrom(f.params.at("position")), f.enc);
+  const uint32_t offset = cursorOffset(f);
   const CursorLine cl = cursorLine(*a.checked.file, offset);
   json items = json::array();
   if (cl.live && !cl.inComment(offset)) items = Completer(a, f.enc, cl, offset).run();

@@ -46,6 +46,12 @@ CursorLine cursorLine(const SourceFile& file, uint32_t offset) {
   return out;
 }
 
+uint32_t cursorOffset(const Feature& f) {
+  static const json kMissing;
+  const json& position = f.params.is_object() && f.params.contains("position") ? f.params["position"] : kMissing;
+  return f.doc.index->offsetOf(positionFrom(position), f.enc);
+}
+
 explain::Scope scopeOf(const Analyzed& a, const CursorLine& cl) {
   explain::Scope s;
   s.is_default = !cl.tokens.empty() && cl.tokens.front().kind == frontend::TokenKind::Default;

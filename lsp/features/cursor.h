@@ -10,6 +10,7 @@
 #include "base/source.h"
 #include "frontend/scanner.h"
 #include "lsp/analyzed.h"
+#include "lsp/features.h"
 #include "lsp/features/explain.h"
 
 namespace ipec::lsp {
@@ -31,6 +32,9 @@ struct CursorLine {
 };
 
 CursorLine cursorLine(const SourceFile& file, uint32_t offset);
+
+// The byte offset of the request's `position` (clamped to the document); InvalidParams without one.
+uint32_t cursorOffset(const Feature& f);
 
 // Whether the line is a DEFAULT, and its op (one the target's parser knows), from its tokens.
 explain::Scope scopeOf(const Analyzed& a, const CursorLine& cl);

@@ -160,7 +160,7 @@ std::optional<Range> lineOf(const Analyzed& a, uint32_t offset) {
 
 json hover(const Feature& f) {
   const Analyzed& a = f.doc;
-  const uint32_t offset = a.index->offsetOf(positionFrom(f.params.at("position")), f.enc);
+  const uint32_t offset = cursorOffset(f);
   const CursorLine cl = cursorLine(*a.checked.file, offset);
   std::vector<std::string> parts;
   std::optional<Range> range;

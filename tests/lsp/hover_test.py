@@ -140,6 +140,12 @@ def default_target():
           2, 1, None)
     check(c, "its action", HEADER + "DEFAULT action=ALLOW\nDEFAULT op=BPF_PROG_LOAD action=ALLOW\n", 2, 30,
           (2, 25, 2, 37), "**`action=ALLOW`**: what this DEFAULT decides.")
+    c.open(URI, HEADER)
+    for params, want in [({"textDocument": {"uri": URI}}, -32602),
+                         ({"textDocument": {"uri": URI}, "position": {"line": -1, "character": 0}}, -32602),
+                         ({"textDocument": {"uri": URI}, "position": {"line": 0}}, -32602)]:
+        r = c.call("textDocument/hover", params)
+        expect(f"bad params {params}", r.get("error", {}).get("code"), want)
     assert c.close() == 0
 
 
