@@ -4,6 +4,8 @@
 // so on Hornet kernels `op=EXECUTE bpf_kernel=FALSE` matches every execution; a BPF load has no
 // file, so `op=BPF_PROG_LOAD fsverity_signature=FALSE` is always true. (Always-false cases make
 // the rule dead and are reported as dead-rule.)
+#include <fmt/format.h>
+
 #include "analysis/analyze.h"
 
 namespace ipec::analysis {
@@ -29,14 +31,15 @@ void checkPropertyOpMismatch(const AnalysisContext& cx) {
       d.severity = Severity::Warning;
       d.range = p->range;
       const std::string prop = quote(cx.text(p->range), 48);
-      const std::string op = "`op=" + std::string(sl::opSpelling(s.op)) + "`";
-      d.message = bpf_op ? prop + " is about files, and a BPF program load has none: for " + op +
-                               " it is always true and restricts nothing"
-                         : prop + " is about BPF program loads: for " + op +
-                               " the verdict, keyring and kernel flag are always NONE, BUILTIN and FALSE, so it is "
-                               "always true and restricts nothing";
+      const std::string op = fmt::format("`op={}`", sl::opSpelling(s.op));
+      d.message = bpf_op ? fmt::format("{} is about files, and a BPF program load has none: for {} it is always true "
+                                       "and restricts nothing",
+                                       prop, op)
+                         : fmt::format("{} is about BPF program loads: for {} the verdict, keyring and kernel flag are "
+                                       "always NONE, BUILTIN and FALSE, so it is always true and restricts nothing",
+                                       prop, op);
       if (s.prop_count == 1 && s.action == sl::Action::Allow)
-        d.notes.push_back({s.range, "so this rule allows every " + op + " event"});
+        d.notes.push_back({s.range, fmt::format("so this rule allows every {} event", op)});
       cx.diags.report(std::move(d));
     }
   }
