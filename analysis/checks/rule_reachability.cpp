@@ -2,6 +2,8 @@
 // dead-rule, shadowed-rule (and analysis-budget): what the exact reachability analysis proves
 // about each rule that never decides anything. These are proofs over the finite event model.
 #include <fmt/format.h>
+#include <llvm/ADT/SmallString.h>
+#include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
@@ -104,7 +106,7 @@ bool lintExplained(const AnalysisContext& cx, const ast::Statement& s) {
 std::string explainDead(const AnalysisContext& cx, const ast::Statement& s) {
   // One property that never holds on its own.
   std::array<const ast::Property*, sl::kNumProps> first{};
-  std::vector<std::pair<PointMask, const ast::Property*>> masks;  // distinct masks, first property with each
+  llvm::SmallVector<std::pair<PointMask, const ast::Property*>, 8> masks;  // distinct masks, first property with each
   for (const ast::Property* p = cx.policy.propsBegin(s); p != cx.policy.propsEnd(s); ++p) {
     PointMask m = propertyMask(cx, s.op, *p);
     if (!m) return whyNever(cx, s.op, *p);
@@ -144,16 +146,17 @@ class SameProperties {
   }
 
  private:
-  std::string key(uint32_t i) const {
+  // Built in key_, which every call reuses: no allocation per rule.
+  llvm::StringRef key(uint32_t i) {
     const ast::Statement& s = cx_.policy.statements[i];
-    std::vector<std::array<uint32_t, 3>> props;
+    llvm::SmallVector<std::array<uint32_t, 3>, 8> props;
     for (const ast::Property* p = cx_.policy.propsBegin(s); p != cx_.policy.propsEnd(s); ++p)
       props.push_back({static_cast<uint32_t>(p->prop), p->value, p->digest});
     std::sort(props.begin(), props.end());
     props.erase(std::unique(props.begin(), props.end()), props.end());
-    std::string k(1, static_cast<char>(s.op));
-    for (const auto& p : props) k.append(reinterpret_cast<const char*>(p.data()), sizeof(p));
-    return k;
+    key_.assign(1, static_cast<char>(s.op));
+    for (const auto& p : props) key_.append(llvm::StringRef(reinterpret_cast<const char*>(p.data()), sizeof(p)));
+    return key_;
   }
   void add(uint32_t i) {
     if (!cx_.policy.statements[i].isDefault()) first_.try_emplace(key(i), i);
@@ -161,6 +164,7 @@ class SameProperties {
 
   const AnalysisContext& cx_;
   llvm::StringMap<uint32_t> first_;
+  llvm::SmallString<64> key_;
   uint32_t next_ = 0;
 };
 
