@@ -2,6 +2,7 @@
 // unknown-digest-alg, digest-length, empty-digest: digest literals the kernel accepts but can
 // never match, because fs-verity and dm-verity only report certain (algorithm, length) pairs.
 #include <fmt/format.h>
+#include <llvm/ADT/StringRef.h>
 
 #include <iterator>
 #include <string>
@@ -12,13 +13,6 @@ namespace ipec::analysis {
 namespace {
 
 namespace sl = ipec::stdlib;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
-}
 
 bool produces(sl::Prop prop, sl::DigestAlg alg) {
   return prop == sl::Prop::FsverityDigest ? sl::fsverityProduces(alg) : sl::dmverityProduces(alg);
@@ -59,7 +53,7 @@ void checkDigestLiterals(const LintContext& cx) {
     auto alg = sl::lookupDigestAlg(d.alg);
     if (!alg || !produces(p.prop, *alg)) {
       std::string msg;
-      auto folded = sl::lookupDigestAlg(lower(d.alg));
+      auto folded = sl::lookupDigestAlg(llvm::StringRef(d.alg).lower());
       if (d.alg.empty())
         msg = "digest has an empty algorithm name; it never matches";
       else if (!alg && folded && produces(p.prop, *folded))
