@@ -12,6 +12,29 @@ namespace ipec::analysis {
 
 namespace sl = ipec::stdlib;
 
+namespace {
+
+void report(const AnalysisContext& cx, const ast::Statement& s, const ast::Property& p) {
+  Diagnostic d;
+  d.id = DiagId::PropertyOpMismatch;
+  d.severity = Severity::Warning;
+  d.range = p.range;
+  const std::string prop = quote(cx.text(p.range), 48);
+  const std::string op = fmt::format("`op={}`", sl::opSpelling(s.op));
+  d.message = s.op == sl::Op::BpfProgLoad
+                  ? fmt::format("{} is about files, and a BPF program load has none: for {} it is always true and "
+                                "restricts nothing",
+                                prop, op)
+                  : fmt::format("{} is about BPF program loads: for {} the verdict, keyring and kernel flag are always "
+                                "NONE, BUILTIN and FALSE, so it is always true and restricts nothing",
+                                prop, op);
+  if (s.prop_count == 1 && s.action == sl::Action::Allow)
+    d.notes.push_back({s.range, fmt::format("so this rule allows every {} event", op)});
+  cx.diags.report(std::move(d));
+}
+
+}  // namespace
+
 void checkPropertyOpMismatch(const AnalysisContext& cx) {
   const ast::Policy& pol = cx.policy;
   for (uint32_t i = 0; i < pol.statements.size(); ++i) {
@@ -19,28 +42,12 @@ void checkPropertyOpMismatch(const AnalysisContext& cx) {
     if (s.isDefault() || cx.reach.rules[i].cls == RuleClass::Unenforced || cx.reach.rules[i].cls == RuleClass::Dead)
       continue;
     const bool bpf_op = s.op == sl::Op::BpfProgLoad;
-    const PointMask valid = validPoints(cx.target, s.op);
     for (const ast::Property* p = pol.propsBegin(s); p != pol.propsEnd(s); ++p) {
       if ((sl::propSubject(p->prop) == sl::Subject::Bpf) == bpf_op) continue;
       bool always = true;
-      for (PointMask m = valid; m && always; m &= m - 1)
+      for (PointMask m = validPoints(cx.target, s.op); m && always; m &= m - 1)
         always = holds(*p, pointEvent(s.op, static_cast<unsigned>(__builtin_ctzll(m))), cx.target);
-      if (!always) continue;
-      Diagnostic d;
-      d.id = DiagId::PropertyOpMismatch;
-      d.severity = Severity::Warning;
-      d.range = p->range;
-      const std::string prop = quote(cx.text(p->range), 48);
-      const std::string op = fmt::format("`op={}`", sl::opSpelling(s.op));
-      d.message = bpf_op ? fmt::format("{} is about files, and a BPF program load has none: for {} it is always true "
-                                       "and restricts nothing",
-                                       prop, op)
-                         : fmt::format("{} is about BPF program loads: for {} the verdict, keyring and kernel flag are "
-                                       "always NONE, BUILTIN and FALSE, so it is always true and restricts nothing",
-                                       prop, op);
-      if (s.prop_count == 1 && s.action == sl::Action::Allow)
-        d.notes.push_back({s.range, fmt::format("so this rule allows every {} event", op)});
-      cx.diags.report(std::move(d));
+      if (always) report(cx, s, *p);
     }
   }
 }
