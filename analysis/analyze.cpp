@@ -3,10 +3,14 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace ipec::analysis {
 
-std::string AnalysisContext::where(uint32_t statement) const {
-  return "line " + std::to_string(file.lineCol(policy.statements[statement].range.begin).line);
+std::string AnalysisContext::where(uint32_t statement) const { return fmt::format("line {}", lineOf(statement)); }
+
+uint32_t AnalysisContext::lineOf(uint32_t statement) const {
+  return file.lineCol(policy.statements[statement].range.begin).line;
 }
 
 std::string AnalysisContext::quoteStatement(uint32_t statement) const {
@@ -15,7 +19,7 @@ std::string AnalysisContext::quoteStatement(uint32_t statement) const {
 
 std::string AnalysisContext::jsonLines(const std::vector<uint32_t>& statements) const {
   std::string out;
-  for (uint32_t s : statements) out += (out.empty() ? "" : ",") + std::to_string(file.lineCol(policy.statements[s].range.begin).line);
+  for (uint32_t s : statements) fmt::format_to(std::back_inserter(out), "{}{}", out.empty() ? "" : ",", lineOf(s));
   return out;
 }
 
@@ -23,14 +27,14 @@ std::string AnalysisContext::linesPhrase(const std::vector<uint32_t>& statements
   if (statements.size() == 1) return where(statements[0]);
   std::string out = "lines ";
   for (size_t k = 0; k < statements.size(); ++k)
-    out += (k == 0 ? "" : k + 1 == statements.size() ? " and " : ", ") +
-           std::to_string(file.lineCol(policy.statements[statements[k]].range.begin).line);
+    fmt::format_to(std::back_inserter(out), "{}{}", k == 0 ? "" : k + 1 == statements.size() ? " and " : ", ",
+                   lineOf(statements[k]));
   return out;
 }
 
 std::string AnalysisContext::rulesPhrase(const std::vector<uint32_t>& statements) const {
   if (statements.size() > 3) return fmt::format("the {} rules noted below", statements.size());
-  return (statements.size() == 1 ? "the rule on " : "the rules on ") + linesPhrase(statements);
+  return fmt::format("the {} on {}", statements.size() == 1 ? "rule" : "rules", linesPhrase(statements));
 }
 
 std::vector<RelatedNote> AnalysisContext::notesAt(const std::vector<uint32_t>& statements, const std::string& one,

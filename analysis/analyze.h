@@ -21,6 +21,7 @@ struct AnalysisContext {
   std::string_view text(Range r) const { return file.bytes().substr(r.begin, r.size()); }
   // "line N" of a statement, for messages.
   std::string where(uint32_t statement) const;
+  uint32_t lineOf(uint32_t statement) const;
   // `op=EXECUTE ... action=ALLOW` as written (quoted, shortened).
   std::string quoteStatement(uint32_t statement) const;
   // `4,5,7`: the lines of statements, for a JSON array.

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/audit_text.h"
 
+#include <fmt/format.h>
+
+#include <iterator>
+
 #include "base/hex.h"
 
 namespace ipec::analysis {
@@ -12,24 +16,23 @@ namespace sl = ipec::stdlib;
 void untrusted(std::string& out, std::string_view s) {
   for (unsigned char c : s)
     if (c == '"' || c < 0x21 || c > 0x7e) return appendHex(out, s, HexCase::Upper);
-  out += '"';
-  out.append(s);
-  out += '"';
+  fmt::format_to(std::back_inserter(out), "\"{}\"", s);
 }
 
 }  // namespace
 
 std::string auditRule(const ast::Policy& policy, const ast::Statement& s) {
   std::string out;
+  auto add = std::back_inserter(out);
   if (s.isDefault()) {
     out = "DEFAULT ";
-    if (s.has_op) out += "op=" + std::string(sl::opSpelling(s.op)) + " ";
-    return out + "action=" + std::string(sl::actionSpelling(s.action));
+    if (s.has_op) fmt::format_to(add, "op={} ", sl::opSpelling(s.op));
+    fmt::format_to(add, "action={}", sl::actionSpelling(s.action));
+    return out;
   }
-  out = "op=" + std::string(sl::opSpelling(s.op)) + " ";
+  fmt::format_to(add, "op={} ", sl::opSpelling(s.op));
   for (const ast::Property* p = policy.propsBegin(s); p != policy.propsEnd(s); ++p) {
-    out += sl::propKey(p->prop);
-    out += '=';
+    fmt::format_to(add, "{}=", sl::propKey(p->prop));
     if (sl::propDomain(p->prop) == sl::Domain::Digest) {
       DigestView d = policy.digests.get(p->digest);
       untrusted(out, d.alg);
@@ -40,7 +43,8 @@ std::string auditRule(const ast::Policy& policy, const ast::Statement& s) {
     }
     out += ' ';
   }
-  return out + "action=" + std::string(sl::actionSpelling(s.action));
+  fmt::format_to(add, "action={}", sl::actionSpelling(s.action));
+  return out;
 }
 
 }  // namespace ipec::analysis

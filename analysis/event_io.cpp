@@ -2,12 +2,18 @@
 #include "analysis/event_io.h"
 
 #include <fmt/format.h>
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/ADT/StringExtras.h>
+#include <llvm/ADT/StringRef.h>
+#include <llvm/ADT/StringSwitch.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <iterator>
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include "base/diagnostic.h"
@@ -44,10 +50,7 @@ std::string hintFor(std::string_view word, std::span<const std::string_view> can
 std::string unknownOp(std::string_view op) {
   const std::vector<std::string_view> ops = sl::opSpellings(sl::Dialect{.hornet = true});
   std::string hint = hintFor(op, ops, "ops");
-  if (hint.empty()) {
-    hint = "; expected one of ";
-    for (size_t i = 0; i < ops.size(); ++i) hint += fmt::format("{}{}", i ? ", " : "", ops[i]);
-  }
+  if (hint.empty()) hint = fmt::format("; expected one of {}", fmt::join(ops, ", "));
   return fmt::format("event: unknown op {}{}", quote(op), hint);
 }
 
@@ -61,31 +64,27 @@ std::vector<std::string_view> textValues(std::string_view key) {
 }
 
 bool parseBoolWord(std::string_view v, bool& out) {
-  if (v == "true" || v == "yes" || v == "1" || v == "present" || v == "TRUE") {
-    out = true;
-    return true;
-  }
-  if (v == "false" || v == "no" || v == "0" || v == "absent" || v == "FALSE") {
-    out = false;
-    return true;
-  }
-  return false;
+  std::optional<bool> b = llvm::StringSwitch<std::optional<bool>>(v)
+                              .Cases("true", "yes", "1", "present", "TRUE", true)
+                              .Cases("false", "no", "0", "absent", "FALSE", false)
+                              .Default(std::nullopt);
+  if (b) out = *b;
+  return b.has_value();
 }
 
-bool parseDigestValue(std::string_view v, std::string& alg, std::string& bytes, std::string& error) {
-  size_t colon = v.find(':');
-  if (colon == std::string_view::npos) {
-    error = "digest " + quote(v) + " is not `alg:hex`";
+bool parseDigestValue(llvm::StringRef v, std::string& alg, std::string& bytes, std::string& error) {
+  if (!v.contains(':')) {
+    error = fmt::format("digest {} is not `alg:hex`", quote(v));
     return false;
   }
-  alg = v.substr(0, colon);
-  std::string_view hex = v.substr(colon + 1);
+  auto [name, hex] = v.split(':');
+  alg = name.str();
   if (hex.size() % 2) {
-    error = "digest " + quote(v) + " has an odd number of hex digits";
+    error = fmt::format("digest {} has an odd number of hex digits", quote(v));
     return false;
   }
   if (!decodeHex(hex, bytes)) {
-    error = "digest " + quote(v) + " has a non-hex digit";
+    error = fmt::format("digest {} has a non-hex digit", quote(v));
     return false;
   }
   return true;
@@ -111,16 +110,31 @@ std::string otherDigest(const ast::Policy& policy) {
   for (unsigned i = 0;; ++i) {
     bytes[31] = static_cast<char>(i & 0xFF);
     bytes[30] = static_cast<char>((i >> 8) & 0xFF);
-    if (!policy.digests.find("sha256", bytes)) return "sha256:" + hex(bytes);
+    if (!policy.digests.find("sha256", bytes)) return fmt::format("sha256:{}", hex(bytes));
   }
+}
+
+// "1 byte", "32 bytes".
+std::string byteCount(size_t n) { return fmt::format("{} {}", n, n == 1 ? "byte" : "bytes"); }
+
+// "sha256: 32 bytes, sha512: 64 bytes": the digests fs-verity reports.
+std::string fsverityReports() {
+  std::string out;
+  for (unsigned i = 0; i < sl::kNumDigestAlgs; ++i) {
+    const auto alg = static_cast<sl::DigestAlg>(i);
+    if (sl::fsverityProduces(alg))
+      fmt::format_to(std::back_inserter(out), "{}{}: {}", out.empty() ? "" : ", ", sl::digestAlgName(alg),
+                     byteCount(sl::digestAlgLength(alg)));
+  }
+  return out;
 }
 
 std::string digestText(DigestId id, const ast::Policy& policy, const std::string* alg = nullptr,
                        const std::string* bytes = nullptr) {
-  if (id == kOtherDigest && alg) return *alg + ":" + hex(*bytes);
+  if (id == kOtherDigest && alg) return fmt::format("{}:{}", *alg, hex(*bytes));
   if (id == kOtherDigest) return otherDigest(policy);
   DigestView v = policy.digests.get(id);
-  return std::string(v.alg) + ":" + hex(v.bytes);
+  return fmt::format("{}:{}", v.alg, hex(v.bytes));
 }
 
 }  // namespace
@@ -129,31 +143,27 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
   EventSpec spec;
   bool have_op = false, file_given = false;
   // Each key once (aliases count as their key): `op=EXECUTE,op=KMODULE` is a mistake, not a choice.
-  auto canonical = [](std::string_view k) -> std::string_view {
-    if (k == "dmverity_signed") return "dmverity_sig";
-    if (k == "fsverity_signed") return "fsverity_sig";
-    if (k == "bpf_verdict") return "bpf_signature";
-    if (k == "keyring_id") return "bpf_keyring";
-    if (k == "kernel") return "bpf_kernel";
-    return k;
+  auto canonical = [](llvm::StringRef k) {
+    return llvm::StringSwitch<llvm::StringRef>(k)
+        .Case("dmverity_signed", "dmverity_sig")
+        .Case("fsverity_signed", "fsverity_sig")
+        .Case("bpf_verdict", "bpf_signature")
+        .Case("keyring_id", "bpf_keyring")
+        .Case("kernel", "bpf_kernel")
+        .Default(k);
   };
-  std::vector<std::string_view> seen;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == ',')) ++pos;
-    if (pos >= text.size()) break;
-    size_t end = pos;
-    while (end < text.size() && text[end] != ' ' && text[end] != '\t' && text[end] != ',') ++end;
-    std::string_view item = text.substr(pos, end - pos);
-    pos = end;
-    size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
-      error = "event: expected key=value, got " + quote(item);
+  llvm::SmallVector<llvm::StringRef, kCanonicalTextKeys> seen;
+  for (llvm::StringRef rest = text;;) {
+    llvm::StringRef item;
+    std::tie(item, rest) = llvm::getToken(rest, " \t,");  // items are separated by runs of these
+    if (item.empty()) break;
+    if (!item.contains('=')) {
+      error = fmt::format("event: expected key=value, got {}", quote(item));
       return std::nullopt;
     }
-    std::string_view key = item.substr(0, eq), v = item.substr(eq + 1);
-    if (std::find(seen.begin(), seen.end(), canonical(key)) != seen.end()) {
-      error = "event: " + quote(canonical(key)) + " is given twice";
+    const auto [key, v] = item.split('=');
+    if (llvm::is_contained(seen, canonical(key))) {
+      error = fmt::format("event: {} is given twice", quote(canonical(key)));
       return std::nullopt;
     }
     seen.push_back(canonical(key));
@@ -173,10 +183,13 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
     } else if (key == "initramfs") {
       ok = parseBoolWord(v, e.initramfs);
     } else if (key == "bdev") {
-      if (v == "none") e.bdev = Bdev::None;
-      else if (v == "plain") e.bdev = Bdev::Plain;
-      else if (v == "dm-verity" || v == "dmverity") e.bdev = Bdev::DmVerity;
-      else ok = false;
+      std::optional<Bdev> bdev = llvm::StringSwitch<std::optional<Bdev>>(v)
+                                     .Case("none", Bdev::None)
+                                     .Case("plain", Bdev::Plain)
+                                     .Cases("dm-verity", "dmverity", Bdev::DmVerity)
+                                     .Default(std::nullopt);
+      ok = bdev.has_value();
+      if (ok) e.bdev = *bdev;
     } else if (key == "dmverity") {
       if (v == "none") {
         if (e.bdev == Bdev::DmVerity) e.bdev = Bdev::None;
@@ -184,7 +197,7 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
         e.bdev = Bdev::DmVerity;
         spec.has_dm_digest = true;
         if (!parseDigestValue(v, spec.dm_alg, spec.dm_bytes, error)) {
-          error = "event: " + error;
+          error = fmt::format("event: {}", error);
           return std::nullopt;
         }
       }
@@ -198,7 +211,7 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
         e.fsverity = true;
         spec.has_fsv_digest = true;
         if (!parseDigestValue(v, spec.fsv_alg, spec.fsv_bytes, error)) {
-          error = "event: " + error;
+          error = fmt::format("event: {}", error);
           return std::nullopt;
         }
       }
@@ -215,10 +228,8 @@ std::optional<EventSpec> parseEventText(std::string_view text, std::string& erro
       ok = parseBoolWord(v, e.bpf_kernel);
     } else {
       std::string hint = hintFor(key, kTextKeys, "keys");
-      if (hint.empty()) {
-        hint = "; keys are ";
-        for (size_t i = 0; i < kCanonicalTextKeys; ++i) hint += fmt::format("{}{}", i ? ", " : "", kTextKeys[i]);
-      }
+      if (hint.empty())
+        hint = fmt::format("; keys are {}", fmt::join(kTextKeys.begin(), kTextKeys.begin() + kCanonicalTextKeys, ", "));
       error = fmt::format("event: unknown key {}{}", quote(key), hint);
       return std::nullopt;
     }
@@ -244,8 +255,8 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
   }
   EventSpec spec;
   Event& e = spec.event;
-  auto fail = [&](std::string msg) {
-    error = "event: " + msg;
+  auto fail = [&](std::string_view msg) {
+    error = fmt::format("event: {}", msg);
     return std::nullopt;
   };
   if (!j.contains("op") || !j["op"].is_string()) return fail("\"op\" (a string) is required");
@@ -284,17 +295,17 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
       else return fail("\"bdev\" is \"none\", \"plain\" or \"dm-verity\"");
     } else if (key == "dmverity" || key == "fsverity") {
       if (v.is_null()) continue;
-      if (!v.is_object()) return fail("\"" + key + "\" is null or an object");
+      if (!v.is_object()) return fail(fmt::format("\"{}\" is null or an object", key));
       const bool dm = key == "dmverity";
       if (auto bad = unknownMember(v, key, dm ? std::span<const std::string_view>(kDmverityKeys) : kFsverityKeys))
         return fail(*bad);
       const char* digest_key = dm ? "roothash" : "digest";
       if (v.contains(digest_key)) {
-        if (!v[digest_key].is_string()) return fail(std::string("\"") + digest_key + "\" is \"alg:hex\"");
+        if (!v[digest_key].is_string()) return fail(fmt::format("\"{}\" is \"alg:hex\"", digest_key));
         std::string& alg = dm ? spec.dm_alg : spec.fsv_alg;
         std::string& bytes = dm ? spec.dm_bytes : spec.fsv_bytes;
         if (!parseDigestValue(v[digest_key].get<std::string>(), alg, bytes, error)) {
-          error = "event: " + error;
+          error = fmt::format("event: {}", error);
           return std::nullopt;
         }
         (dm ? spec.has_dm_digest : spec.has_fsv_digest) = true;
@@ -322,7 +333,7 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
         std::string hint = v["verdict"].is_string() ? hintFor(v["verdict"].get<std::string>(), verdicts, "values") : "";
         if (!verdict && !hint.empty())
           return fail(fmt::format("invalid value {} for \"verdict\"{}", quote(v["verdict"].get<std::string>()), hint));
-        if (!verdict) return fail("\"verdict\" is one of NONE, OK, UNSIGNED, PARTIALSIG, UNKNOWNKEY, UNEXPECTED, FAULT, BADSIG");
+        if (!verdict) return fail(fmt::format("\"verdict\" is one of {}", fmt::join(verdicts, ", ")));
         e.bpf_verdict = *verdict;
       }
       if (v.contains("keyring_id")) {
@@ -345,12 +356,12 @@ std::optional<EventSpec> parseEventJson(std::string_view text, std::string& erro
 std::optional<Event> resolveEvent(const EventSpec& spec, const ast::Policy& policy, const Target& t,
                                   std::string& error) {
   Event e = spec.event;
-  auto fail = [&](std::string msg) {
-    error = "event: " + msg;
+  auto fail = [&](std::string_view msg) {
+    error = fmt::format("event: {}", msg);
     return std::nullopt;
   };
   if (!t.dialect.knows(sl::opSeries(e.op)))
-    return fail("op " + std::string(sl::opSpelling(e.op)) + " does not exist on target " + t.name);
+    return fail(fmt::format("op {} does not exist on target {}", sl::opSpelling(e.op), t.name));
   if (e.op == sl::Op::BpfProgLoad && e.file) return fail("a BPF program load has no file");
   if (!e.file && (e.initramfs || e.bdev != Bdev::None || e.fsverity))
     return fail("without a file there is no initramfs, block device or fs-verity");
@@ -359,20 +370,21 @@ std::optional<Event> resolveEvent(const EventSpec& spec, const ast::Policy& poli
   if (e.op != sl::Op::BpfProgLoad && (e.bpf_verdict != 0 || e.bpf_keyring != 0 || e.bpf_kernel))
     return fail("only BPF_PROG_LOAD events carry a BPF verdict, keyring or kernel flag");
   if (e.op == sl::Op::BpfProgLoad && opEvaluated(t, e.op) && !(validPoints(t, e.op) >> pointOf(e) & 1))
-    return fail(e.bpf_verdict == 0 ? "on target " + t.name + " Hornet is active and always records a verdict"
-                                   : "on target " + t.name + " no integrity provider runs, so the verdict is NONE");
+    return fail(e.bpf_verdict == 0
+                    ? fmt::format("on target {} Hornet is active and always records a verdict", t.name)
+                    : fmt::format("on target {} no integrity provider runs, so the verdict is NONE", t.name));
   if (spec.has_fsv_digest) {
     auto alg = sl::lookupDigestAlg(spec.fsv_alg);
     if (!alg || !sl::fsverityProduces(*alg) || spec.fsv_bytes.size() != sl::digestAlgLength(*alg))
-      return fail("fs-verity never reports a " + quote(spec.fsv_alg) + " digest of " + std::to_string(spec.fsv_bytes.size()) +
-                  (spec.fsv_bytes.size() == 1 ? " byte" : " bytes") + " (it reports sha256: 32 bytes, sha512: 64 bytes)");
+      return fail(fmt::format("fs-verity never reports a {} digest of {} (it reports {})", quote(spec.fsv_alg),
+                              byteCount(spec.fsv_bytes.size()), fsverityReports()));
     e.fsv_digest = policy.digests.find(spec.fsv_alg, spec.fsv_bytes).value_or(kOtherDigest);
   }
   if (spec.has_dm_digest) {
     auto alg = sl::lookupDigestAlg(spec.dm_alg);
     if (!alg || !sl::dmverityProduces(*alg) || spec.dm_bytes.size() != sl::digestAlgLength(*alg))
-      return fail("dm-verity never reports a " + quote(spec.dm_alg) + " root hash of " + std::to_string(spec.dm_bytes.size()) +
-                  (spec.dm_bytes.size() == 1 ? " byte" : " bytes"));
+      return fail(fmt::format("dm-verity never reports a {} root hash of {}", quote(spec.dm_alg),
+                              byteCount(spec.dm_bytes.size())));
     e.dm_roothash = policy.digests.find(spec.dm_alg, spec.dm_bytes).value_or(kOtherDigest);
   }
   return e;
@@ -409,26 +421,32 @@ std::string eventToJson(const Event& e, const ast::Policy& policy, const EventSp
 
 std::string eventToText(const Event& e, const ast::Policy& policy, const EventSpec* spec) {
   const bool dm_given = spec && spec->has_dm_digest, fsv_given = spec && spec->has_fsv_digest;
-  std::string out = "op=" + std::string(sl::opSpelling(e.op));
+  auto word = [](bool b) { return b ? "true" : "false"; };
+  std::string out = fmt::format("op={}", sl::opSpelling(e.op));
+  auto add = std::back_inserter(out);
   if (e.op == sl::Op::BpfProgLoad) {
-    out += " bpf_signature=" + std::string(sl::valueSpelling(sl::Domain::BpfVerdict, e.bpf_verdict));
-    out += " bpf_keyring=" + (e.bpf_keyring == kOtherKeyring ? std::to_string(spec ? spec->keyring_id : 1000)
-                                                             : std::string(sl::valueSpelling(sl::Domain::BpfKeyring, e.bpf_keyring)));
-    out += std::string(" bpf_kernel=") + (e.bpf_kernel ? "true" : "false");
+    fmt::format_to(add, " bpf_signature={}", sl::valueSpelling(sl::Domain::BpfVerdict, e.bpf_verdict));
+    if (e.bpf_keyring == kOtherKeyring)
+      fmt::format_to(add, " bpf_keyring={}", spec ? spec->keyring_id : 1000);
+    else
+      fmt::format_to(add, " bpf_keyring={}", sl::valueSpelling(sl::Domain::BpfKeyring, e.bpf_keyring));
+    fmt::format_to(add, " bpf_kernel={}", word(e.bpf_kernel));
     return out;
   }
-  if (!e.file) return out + " file=absent";
-  out += " file=present";
-  if (e.initramfs) return out + " initramfs=true";
+  out += e.file ? " file=present" : " file=absent";
+  if (e.file && e.initramfs) out += " initramfs=true";
+  if (!e.file || e.initramfs) return out;
   if (e.bdev == Bdev::Plain) out += " bdev=plain";
   if (e.bdev == Bdev::DmVerity)
-    out += " dmverity=" +
-           digestText(e.dm_roothash, policy, dm_given ? &spec->dm_alg : nullptr, dm_given ? &spec->dm_bytes : nullptr) +
-           " dmverity_sig=" + (e.dm_signed ? "true" : "false");
+    fmt::format_to(add, " dmverity={} dmverity_sig={}",
+                   digestText(e.dm_roothash, policy, dm_given ? &spec->dm_alg : nullptr,
+                              dm_given ? &spec->dm_bytes : nullptr),
+                   word(e.dm_signed));
   if (e.fsverity)
-    out += " fsverity=" +
-           digestText(e.fsv_digest, policy, fsv_given ? &spec->fsv_alg : nullptr, fsv_given ? &spec->fsv_bytes : nullptr) +
-           " fsverity_sig=" + (e.fsv_signed ? "true" : "false");
+    fmt::format_to(add, " fsverity={} fsverity_sig={}",
+                   digestText(e.fsv_digest, policy, fsv_given ? &spec->fsv_alg : nullptr,
+                              fsv_given ? &spec->fsv_bytes : nullptr),
+                   word(e.fsv_signed));
   return out;
 }
 

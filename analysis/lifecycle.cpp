@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/lifecycle.h"
 
+#include <fmt/format.h>
+
 namespace ipec::analysis {
 namespace {
 
@@ -12,8 +14,8 @@ std::string q(std::string_view name) { return quote(name, 256); }
 
 LifeResult rejected(const KernelVerdict& v) {
   return {std::string(errnoName(v.errno_code)), errnoValue(v.errno_code),
-          "the kernel rejects the policy text" +
-              (v.cause ? " [" + std::string(diagName(*v.cause)) + "]" : std::string()),
+          v.cause ? fmt::format("the kernel rejects the policy text [{}]", diagName(*v.cause))
+                  : std::string("the kernel rejects the policy text"),
           true};
 }
 
@@ -22,43 +24,45 @@ LifeResult rejected(const KernelVerdict& v) {
 LifeResult PolicyStore::newPolicy(const KernelVerdict& verdict, const ast::Header* header) {
   if (!verdict.accepts) return rejected(verdict);
   if (loaded_.count(header->name))
-    return fail("EEXIST", 17, "a policy named " + q(header->name) +
-                                  " is already loaded; new versions go through its policies/NAME/update file");
+    return fail("EEXIST", 17,
+                fmt::format("a policy named {} is already loaded; new versions go through its policies/NAME/update file",
+                            q(header->name)));
   loaded_[header->name] = header->version;
-  return {"OK", 0, "loaded " + q(header->name) + " " + header->version.str() + " (not active)"};
+  return {"OK", 0, fmt::format("loaded {} {} (not active)", q(header->name), header->version.str())};
 }
 
 LifeResult PolicyStore::update(const std::string& name, const KernelVerdict& verdict, const ast::Header* header) {
   auto it = loaded_.find(name);
-  if (it == loaded_.end()) return fail("ENOENT", 2, "no policy " + q(name) + " is loaded, so policies/" + name + "/update does not exist");
+  if (it == loaded_.end())
+    return fail("ENOENT", 2, fmt::format("no policy {} is loaded, so policies/{}/update does not exist", q(name), name));
   if (!verdict.accepts) return rejected(verdict);
-  if (header->name != name)
-    return fail("EINVAL", 22, "the new text is named " + q(header->name) + ", not " + q(name));
+  if (header->name != name) return fail("EINVAL", 22, fmt::format("the new text is named {}, not {}", q(header->name), q(name)));
   if (header->version.ordinal() <= it->second.ordinal())
-    return fail("ESTALE", 116, "version " + header->version.str() + " is not newer than the loaded " + it->second.str());
+    return fail("ESTALE", 116, fmt::format("version {} is not newer than the loaded {}", header->version.str(),
+                                           it->second.str()));
   it->second = header->version;
-  return {"OK", 0, q(name) + " is now " + header->version.str() + (active_ == name ? " (still active)" : "")};
+  return {"OK", 0, fmt::format("{} is now {}{}", q(name), header->version.str(), active_ == name ? " (still active)" : "")};
 }
 
 LifeResult PolicyStore::activate(const std::string& name, bool value) {
   auto it = loaded_.find(name);
-  if (it == loaded_.end()) return fail("ENOENT", 2, "no policy " + q(name) + " is loaded");
+  if (it == loaded_.end()) return fail("ENOENT", 2, fmt::format("no policy {} is loaded", q(name)));
   if (!value) return fail("EINVAL", 22, "`active` only takes a true value; there is no deactivation");
-  if (active_ == name) return {"OK", 0, q(name) + " is already active"};
+  if (active_ == name) return {"OK", 0, fmt::format("{} is already active", q(name))};
   if (active_ && loaded_.at(*active_).ordinal() > it->second.ordinal())
-    return fail("EINVAL", 22, "the active policy " + q(*active_) + " has a higher version (" +
-                                  loaded_.at(*active_).str() + " > " + it->second.str() + ")");
+    return fail("EINVAL", 22, fmt::format("the active policy {} has a higher version ({} > {})", q(*active_),
+                                          loaded_.at(*active_).str(), it->second.str()));
   active_ = name;
-  return {"OK", 0, q(name) + " is active"};
+  return {"OK", 0, fmt::format("{} is active", q(name))};
 }
 
 LifeResult PolicyStore::remove(const std::string& name, bool value) {
   auto it = loaded_.find(name);
-  if (it == loaded_.end()) return fail("ENOENT", 2, "no policy " + q(name) + " is loaded");
+  if (it == loaded_.end()) return fail("ENOENT", 2, fmt::format("no policy {} is loaded", q(name)));
   if (!value) return fail("EINVAL", 22, "`delete` only takes a true value");
-  if (active_ == name) return fail("EPERM", 1, q(name) + " is the active policy and cannot be deleted");
+  if (active_ == name) return fail("EPERM", 1, fmt::format("{} is the active policy and cannot be deleted", q(name)));
   loaded_.erase(it);
-  return {"OK", 0, q(name) + " is deleted"};
+  return {"OK", 0, fmt::format("{} is deleted", q(name))};
 }
 
 }  // namespace ipec::analysis

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "analysis/target.h"
 
+#include <fmt/format.h>
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/ADT/StringRef.h>
+#include <llvm/ADT/StringSwitch.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <zlib.h>
@@ -9,7 +13,8 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <iterator>
+#include <tuple>
 
 #include "base/diagnostic.h"
 #include "stdlib/target_profiles.h"
@@ -19,41 +24,34 @@ namespace {
 
 namespace sl = ipec::stdlib;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
+// What a profile line, a .config line and a list item may carry around their text.
+constexpr llvm::StringLiteral kBlanks = " \t\r";
+constexpr llvm::StringLiteral kProfileSuffix = ".target";
+
+llvm::StringRef profileName(const sl::ProfileSource& p) {
+  return llvm::StringRef(p.file).drop_back(kProfileSuffix.size());
 }
 
-std::vector<std::string> splitList(std::string_view list) {
+// "a, b,,c" -> {a, b, c}: the lsm= syntax, which ignores empty items.
+std::vector<std::string> splitList(llvm::StringRef list) {
+  llvm::SmallVector<llvm::StringRef, 8> items;
+  list.split(items, ',');
   std::vector<std::string> out;
-  size_t begin = 0;
-  while (begin <= list.size()) {
-    size_t comma = list.find(',', begin);
-    size_t end = comma == std::string_view::npos ? list.size() : comma;
-    std::string_view item = trim(list.substr(begin, end - begin));
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    begin = comma + 1;
-  }
+  for (llvm::StringRef item : items)
+    if (llvm::StringRef t = item.trim(kBlanks); !t.empty()) out.push_back(t.str());
   return out;
 }
 
-bool parseBool(std::string_view v, bool& out) {
-  if (v == "y" || v == "yes" || v == "m") {
-    out = true;
-    return true;
-  }
-  if (v == "n" || v == "no") {
-    out = false;
-    return true;
-  }
-  return false;
+std::optional<bool> parseBool(llvm::StringRef v) {
+  return llvm::StringSwitch<std::optional<bool>>(v)
+      .Cases("y", "yes", "m", true)
+      .Cases("n", "no", false)
+      .Default(std::nullopt);
 }
 
-const sl::ProfileSource* findProfile(std::string_view name) {
+const sl::ProfileSource* findProfile(llvm::StringRef name) {
   for (const sl::ProfileSource& p : sl::builtinProfiles())
-    if (p.file.substr(0, p.file.size() - std::string_view(".target").size()) == name) return &p;
+    if (profileName(p) == name) return &p;
   return nullptr;
 }
 
@@ -61,53 +59,58 @@ const sl::ProfileSource* findProfile(std::string_view name) {
 bool parseProfile(std::string_view name, Target& t, std::string& error, int depth = 0) {
   const sl::ProfileSource* src = findProfile(name);
   if (!src) {
-    error = "unknown target " + quote(name);
+    error = fmt::format("unknown target {}", quote(name));
     return false;
   }
   if (depth > 8) {
-    error = "target profiles inherit in a cycle at " + quote(name);
+    error = fmt::format("target profiles inherit in a cycle at {}", quote(name));
     return false;
   }
-  std::istringstream in{std::string(src->text)};
-  std::string raw;
   unsigned lineno = 0;
-  while (std::getline(in, raw)) {
+  for (llvm::StringRef rest = src->text; !rest.empty();) {
+    llvm::StringRef line;
+    std::tie(line, rest) = rest.split('\n');
     ++lineno;
-    std::string_view line = trim(raw);
-    if (line.empty() || line[0] == '#') continue;
-    size_t eq = line.find('=');
-    auto fail = [&](std::string what) {
-      error = std::string(src->file) + ":" + std::to_string(lineno) + ": " + what;
+    line = line.trim(kBlanks);
+    if (line.empty() || line.front() == '#') continue;
+    auto fail = [&](std::string_view what) {
+      error = fmt::format("{}:{}: {}", src->file, lineno, what);
       return false;
     };
-    if (eq == std::string_view::npos) return fail("expected `key = value`");
-    std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (!line.contains('=')) return fail("expected `key = value`");
+    auto [raw_key, raw_value] = line.split('=');
+    const llvm::StringRef key = raw_key.trim(kBlanks), value = raw_value.trim(kBlanks);
     if (key == "base") {
       if (!parseProfile(value, t, error, depth + 1)) return false;
     } else if (key == "name") {
-      t.name = value;
+      t.name = value.str();
     } else if (key == "description") {
-      t.description = value;
+      t.description = value.str();
     } else if (key == "kernel") {
-      t.kernel_name = value;
+      t.kernel_name = value.str();
     } else if (key == "tokens") {
       if (value != "mainline" && value != "hornet") return fail("tokens is mainline or hornet");
       t.dialect.hornet = value == "hornet";
     } else if (key == "bpf-hook") {
-      if (value == "none") t.bpf_hook = BpfHook::None;
-      else if (value == "hornet-v5") t.bpf_hook = BpfHook::HornetV5;
-      else if (value == "hornet-v7") t.bpf_hook = BpfHook::HornetV7;
-      else return fail("bpf-hook is none, hornet-v5 or hornet-v7");
+      auto hook = llvm::StringSwitch<std::optional<BpfHook>>(value)
+                      .Case("none", BpfHook::None)
+                      .Case("hornet-v5", BpfHook::HornetV5)
+                      .Case("hornet-v7", BpfHook::HornetV7)
+                      .Default(std::nullopt);
+      if (!hook) return fail("bpf-hook is none, hornet-v5 or hornet-v7");
+      t.bpf_hook = *hook;
     } else if (key == "execve-check") {
-      if (!parseBool(value, t.execve_check)) return fail("execve-check is yes or no");
+      auto on = parseBool(value);
+      if (!on) return fail("execve-check is yes or no");
+      t.execve_check = *on;
     } else if (key == "lsm") {
       t.lsm = splitList(value);
     } else if (auto k = sl::lookupKconfig(key)) {
-      bool on = false;
-      if (!parseBool(value, on)) return fail("a Kconfig option is y or n");
-      t.kconfig[static_cast<unsigned>(*k)] = on;
+      auto on = parseBool(value);
+      if (!on) return fail("a Kconfig option is y or n");
+      t.kconfig[static_cast<unsigned>(*k)] = *on;
     } else {
-      return fail("unknown key " + quote(key));
+      return fail(fmt::format("unknown key {}", quote(key)));
     }
   }
   return true;
@@ -117,19 +120,21 @@ bool parseProfile(std::string_view name, Target& t, std::string& error, int dept
 // memory: a small gzip can expand to gigabytes).
 constexpr size_t kMaxKconfigBytes = size_t{64} << 20;
 
+// Hand-written on zlib's gz* calls: they read plain and gzip files alike and let the bound hold
+// while inflating; LLVM's zlib wrapper reads no gzip header and wants the inflated size up front.
 std::string readMaybeGzip(const std::string& path, std::string& error) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    error = "cannot open " + path + ": " + std::strerror(errno);
+    error = fmt::format("cannot open {}: {}", path, std::strerror(errno));
     return {};
   }
   if (S_ISDIR(st.st_mode)) {
-    error = "cannot read " + path + ": it is a directory";
+    error = fmt::format("cannot read {}: it is a directory", path);
     return {};
   }
   gzFile f = gzopen(path.c_str(), "rb");  // reads plain files too
   if (!f) {
-    error = "cannot open " + path + ": " + std::strerror(errno ? errno : ENOMEM);
+    error = fmt::format("cannot open {}: {}", path, std::strerror(errno ? errno : ENOMEM));
     return {};
   }
   std::string out;
@@ -137,7 +142,7 @@ std::string readMaybeGzip(const std::string& path, std::string& error) {
   int n;
   while ((n = gzread(f, buf, sizeof buf)) > 0) {
     if (out.size() + static_cast<size_t>(n) > kMaxKconfigBytes) {
-      error = path + " is larger than 64 MiB (decompressed); a kernel .config is far smaller";
+      error = fmt::format("{} is larger than 64 MiB (decompressed); a kernel .config is far smaller", path);
       gzclose(f);
       return {};
     }
@@ -147,9 +152,9 @@ std::string readMaybeGzip(const std::string& path, std::string& error) {
   const char* message = gzerror(f, &status);
   if (n < 0 || (status != Z_OK && status != Z_STREAM_END)) {
     // A truncated or corrupt gzip must not pass as half a configuration.
-    std::string why = status == Z_ERRNO ? std::strerror(errno) : message ? message : "read error";
-    if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);  // zlib prefixes the path
-    error = "cannot read " + path + ": " + why;
+    llvm::StringRef why = status == Z_ERRNO ? std::strerror(errno) : message ? message : "read error";
+    why.consume_front(fmt::format("{}: ", path));  // zlib prefixes the path
+    error = fmt::format("cannot read {}: {}", path, why);
   }
   gzclose(f);
   return error.empty() ? out : std::string();
@@ -157,20 +162,21 @@ std::string readMaybeGzip(const std::string& path, std::string& error) {
 
 std::optional<Target> liveTarget(std::string& error) {
   struct utsname u;
-  std::string release = uname(&u) == 0 ? u.release : "";
+  const std::string release = uname(&u) == 0 ? u.release : "";
   unsigned major = 0, minor = 0;
-  std::sscanf(release.c_str(), "%u.%u", &major, &minor);
+  llvm::StringRef version = release;  // "6.19.0-rc1": only the first two numbers count
+  if (!version.consumeInteger(10, major) && version.consume_front(".")) version.consumeInteger(10, minor);
   const bool new_exec = major > 6 || (major == 6 && minor >= 19);
   std::optional<Target> t = loadTarget(new_exec ? "linux-6.19" : "linux-6.12", error);
   if (!t) return t;
   t->name = "live";
-  t->kernel_name = "Linux " + release;
-  t->description = "the running system (" + release + ")";
+  t->kernel_name = fmt::format("Linux {}", release);
+  t->description = fmt::format("the running system ({})", release);
   std::string kconfig_error;
   if (!applyKconfigFile(*t, "/proc/config.gz", kconfig_error)) {
-    std::string boot = "/boot/config-" + release;
+    const std::string boot = fmt::format("/boot/config-{}", release);
     if (!applyKconfigFile(*t, boot, kconfig_error)) {
-      error = "--target live: cannot read the kernel configuration from /proc/config.gz or " + boot;
+      error = fmt::format("--target live: cannot read the kernel configuration from /proc/config.gz or {}", boot);
       return std::nullopt;
     }
   }
@@ -207,8 +213,7 @@ bool Target::lsmHas(std::string_view module) const {
 
 std::vector<std::string> profileNames() {
   std::vector<std::string> out;
-  for (const sl::ProfileSource& p : sl::builtinProfiles())
-    out.emplace_back(p.file.substr(0, p.file.size() - std::string_view(".target").size()));
+  for (const sl::ProfileSource& p : sl::builtinProfiles()) out.push_back(profileName(p).str());
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -223,8 +228,6 @@ std::optional<Target> loadTarget(std::string_view name, std::string& error) {
 bool applyKconfigFile(Target& t, const std::string& path, std::string& error) {
   std::string text = readMaybeGzip(path, error);
   if (!error.empty()) return false;
-  std::istringstream in(text);
-  std::string line;
   unsigned applied = 0;
   auto set = [&](std::string_view name, bool on) {
     if (auto k = sl::lookupKconfig(name)) {
@@ -236,33 +239,36 @@ bool applyKconfigFile(Target& t, const std::string& path, std::string& error) {
   // visible option, so a missing one had unmet dependencies).
   std::array<bool, sl::kNumKconfigs> seen{};
   bool lsm_from_config = false;
-  while (std::getline(in, line)) {
-    std::string_view l = trim(line);
-    if (l.rfind("# CONFIG_", 0) == 0 && l.size() > 13 && l.substr(l.size() - 11) == " is not set") {
-      std::string_view name = l.substr(2, l.size() - 2 - 11);
+  for (llvm::StringRef rest = text; !rest.empty();) {
+    llvm::StringRef l;
+    std::tie(l, rest) = rest.split('\n');
+    l = l.trim(kBlanks);
+    // Hand-written: only the two line forms scripts/kconfig writes count, each matched whole
+    // (`# CONFIG_X is not set`, `CONFIG_X=value`); every other line is skipped.
+    if (llvm::StringRef name = l; name.consume_front("# ") && name.startswith("CONFIG_") &&
+                                  name.consume_back(" is not set")) {
       if (auto k = sl::lookupKconfig(name)) seen[static_cast<unsigned>(*k)] = true;
       set(name, false);
       continue;
     }
-    if (l.rfind("CONFIG_", 0) != 0) continue;
-    size_t eq = l.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string_view name = l.substr(0, eq), value = l.substr(eq + 1);
+    if (!l.startswith("CONFIG_") || !l.contains('=')) continue;
+    auto [name, value] = l.split('=');
     if (auto k = sl::lookupKconfig(name)) seen[static_cast<unsigned>(*k)] = true;
     set(name, value == "y" || value == "m");
-    if (name == "CONFIG_LSM" && value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-      t.lsm = splitList(value.substr(1, value.size() - 2));
+    if (name == "CONFIG_LSM" && value.size() >= 2 && value.startswith("\"") && value.endswith("\"")) {
+      t.lsm = splitList(value.drop_front().drop_back());
       lsm_from_config = true;
     }
   }
-  if (applied == 0 && text.find("CONFIG_") == std::string::npos) {
-    error = path + " does not look like a kernel .config";
+  if (applied == 0 && !llvm::StringRef(text).contains("CONFIG_")) {
+    error = fmt::format("{} does not look like a kernel .config", path);
     return false;
   }
   for (unsigned i = 0; i < sl::kNumKconfigs; ++i)
     if (!seen[i]) t.kconfig[i] = false;
-  t.adjustments.push_back("kernel configuration from " + path +
-                          (lsm_from_config ? " (CONFIG_LSM as the default lsm= list)" : " (no CONFIG_LSM: lsm= list kept)"));
+  t.adjustments.push_back(fmt::format("kernel configuration from {} ({})", path,
+                                      lsm_from_config ? "CONFIG_LSM as the default lsm= list"
+                                                      : "no CONFIG_LSM: lsm= list kept"));
   return true;
 }
 
@@ -273,56 +279,52 @@ bool applyLsmList(Target& t, std::string_view list, std::string& error) {
     return false;
   }
   t.lsm = std::move(items);
-  t.adjustments.push_back("lsm=" + std::string(trim(list)));
+  t.adjustments.push_back(fmt::format("lsm={}", llvm::StringRef(list).trim(kBlanks)));
   return true;
 }
 
 bool applySetting(Target& t, std::string_view assignment, std::string& error) {
-  size_t eq = assignment.find('=');
-  if (eq == std::string_view::npos) {
-    error = "--set: expected CONFIG_NAME=y or CONFIG_NAME=n, got " + quote(assignment);
+  const llvm::StringRef text = assignment;
+  if (!text.contains('=')) {
+    error = fmt::format("--set: expected CONFIG_NAME=y or CONFIG_NAME=n, got {}", quote(assignment));
     return false;
   }
-  std::string_view name = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  auto [name, value] = text.split('=');
   auto k = sl::lookupKconfig(name);
   if (!k) {
-    std::string known;
-    for (unsigned i = 0; i < sl::kNumKconfigs; ++i) {
-      if (i) known += ", ";
-      known += sl::kconfigName(static_cast<sl::Kconfig>(i));
-    }
-    error = "--set: ipec does not model " + quote(name) + "; it models " + known;
+    std::vector<std::string_view> known;
+    for (unsigned i = 0; i < sl::kNumKconfigs; ++i) known.push_back(sl::kconfigName(static_cast<sl::Kconfig>(i)));
+    error = fmt::format("--set: ipec does not model {}; it models {}", quote(name), fmt::join(known, ", "));
     return false;
   }
-  bool on = false;
-  if (!parseBool(value, on)) {
-    error = "--set: " + std::string(name) + " takes y or n";
+  std::optional<bool> on = parseBool(value);
+  if (!on) {
+    error = fmt::format("--set: {} takes y or n", name);
     return false;
   }
-  t.kconfig[static_cast<unsigned>(*k)] = on;
-  t.adjustments.push_back(std::string(sl::kconfigName(*k)) + "=" + (on ? "y" : "n"));
+  t.kconfig[static_cast<unsigned>(*k)] = *on;
+  t.adjustments.push_back(fmt::format("{}={}", sl::kconfigName(*k), *on ? "y" : "n"));
   return true;
 }
 
 std::string describeTarget(const Target& t) {
   std::string out;
-  out += "name:          " + t.name + "\n";
-  out += "description:   " + t.description + "\n";
-  out += "kernel:        " + t.kernel_name + "\n";
-  out += "tokens:        " + std::string(t.dialect.hornet ? "mainline + Hornet series" : "mainline") + "\n";
-  out += "bpf hook:      " + std::string(bpfHookName(t.bpf_hook)) + "\n";
-  out += "execve check:  " + std::string(t.execve_check ? "yes (AT_EXECVE_CHECK)" : "no") + "\n";
-  out += "lsm:           ";
-  for (size_t i = 0; i < t.lsm.size(); ++i) out += (i ? "," : "") + t.lsm[i];
-  out += "\n";
-  out += "IPE active:    " + std::string(t.ipeActive() ? "yes" : "no") + "\n";
-  out += "Hornet active: " + std::string(t.hornetActive() ? "yes" : "no") + "\n";
+  auto add = std::back_inserter(out);
+  fmt::format_to(add, "name:          {}\n", t.name);
+  fmt::format_to(add, "description:   {}\n", t.description);
+  fmt::format_to(add, "kernel:        {}\n", t.kernel_name);
+  fmt::format_to(add, "tokens:        {}\n", t.dialect.hornet ? "mainline + Hornet series" : "mainline");
+  fmt::format_to(add, "bpf hook:      {}\n", bpfHookName(t.bpf_hook));
+  fmt::format_to(add, "execve check:  {}\n", t.execve_check ? "yes (AT_EXECVE_CHECK)" : "no");
+  fmt::format_to(add, "lsm:           {}\n", fmt::join(t.lsm, ","));
+  fmt::format_to(add, "IPE active:    {}\n", t.ipeActive() ? "yes" : "no");
+  fmt::format_to(add, "Hornet active: {}\n", t.hornetActive() ? "yes" : "no");
   out += "kconfig:\n";
   for (unsigned i = 0; i < sl::kNumKconfigs; ++i) {
     auto k = static_cast<sl::Kconfig>(i);
-    out += "  " + std::string(sl::kconfigName(k)) + "=" + (t.config(k) ? "y" : "n") + "\n";
+    fmt::format_to(add, "  {}={}\n", sl::kconfigName(k), t.config(k) ? "y" : "n");
   }
-  for (const std::string& a : t.adjustments) out += "adjusted:      " + a + "\n";
+  for (const std::string& a : t.adjustments) fmt::format_to(add, "adjusted:      {}\n", a);
   return out;
 }
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // default-fragility: no global DEFAULT, only one per op. validate_policy() needs a DEFAULT for
 // every op the kernel knows, so the policy stops loading on a kernel that adds an op.
+#include <fmt/format.h>
+
+#include <iterator>
 #include <string>
 
 #include "analysis/lint.h"
@@ -20,9 +23,8 @@ void checkDefaultFragility(const LintContext& cx) {
   for (sl::Op op : sl::kAllOps) {
     if (!cx.dialect.knows(sl::opSeries(op))) {
       if (!per_op[static_cast<unsigned>(op)]) {
-        if (!breaks.empty()) breaks += ", ";
-        breaks += "`op=" + std::string(sl::opSpelling(op)) + "` (" +
-                  std::string(sl::seriesName(sl::opSeries(op))) + ")";
+        fmt::format_to(std::back_inserter(breaks), "{}`op={}` ({})", breaks.empty() ? "" : ", ", sl::opSpelling(op),
+                       sl::seriesName(sl::opSeries(op)));
       }
       continue;
     }
@@ -34,7 +36,7 @@ void checkDefaultFragility(const LintContext& cx) {
   d.range = cx.policy.header->range;
   d.message = "the policy has no global `DEFAULT action=...`, only one DEFAULT per op; a kernel that "
               "adds an op rejects it with EBADMSG";
-  if (!breaks.empty()) d.message += ", as kernels with " + breaks + " do";
+  if (!breaks.empty()) fmt::format_to(std::back_inserter(d.message), ", as kernels with {} do", breaks);
   d.notes.push_back({std::nullopt, "add `DEFAULT action=DENY` (or ALLOW) to keep loading on newer kernels"});
   cx.diags.report(std::move(d));
 }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // unknown-digest-alg, digest-length, empty-digest: digest literals the kernel accepts but can
 // never match, because fs-verity and dm-verity only report certain (algorithm, length) pairs.
+#include <fmt/format.h>
+#include <llvm/ADT/StringRef.h>
+
+#include <iterator>
 #include <string>
 
 #include "analysis/lint.h"
@@ -9,13 +13,6 @@ namespace ipec::analysis {
 namespace {
 
 namespace sl = ipec::stdlib;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
-}
 
 bool produces(sl::Prop prop, sl::DigestAlg alg) {
   return prop == sl::Prop::FsverityDigest ? sl::fsverityProduces(alg) : sl::dmverityProduces(alg);
@@ -26,8 +23,7 @@ std::string producedList(sl::Prop prop) {
   for (unsigned i = 0; i < sl::kNumDigestAlgs; ++i) {
     auto alg = static_cast<sl::DigestAlg>(i);
     if (!produces(prop, alg)) continue;
-    if (!out.empty()) out += ", ";
-    out += sl::digestAlgName(alg);
+    fmt::format_to(std::back_inserter(out), "{}{}", out.empty() ? "" : ", ", sl::digestAlgName(alg));
   }
   return out;
 }
@@ -51,33 +47,33 @@ void checkDigestLiterals(const LintContext& cx) {
     const std::string_view subsystem = p.prop == sl::Prop::FsverityDigest ? "fs-verity" : "dm-verity";
     if (d.bytes.empty()) {
       warn(cx, DiagId::EmptyDigest, p.range,
-           "`" + std::string(key) + "` has no hex digits after the algorithm; it never matches");
+           fmt::format("`{}` has no hex digits after the algorithm; it never matches", key));
       continue;
     }
     auto alg = sl::lookupDigestAlg(d.alg);
     if (!alg || !produces(p.prop, *alg)) {
       std::string msg;
-      auto folded = sl::lookupDigestAlg(lower(d.alg));
+      auto folded = sl::lookupDigestAlg(llvm::StringRef(d.alg).lower());
       if (d.alg.empty())
         msg = "digest has an empty algorithm name; it never matches";
       else if (!alg && folded && produces(p.prop, *folded))
-        msg = "digest algorithm " + quote(d.alg) + " is not lower case; the kernel compares names exactly and " +
-              std::string(subsystem) + " reports `" + std::string(sl::digestAlgName(*folded)) +
-              "`, so this never matches";
+        msg = fmt::format("digest algorithm {} is not lower case; the kernel compares names exactly and {} reports "
+                          "`{}`, so this never matches",
+                          quote(d.alg), subsystem, sl::digestAlgName(*folded));
       else
-        msg = std::string(subsystem) + " never reports " + quote(d.alg) +
-              " digests, so this never matches; it reports " + producedList(p.prop);
+        msg = fmt::format("{} never reports {} digests, so this never matches; it reports {}", subsystem,
+                          quote(d.alg), producedList(p.prop));
       warn(cx, DiagId::UnknownDigestAlg, p.range, msg);
       continue;
     }
     unsigned want = sl::digestAlgLength(*alg);
     if (d.bytes.size() != want) {
+      const std::string_view name = sl::digestAlgName(*alg);
       warn(cx, DiagId::DigestLength, p.range,
-           std::string(sl::digestAlgName(*alg)) + " digest has " + std::to_string(d.bytes.size()) +
-               (d.bytes.size() == 1 ? " byte" : " bytes") + " (" + std::to_string(d.bytes.size() * 2) +
-               " hex digits); " + std::string(sl::digestAlgName(*alg)) + " digests have " +
-               std::to_string(want) + " bytes (" + std::to_string(want * 2) +
-               " hex digits), so this never matches");
+           fmt::format("{} digest has {} {} ({} hex digits); {} digests have {} bytes ({} hex digits), so this "
+                       "never matches",
+                       name, d.bytes.size(), d.bytes.size() == 1 ? "byte" : "bytes", d.bytes.size() * 2, name, want,
+                       want * 2));
     }
   }
 }

@@ -4,7 +4,7 @@
 // (on Hornet v6/v7 without a provider the verdict is always NONE).
 #include <algorithm>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "analysis/analyze.h"
 
@@ -16,7 +16,8 @@ namespace {
 
 std::string decidedBy(const AnalysisContext& cx, const Decision& d) {
   if (d.statement < 0) return "no rule";
-  return cx.quoteStatement(static_cast<uint32_t>(d.statement)) + " on " + cx.where(static_cast<uint32_t>(d.statement));
+  return fmt::format("{} on {}", cx.quoteStatement(static_cast<uint32_t>(d.statement)),
+                     cx.where(static_cast<uint32_t>(d.statement)));
 }
 
 // The first rule after `stmt` for the event's op that matches `e` and allows it, or -1.
@@ -67,8 +68,10 @@ void checkLockout(const AnalysisContext& cx) {
       diag.id = DiagId::Lockout;
       diag.severity = Severity::Warning;
       diag.range = pol.statements[d.statement].range;
-      diag.message = "programs in the initramfs are denied, by " + decidedBy(cx, d) +
-                     ": if this policy is active at boot, nothing before switch_root can run";
+      diag.message = fmt::format(
+          "programs in the initramfs are denied, by {}: if this policy is active at boot, nothing before switch_root "
+          "can run",
+          decidedBy(cx, d));
       initramfsHint(cx, e, d, diag);
       cx.diags.report(std::move(diag));
     }
@@ -87,13 +90,13 @@ void checkLockout(const AnalysisContext& cx) {
       diag.severity = Severity::Warning;
       diag.range = pol.statements[last.statement].range;
       const bool no_provider = cx.target.bpf_hook == BpfHook::HornetV7 && !cx.target.hornetActive();
-      diag.message = "every BPF program load is denied on target `" + cx.target.name + "`";
-      if (no_provider)
-        diag.message += ": with no integrity provider in lsm= the verdict is always NONE, and no rule allows "
-                        "`bpf_signature=NONE`";
-      diag.notes.push_back({std::nullopt, "systemd and other BPF users fail to start; allow the loads you need, e.g. "
-                                          "`op=BPF_PROG_LOAD bpf_signature=OK action=ALLOW`" +
-                                              std::string(no_provider ? " once Hornet is active" : "")});
+      diag.message = fmt::format("every BPF program load is denied on target `{}`{}", cx.target.name,
+                                 no_provider ? ": with no integrity provider in lsm= the verdict is always NONE, and "
+                                               "no rule allows `bpf_signature=NONE`"
+                                             : "");
+      diag.notes.push_back({std::nullopt, fmt::format("systemd and other BPF users fail to start; allow the loads you "
+                                                      "need, e.g. `op=BPF_PROG_LOAD bpf_signature=OK action=ALLOW`{}",
+                                                      no_provider ? " once Hornet is active" : "")});
       cx.diags.report(std::move(diag));
     }
   }

@@ -5,6 +5,8 @@
 //  - Loads with no file (init_module from a buffer, kexec_load, anonymous executable memory,
 //    firmware fallback): every `=FALSE` property is true, so an ALLOW rule made only of `=FALSE`
 //    forms also allows them.
+#include <fmt/format.h>
+
 #include "analysis/analyze.h"
 
 namespace ipec::analysis {
@@ -51,10 +53,12 @@ void checkPartialEnforcement(const AnalysisContext& cx) {
     if (denier >= 0) {
       note(cx, pol.statements[denier].range,
            cx.target.execve_check
-               ? "on target `" + cx.target.name + "` a script is checked as `op=EXECUTE` only when its interpreter "
-                 "opens it with execveat(AT_EXECVE_CHECK); `sh script.sh` with other interpreters runs it unchecked"
-               : "on target `" + cx.target.name + "` interpreters only read scripts: `sh script.sh` or `python3 "
-                 "tool.py` runs code this policy would deny when executed directly (AT_EXECVE_CHECK arrives in 6.19)");
+               ? fmt::format("on target `{}` a script is checked as `op=EXECUTE` only when its interpreter opens it "
+                             "with execveat(AT_EXECVE_CHECK); `sh script.sh` with other interpreters runs it unchecked",
+                             cx.target.name)
+               : fmt::format("on target `{}` interpreters only read scripts: `sh script.sh` or `python3 tool.py` runs "
+                             "code this policy would deny when executed directly (AT_EXECVE_CHECK arrives in 6.19)",
+                             cx.target.name));
     }
   }
   // Loads with no file decided by an ALLOW rule that has properties.
@@ -66,8 +70,9 @@ void checkPartialEnforcement(const AnalysisContext& cx) {
     const ast::Statement& s = pol.statements[d.statement];
     if (s.prop_count == 0) continue;
     note(cx, s.range,
-         "this rule also allows " + std::string(noFileLoads(op)) +
-             ": with no file every `=FALSE` property is true, so nothing here proves where the code came from");
+         fmt::format("this rule also allows {}: with no file every `=FALSE` property is true, so nothing here proves "
+                     "where the code came from",
+                     noFileLoads(op)));
   }
 }
 

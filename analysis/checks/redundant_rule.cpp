@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "analysis/analyze.h"
 #include "analysis/event_io.h"
@@ -24,7 +25,9 @@ std::string describeStatement(const AnalysisContext& cx, int32_t stmt) {
 std::string describeReplacements(const AnalysisContext& cx, const std::vector<int32_t>& reps) {
   const size_t shown = std::min<size_t>(reps.size(), 3);
   std::string out;
-  for (size_t k = 0; k < shown; ++k) out += (k ? (k + 1 == shown ? " or " : ", ") : "") + describeStatement(cx, reps[k]);
+  for (size_t k = 0; k < shown; ++k)
+    fmt::format_to(std::back_inserter(out), "{}{}", k ? (k + 1 == shown ? " or " : ", ") : "",
+                   describeStatement(cx, reps[k]));
   if (reps.size() > shown) out += " (among others)";
   return out;
 }

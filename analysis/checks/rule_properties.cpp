@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // duplicate-property, contradictory-properties: one rule tests the same property twice.
+#include <fmt/format.h>
+
 #include <array>
 #include <string>
 
@@ -33,12 +35,12 @@ void checkRuleProperties(const LintContext& cx) {
       d.range = p->range;
       if (sameValue(*seen, *p)) {
         d.id = DiagId::DuplicateProperty;
-        d.message = quote(text(p->range)) + " appears twice in this rule; the second has no effect";
+        d.message = fmt::format("{} appears twice in this rule; the second has no effect", quote(text(p->range)));
         d.notes.push_back({seen->range, "first here"});
       } else {
         d.id = DiagId::ContradictoryProperties;
-        d.message = quote(text(seen->range)) + " and " + quote(text(p->range)) +
-                    " cannot both hold; this rule never matches";
+        d.message = fmt::format("{} and {} cannot both hold; this rule never matches", quote(text(seen->range)),
+                                quote(text(p->range)));
         d.notes.push_back({seen->range, "the other property is here"});
       }
       cx.diags.report(std::move(d));

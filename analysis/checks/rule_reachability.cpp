@@ -2,6 +2,8 @@
 // dead-rule, shadowed-rule (and analysis-budget): what the exact reachability analysis proves
 // about each rule that never decides anything. These are proofs over the finite event model.
 #include <fmt/format.h>
+#include <llvm/ADT/SmallString.h>
+#include <llvm/ADT/SmallVector.h>
 #include <llvm/ADT/StringMap.h>
 
 #include <algorithm>
@@ -35,41 +37,42 @@ PointMask propertyMask(const AnalysisContext& cx, sl::Op op, const ast::Property
 std::string whyNever(const AnalysisContext& cx, sl::Op op, const ast::Property& p) {
   const std::string s = spell(cx, p);
   if (auto k = sl::propKconfig(p.prop); k && !cx.target.config(*k))
-    return s + " is compiled out of target `" + cx.target.name + "` (" + std::string(sl::kconfigName(*k)) +
-           " is off), and then both its TRUE and FALSE forms are false";
+    return fmt::format("{} is compiled out of target `{}` ({} is off), and then both its TRUE and FALSE forms are "
+                       "false",
+                       s, cx.target.name, sl::kconfigName(*k));
   if (sl::propDomain(p.prop) == sl::Domain::Digest) {
     DigestView v = cx.policy.digests.get(p.digest);
     const bool fsv = p.prop == sl::Prop::FsverityDigest;
     const bool can = fsv ? fsverityCanProduce(cx.policy.digests, p.digest) : dmverityCanProduce(cx.policy.digests, p.digest);
     if (!can)
-      return std::string(fsv ? "fs-verity" : "dm-verity") + " never reports a " + quote(v.alg) + " digest of " +
-             std::to_string(v.bytes.size()) + (v.bytes.size() == 1 ? " byte" : " bytes") + ", so " + s +
-             " is never true";
+      return fmt::format("{} never reports a {} digest of {} {}, so {} is never true", fsv ? "fs-verity" : "dm-verity",
+                         quote(v.alg), v.bytes.size(), v.bytes.size() == 1 ? "byte" : "bytes", s);
   }
   const bool bpf_prop = sl::propSubject(p.prop) == sl::Subject::Bpf;
   if (bpf_prop && op != sl::Op::BpfProgLoad)
-    return s + " can never hold for `op=" + std::string(sl::opSpelling(op)) +
-           "`: only BPF program loads carry a verdict, keyring or kernel flag (they are NONE, BUILTIN and FALSE here)";
+    return fmt::format("{} can never hold for `op={}`: only BPF program loads carry a verdict, keyring or kernel "
+                       "flag (they are NONE, BUILTIN and FALSE here)",
+                       s, sl::opSpelling(op));
   if (!bpf_prop && op == sl::Op::BpfProgLoad)
-    return s + " can never hold for `op=BPF_PROG_LOAD`: a BPF program load has no file";
+    return fmt::format("{} can never hold for `op={}`: a BPF program load has no file", s, sl::opSpelling(op));
   if (p.prop == sl::Prop::BpfSignature && op == sl::Op::BpfProgLoad)
-    return s + " can never hold on target `" + cx.target.name + "`: " +
-           (cx.target.hornetActive() || cx.target.bpf_hook == BpfHook::HornetV5
-                ? "Hornet always records a verdict other than NONE"
-                : "without an integrity provider in lsm= the verdict is always NONE");
-  return s + " can never hold for `op=" + std::string(sl::opSpelling(op)) + "` on target `" + cx.target.name + "`";
+    return fmt::format("{} can never hold on target `{}`: {}", s, cx.target.name,
+                       cx.target.hornetActive() || cx.target.bpf_hook == BpfHook::HornetV5
+                           ? "Hornet always records a verdict other than NONE"
+                           : "without an integrity provider in lsm= the verdict is always NONE");
+  return fmt::format("{} can never hold for `op={}` on target `{}`", s, sl::opSpelling(op), cx.target.name);
 }
 
 std::string whyPairNever(const AnalysisContext& cx, const ast::Property& a, const ast::Property& b) {
-  std::string both = spell(cx, a) + " and " + spell(cx, b) + " cannot both hold";
-  if (a.prop == b.prop) return both + ": they give the same property different values";
+  std::string both = fmt::format("{} and {} cannot both hold", spell(cx, a), spell(cx, b));
+  if (a.prop == b.prop) return fmt::format("{}: they give the same property different values", both);
   auto isInitramfs = [](const ast::Property& p) { return p.prop == sl::Prop::BootVerified && p.value == 1; };
   auto needsVerity = [](const ast::Property& p) {
     return (p.prop == sl::Prop::DmveritySignature && p.value == 1) || p.prop == sl::Prop::DmverityRoothash ||
            (p.prop == sl::Prop::FsveritySignature && p.value == 1) || p.prop == sl::Prop::FsverityDigest;
   };
   if ((isInitramfs(a) && needsVerity(b)) || (isInitramfs(b) && needsVerity(a)))
-    return both + ": a file in the initramfs has no block device and no fs-verity";
+    return fmt::format("{}: a file in the initramfs has no block device and no fs-verity", both);
   return both;
 }
 
@@ -103,7 +106,7 @@ bool lintExplained(const AnalysisContext& cx, const ast::Statement& s) {
 std::string explainDead(const AnalysisContext& cx, const ast::Statement& s) {
   // One property that never holds on its own.
   std::array<const ast::Property*, sl::kNumProps> first{};
-  std::vector<std::pair<PointMask, const ast::Property*>> masks;  // distinct masks, first property with each
+  llvm::SmallVector<std::pair<PointMask, const ast::Property*>, 8> masks;  // distinct masks, first property with each
   for (const ast::Property* p = cx.policy.propsBegin(s); p != cx.policy.propsEnd(s); ++p) {
     PointMask m = propertyMask(cx, s.op, *p);
     if (!m) return whyNever(cx, s.op, *p);
@@ -143,16 +146,17 @@ class SameProperties {
   }
 
  private:
-  std::string key(uint32_t i) const {
+  // Built in key_, which every call reuses: no allocation per rule.
+  llvm::StringRef key(uint32_t i) {
     const ast::Statement& s = cx_.policy.statements[i];
-    std::vector<std::array<uint32_t, 3>> props;
+    llvm::SmallVector<std::array<uint32_t, 3>, 8> props;
     for (const ast::Property* p = cx_.policy.propsBegin(s); p != cx_.policy.propsEnd(s); ++p)
       props.push_back({static_cast<uint32_t>(p->prop), p->value, p->digest});
     std::sort(props.begin(), props.end());
     props.erase(std::unique(props.begin(), props.end()), props.end());
-    std::string k(1, static_cast<char>(s.op));
-    for (const auto& p : props) k.append(reinterpret_cast<const char*>(p.data()), sizeof(p));
-    return k;
+    key_.assign(1, static_cast<char>(s.op));
+    for (const auto& p : props) key_.append(llvm::StringRef(reinterpret_cast<const char*>(p.data()), sizeof(p)));
+    return key_;
   }
   void add(uint32_t i) {
     if (!cx_.policy.statements[i].isDefault()) first_.try_emplace(key(i), i);
@@ -160,6 +164,7 @@ class SameProperties {
 
   const AnalysisContext& cx_;
   llvm::StringMap<uint32_t> first_;
+  llvm::SmallString<64> key_;
   uint32_t next_ = 0;
 };
 
@@ -169,29 +174,31 @@ void reportShadowed(const AnalysisContext& cx, uint32_t i, SameProperties& same)
   // An earlier rule with the same properties matches every event this one does, so it alone is
   // the cover to name.
   if (std::optional<uint32_t> twin = same.earlier(i)) {
-    const std::string line = std::to_string(cx.file.lineCol(pol.statements[*twin].range.begin).line);
+    const uint32_t line = cx.lineOf(*twin);
     if (pol.statements[*twin].action == pol.statements[i].action) {
       cx.warn(DiagId::ShadowedRule, i, fmt::format("this rule repeats the rule on {}: it is never reached", cx.where(*twin)),
               {{pol.statements[*twin].range, "first written here"}},
-              R"({"class":"shadowed","witness":null,"covered_by_lines":[)" + line + R"(],"duplicate_of_line":)" + line +
-                  "}");
+              fmt::format(R"({{"class":"shadowed","witness":null,"covered_by_lines":[{}],"duplicate_of_line":{}}})",
+                          line, line));
       return;
     }
     cx.warn(DiagId::ShadowedRule, i,
             fmt::format("this rule is never reached: the rule on {} has the same properties and comes first",
                         cx.where(*twin)),
             {{pol.statements[*twin].range, "this rule matches every event it matches"}},
-            R"({"class":"shadowed","witness":null,"covered_by_lines":[)" + line + "]}");
+            fmt::format(R"({{"class":"shadowed","witness":null,"covered_by_lines":[{}]}})", line));
     return;
   }
-  std::string msg = r.covering.size() == 1
-                        ? "this rule is never reached: the rule on " + cx.where(r.covering[0]) +
-                              " matches every event it matches, first"
-                        : "this rule is never reached: the " + std::to_string(r.covering.size()) +
-                              " earlier rules noted below together match every event it matches";
+  std::string msg =
+      r.covering.size() == 1
+          ? fmt::format("this rule is never reached: the rule on {} matches every event it matches, first",
+                        cx.where(r.covering[0]))
+          : fmt::format("this rule is never reached: the {} earlier rules noted below together match every event it "
+                        "matches",
+                        r.covering.size());
   cx.warn(DiagId::ShadowedRule, i, std::move(msg),
           cx.notesAt(r.covering, "this rule matches every event it matches", "covered in part by this rule"),
-          R"({"class":"shadowed","witness":null,"covered_by_lines":[)" + cx.jsonLines(r.covering) + "]}");
+          fmt::format(R"({{"class":"shadowed","witness":null,"covered_by_lines":[{}]}})", cx.jsonLines(r.covering)));
 }
 
 }  // namespace
@@ -208,7 +215,7 @@ void checkRuleReachability(const AnalysisContext& cx) {
         break;
       case RuleClass::Dead:
         if (lintExplained(cx, s)) break;
-        cx.warn(DiagId::DeadRule, i, "this rule never matches: " + explainDead(cx, s), {},
+        cx.warn(DiagId::DeadRule, i, fmt::format("this rule never matches: {}", explainDead(cx, s)), {},
                 R"({"class":"dead","witness":null})");
         break;
       case RuleClass::Shadowed:
@@ -223,10 +230,10 @@ void checkRuleReachability(const AnalysisContext& cx) {
     d.id = DiagId::AnalysisBudget;
     d.severity = Severity::Note;
     d.range = pol.statements[rules.front()].range;
-    d.message = "redundancy of some `op=" + std::string(sl::opSpelling(op)) +
-                "` rules was not decided: the policy has " + std::to_string(cx.reach.pairs_needed[static_cast<unsigned>(op)]) +
-                " (fs-verity digest, dm-verity root hash) pairs to examine, more than the budget; no rule is claimed "
-                "redundant without proof (--analysis-budget raises the limit)";
+    d.message = fmt::format("redundancy of some `op={}` rules was not decided: the policy has {} (fs-verity digest, "
+                            "dm-verity root hash) pairs to examine, more than the budget; no rule is claimed redundant "
+                            "without proof (--analysis-budget raises the limit)",
+                            sl::opSpelling(op), cx.reach.pairs_needed[static_cast<unsigned>(op)]);
     cx.diags.report(std::move(d));
   }
 }

@@ -2,7 +2,10 @@
 // unenforceable-op: rules or DEFAULTs for an op whose hook never fires on the target, so the
 // kernel allows every such operation without asking IPE. The Hornet v5 case is the one the
 // review found: without `hornet` in lsm=, `DEFAULT op=BPF_PROG_LOAD action=DENY` allows all loads.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <iterator>
 
 #include "analysis/analyze.h"
 
@@ -19,8 +22,9 @@ void checkUnenforceableOps(const AnalysisContext& cx) {
     d.id = DiagId::UnenforceableOp;
     d.severity = Severity::Warning;
     d.range = pol.header->range;
-    d.message = "IPE is not active on target `" + cx.target.name + "`: " + why +
-                "; the kernel enforces none of this policy and allows every operation";
+    d.message = fmt::format("IPE is not active on target `{}`: {}; the kernel enforces none of this policy and "
+                            "allows every operation",
+                            cx.target.name, why);
     cx.diags.report(std::move(d));
     return;
   }
@@ -38,15 +42,16 @@ void checkUnenforceableOps(const AnalysisContext& cx) {
     const bool denies_by_default = def >= 0 && pol.statements[def].action == sl::Action::Deny;
     const bool loads_still_happen = op == sl::Op::BpfProgLoad && cx.target.config(sl::Kconfig::BpfSyscall);
     if (stmts.empty() && !(loads_still_happen && denies_by_default)) continue;
-    const std::string opname = "op=" + std::string(sl::opSpelling(op));
+    const std::string opname = fmt::format("op={}", sl::opSpelling(op));
     Diagnostic d;
     d.id = DiagId::UnenforceableOp;
     d.severity = Severity::Warning;
     uint32_t anchor = stmts.empty() ? static_cast<uint32_t>(def) : stmts.front();
     d.range = pol.statements[anchor].range;
-    d.message = "`" + opname + "` is never evaluated on target `" + cx.target.name + "`: " + why;
+    d.message = fmt::format("`{}` is never evaluated on target `{}`: {}", opname, cx.target.name, why);
     if (loads_still_happen && denies_by_default) {
-      d.message += "; " + cx.quoteStatement(static_cast<uint32_t>(def)) + " silently allows every BPF program load";
+      fmt::format_to(std::back_inserter(d.message), "; {} silently allows every BPF program load",
+                     cx.quoteStatement(static_cast<uint32_t>(def)));
       if (static_cast<uint32_t>(def) != anchor)
         d.notes.push_back({pol.statements[def].range, "this DEFAULT is not applied to BPF program loads"});
     } else {
@@ -56,7 +61,7 @@ void checkUnenforceableOps(const AnalysisContext& cx) {
       if (!(loads_still_happen && denies_by_default && stmts[k] == static_cast<uint32_t>(def)))
         d.notes.push_back({pol.statements[stmts[k]].range, "this line has no effect either"});
     if (stmts.size() > 6)
-      d.notes.push_back({std::nullopt, "and " + std::to_string(stmts.size() - 6) + " more lines for " + opname});
+      d.notes.push_back({std::nullopt, fmt::format("and {} more lines for {}", stmts.size() - 6, opname)});
     cx.diags.report(std::move(d));
   }
 }

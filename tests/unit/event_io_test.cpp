@@ -118,6 +118,33 @@ TEST(EventIo, JsonUnknownKeysAtEveryLevel) {
   EXPECT_TRUE(parseEventJson(R"({"op":"EXECUTE","fsverity":{"digest":"sha256:00","signed":true}})", error)) << error;
 }
 
+// Each JSON member that has the wrong type says what it takes (pinned word for word: the
+// analysis builds these with fmt, and no golden can feed an --events file).
+TEST(EventIo, JsonTypeErrorsSayWhatIsExpected) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"[1]", "event: not a JSON object"},
+      {R"({"op":5})", "event: \"op\" (a string) is required"},
+      {R"({"op":"EXECUTE","file":1})", "event: \"file\" is true or false"},
+      {R"({"op":"EXECUTE","initramfs":"no"})", "event: \"initramfs\" is true or false"},
+      {R"({"op":"EXECUTE","bdev":3})", "event: \"bdev\" is \"none\", \"plain\" or \"dm-verity\""},
+      {R"({"op":"EXECUTE","bdev":"zzzzzzzz"})", "event: \"bdev\" is \"none\", \"plain\" or \"dm-verity\""},
+      {R"({"op":"EXECUTE","dmverity":5})", "event: \"dmverity\" is null or an object"},
+      {R"({"op":"EXECUTE","fsverity":{"digest":5}})", "event: \"digest\" is \"alg:hex\""},
+      {R"({"op":"EXECUTE","dmverity":{"roothash":"sha256:0g"}})", "event: digest `sha256:0g` has a non-hex digit"},
+      {R"({"op":"EXECUTE","fsverity":{"digest":"00"}})", "event: digest `00` is not `alg:hex`"},
+      {R"({"op":"BPF_PROG_LOAD","bpf":7})", "event: \"bpf\" is null or an object"},
+      {R"({"op":"BPF_PROG_LOAD","bpf":{"verdict":"QQQQQQQQ"}})",
+       "event: \"verdict\" is one of NONE, OK, UNSIGNED, PARTIALSIG, UNKNOWNKEY, UNEXPECTED, FAULT, BADSIG"},
+      {R"({"op":"BPF_PROG_LOAD","bpf":{"keyring_id":"a"}})", "event: \"keyring_id\" is an integer"},
+      {R"({"op":"BPF_PROG_LOAD","bpf":{"kernel":1}})", "event: \"kernel\" is true or false"},
+  };
+  for (auto [text, message] : cases) {
+    std::string error;
+    EXPECT_FALSE(parseEventJson(text, error)) << text;
+    EXPECT_EQ(error, message);
+  }
+}
+
 TEST(EventIo, ResolveChecksThePhysicalWorld) {
   auto p = check("policy_name=a policy_version=0.0.0\nDEFAULT action=ALLOW\n");
   const Target& t = pipeline::defaultTarget();

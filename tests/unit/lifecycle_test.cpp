@@ -77,6 +77,39 @@ TEST(Lifecycle, ActivateAndDelete) {
   EXPECT_EQ(s.active(), std::optional<std::string>("C"));
 }
 
+// Every answer's message, word for word (the analysis builds them with fmt; a golden cannot run
+// a lifecycle script, which names other files).
+TEST(Lifecycle, Messages) {
+  analysis::PolicyStore s;
+  Loaded a1 = pol("A", "1.0.0"), a2 = pol("A", "2.0.0"), b = pol("B", "1.0.0"), c = pol("C", "1.0.0");
+  auto said = [](const analysis::LifeResult& r) { return r.errno_name + ": " + r.message; };
+  EXPECT_EQ(said(s.newPolicy(a1.verdict(), a1.header())), "OK: loaded `A` 1.0.0 (not active)");
+  EXPECT_EQ(said(s.newPolicy(a2.verdict(), a2.header())),
+            "EEXIST: a policy named `A` is already loaded; new versions go through its policies/NAME/update file");
+  EXPECT_EQ(said(s.update("Z", a2.verdict(), a2.header())),
+            "ENOENT: no policy `Z` is loaded, so policies/Z/update does not exist");
+  EXPECT_EQ(said(s.update("A", b.verdict(), b.header())), "EINVAL: the new text is named `B`, not `A`");
+  EXPECT_EQ(said(s.update("A", a1.verdict(), a1.header())), "ESTALE: version 1.0.0 is not newer than the loaded 1.0.0");
+  EXPECT_EQ(said(s.update("A", a2.verdict(), a2.header())), "OK: `A` is now 2.0.0");
+  s.newPolicy(b.verdict(), b.header());
+  s.newPolicy(c.verdict(), c.header());
+  EXPECT_EQ(said(s.activate("Q", true)), "ENOENT: no policy `Q` is loaded");
+  EXPECT_EQ(said(s.activate("A", false)), "EINVAL: `active` only takes a true value; there is no deactivation");
+  EXPECT_EQ(said(s.activate("A", true)), "OK: `A` is active");
+  EXPECT_EQ(said(s.activate("A", true)), "OK: `A` is already active");
+  EXPECT_EQ(said(s.activate("B", true)), "EINVAL: the active policy `A` has a higher version (2.0.0 > 1.0.0)");
+  Loaded a3 = pol("A", "3.0.0");
+  EXPECT_EQ(said(s.update("A", a3.verdict(), a3.header())), "OK: `A` is now 3.0.0 (still active)");
+  EXPECT_EQ(said(s.remove("Q", true)), "ENOENT: no policy `Q` is loaded");
+  EXPECT_EQ(said(s.remove("B", false)), "EINVAL: `delete` only takes a true value");
+  EXPECT_EQ(said(s.remove("A", true)), "EPERM: `A` is the active policy and cannot be deleted");
+  EXPECT_EQ(said(s.remove("B", true)), "OK: `B` is deleted");
+  Loaded bad = pol("D", "1.x.0");
+  analysis::LifeResult r = s.newPolicy(bad.verdict(), bad.header());
+  EXPECT_EQ(said(r), "EINVAL: the kernel rejects the policy text [bad-version]");
+  EXPECT_TRUE(r.text_rejected);
+}
+
 // Names in messages are escaped (a policy name may hold any byte but space, TAB and NUL), and
 // shown whole up to the kernel's 255 bytes. Some messages once printed them raw.
 TEST(Lifecycle, NamesInMessagesAreEscapedAndWhole) {
