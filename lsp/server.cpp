@@ -69,6 +69,7 @@ class Session {
   void openDocument(const json& params);
   void changeDocument(const json& params);
   void recheckAll();
+  void rereadFiles();
   DocumentSnapshot snapshot(const std::string& uri) const;
   void forward(const json& id, const std::string& method, const json& params);
 
@@ -178,9 +179,9 @@ bool Session::onNotification(const std::string& method, const json& params) {
     docs_.erase(uri);
     worker_.close(uri);
   } else if (method == "textDocument/didSave") {
-    // A save may go with a changed `.ipec.json` or Kconfig file next to it: check again.
-    const std::string uri = params.at("textDocument").at("uri");
-    if (docs_.count(uri)) worker_.update(snapshot(uri), settings_);
+    // A save may go with a changed `.ipec.json` or Kconfig file, which any open document may
+    // read: check them all again.
+    rereadFiles();
   } else if (method == "workspace/didChangeConfiguration") {
     const json& all = params.at("settings");
     const json& mine = all.is_object() && all.contains("ipec") ? all["ipec"] : all;
@@ -191,7 +192,7 @@ bool Session::onNotification(const std::string& method, const json& params) {
     settings_ = std::move(s);
     recheckAll();
   } else if (method == "workspace/didChangeWatchedFiles") {
-    recheckAll();
+    rereadFiles();
   } else if (method == "$/cancelRequest") {
     worker_.cancel(params.at("id"));
   }
@@ -221,6 +222,16 @@ void Session::changeDocument(const json& params) {
   }
   if (td.contains("version") && td["version"].is_number_integer()) doc.setVersion(td["version"].get<int64_t>());
   worker_.update(snapshot(uri), settings_);
+}
+
+// The files a check reads besides the document (`.ipec.json`, Kconfig files) are part of the
+// cached result's key only through the settings' generation: a new generation, with the same
+// settings, makes every document be checked again.
+void Session::rereadFiles() {
+  auto s = std::make_shared<Settings>(*settings_);
+  s->generation = settings_->generation + 1;
+  settings_ = std::move(s);
+  recheckAll();
 }
 
 void Session::recheckAll() {
