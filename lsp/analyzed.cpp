@@ -54,9 +54,12 @@ bool settingsFromJson(const nlohmann::json& j, Settings& out, std::string& error
     error = "the settings must be an object";
     return false;
   }
-  return stringField(j, "target", out.target, error) && listField(j, "kconfig", out.kconfig, error) &&
-         stringField(j, "lsm", out.lsm, error) && listField(j, "set", out.set, error) &&
-         listField(j, "warnings", out.warnings, error);
+  // Every field is read: one of the wrong type is left unset and named, the others still apply.
+  bool ok = stringField(j, "target", out.target, error);
+  ok = listField(j, "kconfig", out.kconfig, error) && ok;
+  ok = stringField(j, "lsm", out.lsm, error) && ok;
+  ok = listField(j, "set", out.set, error) && ok;
+  return listField(j, "warnings", out.warnings, error) && ok;
 }
 
 std::optional<std::string> pathOfUri(const std::string& uri) {

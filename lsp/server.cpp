@@ -184,6 +184,9 @@ bool Session::onNotification(const std::string& method, const json& params) {
     rereadFiles();
   } else if (method == "workspace/didChangeConfiguration") {
     const json& all = params.at("settings");
+    // A client that pulls its settings (workspace/configuration) sends null: nothing to read,
+    // and nothing to forget.
+    if (all.is_null()) return true;
     const json& mine = all.is_object() && all.contains("ipec") ? all["ipec"] : all;
     auto s = std::make_shared<Settings>();
     std::string error;

@@ -169,7 +169,7 @@ std::shared_ptr<const Analyzed> Worker::ensureChecked(const std::string& uri) {
   std::string config_error;
   std::shared_ptr<const Analyzed> a = checkDocument(doc, *settings, config_error);
   checked_[uri] = a;
-  if (!config_error.empty())
+  if (firstTimeShown(config_error, settings->generation))
     publish_({{"jsonrpc", "2.0"},
               {"method", "window/showMessage"},
               {"params", {{"type", 1}, {"message", "ipec: " + config_error}}}});
@@ -181,6 +181,16 @@ std::shared_ptr<const Analyzed> Worker::ensureChecked(const std::string& uri) {
   }
   if (!superseded) publishDiagnostics(*a);
   return a;
+}
+
+// A settings problem is shown once per generation of the settings, not on every keystroke.
+bool Worker::firstTimeShown(const std::string& config_error, uint64_t generation) {
+  if (config_error.empty()) return false;
+  if (generation != shown_generation_) {
+    shown_.clear();
+    shown_generation_ = generation;
+  }
+  return shown_.insert(config_error).second;
 }
 
 void Worker::publishDiagnostics(const Analyzed& a) {

@@ -41,6 +41,22 @@ class Session(Client):
     def publish(self, uri, timeout=20):
         return self.diagnostics(uri, timeout)
 
+    def until(self, pred, timeout=20):
+        """Every message up to and including the first that satisfies `pred`."""
+        out = []
+        while not out or not pred(out[-1]):
+            out.append(self.read(timeout))
+        return out
+
+    def publishes(self, uris, timeout=20):
+        """The next publishDiagnostics of each of `uris`, in whatever order they come."""
+        got = {}
+        while len(got) < len(uris):
+            p = self.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                          and m["params"]["uri"] in uris, timeout)["params"]
+            got[p["uri"]] = p
+        return got
+
     def result(self, method, params, timeout=20):
         r = self.call(method, params, timeout)
         assert "result" in r, r
