@@ -8,6 +8,8 @@
 #include <map>
 #include <memory>
 
+#include <fmt/format.h>
+
 #include "lsp/features.h"
 #include "lsp/transport.h"
 #include "lsp/worker.h"
@@ -55,13 +57,13 @@ class Session {
   // False once the session is over (`exit`).
   bool handle(const std::string& body);
   int exitCode() const { return shutdown_ ? 0 : 1; }
+  void log(const std::string& message) {
+    send({{"jsonrpc", "2.0"}, {"method", "window/logMessage"}, {"params", {{"type", 2}, {"message", message}}}});
+  }
 
  private:
   void send(const json& message) { out_.write(dumpMessage(message)); }
   void respond(const json& id, const json& result, const RpcError* e);
-  void log(const std::string& message) {
-    send({{"jsonrpc", "2.0"}, {"method", "window/logMessage"}, {"params", {{"type", 2}, {"message", message}}}});
-  }
 
   void onRequest(const json& id, const std::string& method, const json& params);
   bool onNotification(const std::string& method, const json& params);
@@ -89,8 +91,26 @@ void Session::respond(const json& id, const json& result, const RpcError* e) {
   send(m);
 }
 
+// Deeper than any message of LSP 3.17 (a few levels) by far. Copying or printing a JSON value
+// recurses once per level: a million-deep array from the client would overflow the stack.
+constexpr int kMaxNesting = 64;
+struct TooDeep {};
+
 bool Session::handle(const std::string& body) {
-  json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json msg;
+  try {
+    msg = json::parse(
+        body,
+        [](int depth, json::parse_event_t, json&) {
+          if (depth > kMaxNesting) throw TooDeep{};
+          return true;
+        },
+        /*allow_exceptions=*/false);
+  } catch (const TooDeep&) {
+    RpcError e{ErrorCode::InvalidRequest, fmt::format("the message is nested deeper than {} levels", kMaxNesting)};
+    respond(nullptr, nullptr, &e);
+    return true;
+  }
   if (msg.is_discarded()) {
     RpcError e{ErrorCode::ParseError, "the message is not JSON"};
     respond(nullptr, nullptr, &e);
@@ -119,6 +139,11 @@ bool Session::handle(const std::string& body) {
     else log(method + ": " + e.message);
   } catch (const json::exception& e) {
     RpcError err{ErrorCode::InvalidParams, std::string("invalid params: ") + e.what()};
+    if (has_id) respond(id, nullptr, &err);
+    else log(method + ": " + err.message);
+  } catch (const std::exception& e) {
+    // Out of memory for a huge document, or a bug: this message fails, the session goes on.
+    RpcError err{ErrorCode::InternalError, std::string("internal error: ") + e.what()};
     if (has_id) respond(id, nullptr, &err);
     else log(method + ": " + err.message);
   }
@@ -181,6 +206,7 @@ bool Session::onNotification(const std::string& method, const json& params) {
   } else if (method == "textDocument/didSave") {
     // A save may go with a changed `.ipec.json` or Kconfig file, which any open document may
     // read: check them all again.
+    (void)params.at("textDocument").at("uri").get_ref<const std::string&>();
     rereadFiles();
   } else if (method == "workspace/didChangeConfiguration") {
     const json& all = params.at("settings");
@@ -218,11 +244,17 @@ void Session::changeDocument(const json& params) {
   auto it = docs_.find(uri);
   if (it == docs_.end()) throw RpcError{ErrorCode::InvalidParams, "didChange for a document that is not open: " + uri};
   TextDocument& doc = *it->second;
-  for (const json& change : params.at("contentChanges")) {
+  // All or nothing: every change is read before the first is applied, so that a malformed one
+  // leaves the document as it was.
+  const json& changes = params.at("contentChanges");
+  if (!changes.is_array()) throw RpcError{ErrorCode::InvalidParams, "`contentChanges` must be an array"};
+  std::vector<std::pair<std::optional<LspRange>, const std::string*>> edits;
+  for (const json& change : changes) {
     std::optional<LspRange> range;
-    if (change.contains("range")) range = rangeFrom(change["range"]);
-    doc.apply(range, change.at("text").get_ref<const std::string&>(), enc_);
+    if (change.is_object() && change.contains("range")) range = rangeFrom(change["range"]);
+    edits.emplace_back(range, &change.at("text").get_ref<const std::string&>());
   }
+  for (const auto& [range, text] : edits) doc.apply(range, *text, enc_);
   if (td.contains("version") && td["version"].is_number_integer()) doc.setVersion(td["version"].get<int64_t>());
   worker_.update(snapshot(uri), settings_);
 }
@@ -287,6 +319,7 @@ int serve(int in_fd, int out_fd, const ServerOptions& options) {
       case MessageReader::Status::End:
         return session.finish(1);  // the input ended without `exit`
       case MessageReader::Status::Skipped:
+        session.log(problem);
         continue;
       case MessageReader::Status::Message:
         break;

@@ -143,6 +143,10 @@ void Worker::answer(const WorkRequest& r) {
     if (!r.id.is_null()) reply_(r.id, result, nullptr);
   } catch (const RpcError& e) {
     if (!r.id.is_null()) reply_(r.id, nullptr, &e);
+  } catch (const json::exception& e) {
+    // A field of the params missing or of the wrong type, met by the feature.
+    RpcError err{ErrorCode::InvalidParams, std::string("invalid params: ") + e.what()};
+    if (!r.id.is_null()) reply_(r.id, nullptr, &err);
   } catch (const std::exception& e) {
     RpcError err{ErrorCode::InternalError, std::string("internal error: ") + e.what()};
     if (!r.id.is_null()) reply_(r.id, nullptr, &err);
