@@ -81,7 +81,7 @@ class Diagnostics(unittest.TestCase):
                     data = d.get("data", {})
                     fixits = [{"newText": f["replacement"], "range": {
                         "start": harness.lsp_position(lines, f["line"], f["column"], True),
-                        "end": harness.lsp_position(lines, f["end_line"], f["end_column"], True)}}
+                        "end": harness.lsp_position(lines, f["end_line"], f["end_column"], True, True)}}
                         for f in c.get("fixits", [])]
                     self.assertEqual(data.get("fixits", []), fixits)
                     payload = {k: c[k] for k in ("class", "witness", "covered_by_lines", "duplicate_of_line",
@@ -114,6 +114,22 @@ class Diagnostics(unittest.TestCase):
             got = [(d["code"], d["severity"], d["range"]) for d in p["diagnostics"]]
             self.assertEqual((p["version"], got), (2, [("unknown-action", 1, rng(2, 11, 22))]))
             self.assertEqual(s.close(), 0)
+
+
+    def test_range_that_ends_inside_a_character_covers_it(self):
+        # bad-digest points at the first byte of "é" (bytes 36 and 37 of line 3); a position
+        # cannot split a character, and the range must not become empty.
+        text = ("policy_name=r policy_version=0.0.1\nDEFAULT action=DENY\n"
+                "op=EXECUTE dmverity_roothash=sha256:é action=ALLOW\n")
+        for caps, end in ((None, 37), ({"general": {"positionEncodings": ["utf-8"]}}, 38)):
+            with self.subTest(capabilities=caps), Session() as s:
+                s.start(caps)
+                uri = "file:///tmp/ipec-lsp-diag/split.pol"
+                s.open(uri, text)
+                d = s.publish(uri)["diagnostics"][0]
+                self.assertEqual((d["code"], d["range"]), ("bad-digest", {"start": {"line": 2, "character": 36},
+                                                                          "end": {"line": 2, "character": end}}))
+                self.assertEqual(s.close(), 0)
 
 
 def fmt_cli(path):

@@ -18,13 +18,29 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 class Session(Client):
     """`ipec lsp`, killed when the test is over whatever happened."""
 
+    recorded = 0
+
     def __init__(self, env=None, cwd=None):
         super().__init__([IPEC, "lsp"], env=env, cwd=cwd)
+        # IPEC_LSP_RECORD=DIR writes what each session sends, one body per line: seeds for
+        # tests/fuzz/fuzz_lsp.cpp (frames sent raw are left out).
+        self.record = None
+        if os.environ.get("IPEC_LSP_RECORD"):
+            Session.recorded += 1
+            name = f"{os.path.basename(sys.argv[0])[:-3]}-{os.getpid()}-{Session.recorded}"
+            self.record = open(os.path.join(os.environ["IPEC_LSP_RECORD"], name), "w")
+
+    def send(self, obj):
+        if self.record:
+            self.record.write(json.dumps(obj, separators=(",", ":")) + "\n")
+        super().send(obj)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
+        if self.record:
+            self.record.close()
         if self.p.poll() is None:
             self.p.kill()
             self.p.wait(timeout=10)
@@ -97,9 +113,27 @@ def cli_check(path, args=(), cwd=None):
     return json.loads(out.stdout)["files"][0]["diagnostics"]
 
 
-def utf16_column(line_bytes, byte_column):
+def utf16_column(line_bytes, byte_column, end=False):
     """The UTF-16 column of a 0-based byte column in a line's bytes."""
-    return len(line_bytes[:byte_column].decode("utf-8", "replace").encode("utf-16-le")) // 2
+    return len(line_bytes[:char_boundary(line_bytes, byte_column, end)].decode("utf-8", "replace")
+               .encode("utf-16-le")) // 2
+
+
+def char_boundary(line_bytes, byte_column, end=False):
+    """A byte column moved out of a UTF-8 sequence: to its start, or for the end of a range to
+    its end (a position cannot split a character; a range keeps the bytes it covers)."""
+    col = min(byte_column, len(line_bytes))
+    start = col
+    while 0 < start < len(line_bytes) and line_bytes[start] & 0xC0 == 0x80 and col - start < 3:
+        start -= 1
+    if start == col or line_bytes[start] < 0xC0:
+        return col  # not inside a well-formed sequence
+    n = 2 if line_bytes[start] < 0xE0 else 3 if line_bytes[start] < 0xF0 else 4
+    try:
+        line_bytes[start:start + n].decode("utf-8")
+    except UnicodeDecodeError:
+        return col
+    return start + n if end else start
 
 
 def lines_of(data):
@@ -117,12 +151,14 @@ def lines_of(data):
     return out
 
 
-def lsp_position(lines, line, column, utf16):
+def lsp_position(lines, line, column, utf16, end=False):
     """The LSP position of a CLI (1-based line, 1-based byte column)."""
     if line is None:
         return {"line": 0, "character": 0}
+    ln = lines[line - 1]
     col = column - 1
-    return {"line": line - 1, "character": utf16_column(lines[line - 1], col) if utf16 else col}
+    return {"line": line - 1,
+            "character": utf16_column(ln, col, end) if utf16 else char_boundary(ln, col, end)}
 
 
 def expected_lsp(cli_diags, data, utf16=True, uri=None):
@@ -140,10 +176,10 @@ def expected_lsp(cli_diags, data, utf16=True, uri=None):
                 continue
             related.append({"message": n["message"], "range": {
                 "start": lsp_position(lines, n["line"], n["column"], utf16),
-                "end": lsp_position(lines, n["end_line"], n["end_column"], utf16)}})
+                "end": lsp_position(lines, n["end_line"], n["end_column"], utf16, True)}})
         out.append({"code": d["id"], "severity": sev[d["severity"]], "message": msg,
                     "range": {"start": lsp_position(lines, d["line"], d["column"], utf16),
-                              "end": lsp_position(lines, d["end_line"], d["end_column"], utf16)},
+                              "end": lsp_position(lines, d["end_line"], d["end_column"], utf16, True)},
                     "related": related})
     return out
 
