@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "lsp/features.h"
+#include "lsp/message.h"
 #include "lsp/transport.h"
 #include "lsp/worker.h"
 #include "pipeline/version.h"
@@ -66,9 +67,9 @@ class Session {
   void respond(const json& id, const json& result, const RpcError* e);
 
   void onRequest(const json& id, const std::string& method, const json& params);
-  bool onNotification(const std::string& method, const json& params);
+  bool onNotification(const std::string& method, json& params);
   json initialize(const json& params);
-  void openDocument(const json& params);
+  void openDocument(json& params);
   void changeDocument(const json& params);
   void recheckAll();
   void rereadFiles();
@@ -91,30 +92,20 @@ void Session::respond(const json& id, const json& result, const RpcError* e) {
   send(m);
 }
 
-// Deeper than any message of LSP 3.17 (a few levels) by far. Copying or printing a JSON value
-// recurses once per level: a million-deep array from the client would overflow the stack.
-constexpr int kMaxNesting = 64;
-struct TooDeep {};
-
 bool Session::handle(const std::string& body) {
   json msg;
-  try {
-    msg = json::parse(
-        body,
-        [](int depth, json::parse_event_t, json&) {
-          if (depth > kMaxNesting) throw TooDeep{};
-          return true;
-        },
-        /*allow_exceptions=*/false);
-  } catch (const TooDeep&) {
-    RpcError e{ErrorCode::InvalidRequest, fmt::format("the message is nested deeper than {} levels", kMaxNesting)};
-    respond(nullptr, nullptr, &e);
-    return true;
-  }
-  if (msg.is_discarded()) {
-    RpcError e{ErrorCode::ParseError, "the message is not JSON"};
-    respond(nullptr, nullptr, &e);
-    return true;
+  switch (parseMessage(body, msg)) {
+    case ParseStatus::Ok: break;
+    case ParseStatus::NotJson: {
+      RpcError e{ErrorCode::ParseError, "the message is not JSON"};
+      respond(nullptr, nullptr, &e);
+      return true;
+    }
+    case ParseStatus::TooDeep: {
+      RpcError e{ErrorCode::InvalidRequest, fmt::format("the message is nested deeper than {} levels", kMaxNesting)};
+      respond(nullptr, nullptr, &e);
+      return true;
+    }
   }
   const bool has_id = msg.is_object() && msg.contains("id");
   json id = has_id ? msg["id"] : json();
@@ -127,7 +118,8 @@ bool Session::handle(const std::string& body) {
     return true;
   }
   const std::string method = msg["method"];
-  const json params = msg.contains("params") ? msg["params"] : json::object();
+  // Moved, not copied: a didOpen's params hold the whole document.
+  json params = msg.contains("params") ? std::move(msg["params"]) : json::object();
   try {
     if (has_id) {
       onRequest(id, method, params);
@@ -192,7 +184,7 @@ json Session::initialize(const json& params) {
   return {{"capabilities", capabilities(enc_)}, {"serverInfo", {{"name", "ipec"}, {"version", pipeline::kIpecVersion}}}};
 }
 
-bool Session::onNotification(const std::string& method, const json& params) {
+bool Session::onNotification(const std::string& method, json& params) {
   if (method == "exit") return false;
   if (state_ != State::Running) return true;  // dropped before initialize and after shutdown
   if (method == "textDocument/didOpen") {
@@ -229,12 +221,12 @@ bool Session::onNotification(const std::string& method, const json& params) {
   return true;
 }
 
-void Session::openDocument(const json& params) {
-  const json& td = params.at("textDocument");
+void Session::openDocument(json& params) {
+  json& td = params.at("textDocument");
   const std::string uri = td.at("uri");
-  const std::string text = td.at("text");
+  std::string& text = td.at("text").get_ref<std::string&>();
   const int64_t version = td.contains("version") && td["version"].is_number_integer() ? td["version"].get<int64_t>() : 0;
-  docs_[uri] = std::make_unique<TextDocument>(text, version);
+  docs_[uri] = std::make_unique<TextDocument>(std::move(text), version);
   worker_.update(snapshot(uri), settings_);
 }
 

@@ -128,6 +128,53 @@ class Messages(Base):
         self.assertAliveAndExits(s)
 
 
+class LargeStrings(Base):
+    """A string of 4 KiB or more is unescaped by the server's own loop (lsp/message.cpp): the
+    same text as nlohmann's parser gives, the same errors."""
+
+    TEXT = ("policy_name=big policy_version=0.0.1\nDEFAULT action=DENY\n"
+            "op=EXECUTE boot_verified=\"q\\/é😀\t\b\f\x7f action=ALLOW\r\n"
+            "op=KMODULE boot_verified=ü action=ALLOW\r"
+            + "# padding\n" * 500 + "op=FIRMWARE action=DENY\n\x00tail")
+
+    def test_same_text_as_small_messages(self):
+        s = self.session()
+        self.assertGreater(len(self.TEXT), 4096)
+        s.open(URI, self.TEXT)
+        big = s.publish(URI)["diagnostics"]
+        # The same text built from pieces of at most 1000 characters (each parsed by nlohmann).
+        twin = URI + ".twin.pol"
+        s.open(twin, "")
+        s.publish(twin)
+        for n, i in enumerate(range(0, len(self.TEXT), 1000)):
+            end = {"line": 10 ** 6, "character": 0}
+            s.change(twin, n + 2, [{"range": {"start": end, "end": end}, "text": self.TEXT[i:i + 1000]}])
+        last = (len(self.TEXT) + 999) // 1000 + 1
+        small = s.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics"
+                       and m["params"]["uri"] == twin and m["params"]["version"] == last)["params"]["diagnostics"]
+        strip = [{k: v for k, v in d.items() if k != "relatedInformation"} for d in big]
+        self.assertEqual(strip, [{k: v for k, v in d.items() if k != "relatedInformation"} for d in small])
+        self.assertIn("bad-property-value", [d["code"] for d in big])
+        self.assertEqual(s.result("textDocument/documentSymbol", {"textDocument": {"uri": URI}}),
+                         s.result("textDocument/documentSymbol", {"textDocument": {"uri": twin}}))
+        self.assertAliveAndExits(s)
+
+    def test_invalid_large_strings(self):
+        s = self.session()
+        pad = b"x" * 5000
+        for bad in (b"\\ud800", b"\\udc00\\ud800", b"\\ud800\\u0041", b"\\q", b"\\u12G4", b"\t", b"\x01",
+                    b"\xff", b"\xed\xa0\x80", b"\xc0\xaf", b"\\"):
+            with self.subTest(bad=bad):
+                body = b'{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"' + \
+                    URI.encode() + b'","text":"' + pad + bad + pad + b'"}}}'
+                s.send_raw(frame(body))
+                self.assertError(s.read(), None, PARSE_ERROR)
+        # A large key, and a large string in an id: nothing special.
+        s.send_raw(frame(b'{"jsonrpc":"2.0","id":"' + pad + b'","method":"no/such","params":{"' + pad * 2 + b'":1}}'))
+        self.assertError(s.read(), pad.decode(), METHOD_NOT_FOUND)
+        self.assertAliveAndExits(s)
+
+
 class Params(Base):
     def open_policy(self, s):
         s.open(URI, POLICY)
