@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -65,6 +66,9 @@ class Session {
  private:
   void send(const json& message) { out_.write(dumpMessage(message)); }
   void respond(const json& id, const json& result, const RpcError* e);
+  std::optional<json> parse(const std::string& body);
+  std::nullopt_t refuse(ErrorCode code, const std::string& why);
+  void fail(const json* id, const std::string& method, const RpcError& e);
 
   void onRequest(const json& id, const std::string& method, const json& params);
   bool onNotification(const std::string& method, json& params);
@@ -92,23 +96,36 @@ void Session::respond(const json& id, const json& result, const RpcError* e) {
   send(m);
 }
 
-bool Session::handle(const std::string& body) {
+// The message as JSON, or nullopt when it is not JSON (answered here).
+std::optional<json> Session::parse(const std::string& body) {
   json msg;
   switch (parseMessage(body, msg)) {
-    case ParseStatus::Ok: break;
-    case ParseStatus::NotJson: {
-      RpcError e{ErrorCode::ParseError, "the message is not JSON"};
-      respond(nullptr, nullptr, &e);
-      return true;
-    }
-    case ParseStatus::TooDeep: {
-      RpcError e{ErrorCode::InvalidRequest, fmt::format("the message is nested deeper than {} levels", kMaxNesting)};
-      respond(nullptr, nullptr, &e);
-      return true;
-    }
+    case ParseStatus::Ok: return msg;
+    case ParseStatus::NotJson: return refuse(ErrorCode::ParseError, "the message is not JSON");
+    case ParseStatus::TooDeep:
+      return refuse(ErrorCode::InvalidRequest, fmt::format("the message is nested deeper than {} levels", kMaxNesting));
   }
+  return std::nullopt;
+}
+
+std::nullopt_t Session::refuse(ErrorCode code, const std::string& why) {
+  RpcError e{code, why};
+  respond(nullptr, nullptr, &e);
+  return std::nullopt;
+}
+
+// A request is answered with the error; a notification has no answer, the error is logged.
+void Session::fail(const json* id, const std::string& method, const RpcError& e) {
+  if (id) respond(*id, nullptr, &e);
+  else log(method + ": " + e.message);
+}
+
+bool Session::handle(const std::string& body) {
+  std::optional<json> parsed = parse(body);
+  if (!parsed) return true;
+  json& msg = *parsed;
   const bool has_id = msg.is_object() && msg.contains("id");
-  json id = has_id ? msg["id"] : json();
+  const json id = has_id ? msg["id"] : json();
   const bool id_ok = id.is_null() || id.is_string() || id.is_number_integer();
   if (!msg.is_object() || !msg.contains("method") || !msg["method"].is_string() || !id_ok) {
     if (msg.is_object() && !msg.contains("method") && (msg.contains("result") || msg.contains("error")))
@@ -120,24 +137,17 @@ bool Session::handle(const std::string& body) {
   const std::string method = msg["method"];
   // Moved, not copied: a didOpen's params hold the whole document.
   json params = msg.contains("params") ? std::move(msg["params"]) : json::object();
+  const json* request_id = has_id ? &id : nullptr;
   try {
-    if (has_id) {
-      onRequest(id, method, params);
-      return true;
-    }
-    return onNotification(method, params);
+    if (!has_id) return onNotification(method, params);
+    onRequest(id, method, params);
   } catch (const RpcError& e) {
-    if (has_id) respond(id, nullptr, &e);
-    else log(method + ": " + e.message);
+    fail(request_id, method, e);
   } catch (const json::exception& e) {
-    RpcError err{ErrorCode::InvalidParams, std::string("invalid params: ") + e.what()};
-    if (has_id) respond(id, nullptr, &err);
-    else log(method + ": " + err.message);
+    fail(request_id, method, {ErrorCode::InvalidParams, std::string("invalid params: ") + e.what()});
   } catch (const std::exception& e) {
     // Out of memory for a huge document, or a bug: this message fails, the session goes on.
-    RpcError err{ErrorCode::InternalError, std::string("internal error: ") + e.what()};
-    if (has_id) respond(id, nullptr, &err);
-    else log(method + ": " + err.message);
+    fail(request_id, method, {ErrorCode::InternalError, std::string("internal error: ") + e.what()});
   }
   return true;
 }
