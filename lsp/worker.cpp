@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lsp/worker.h"
 
+#include <algorithm>
+
 #include "lsp/features.h"
 
 namespace ipec::lsp {
@@ -80,9 +82,17 @@ void Worker::request(WorkRequest r) {
   cv_.notify_one();
 }
 
+// Only a request still waiting can be cancelled: it leaves the queue with its answer. An id
+// that is unknown, answered or running is forgotten (editors cancel many answered requests).
 void Worker::cancel(const json& id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  cancelled_.insert(id.dump());
+  std::unique_lock<std::mutex> lock(mu_);
+  auto it = std::find_if(requests_.begin(), requests_.end(), [&](const WorkRequest& r) { return r.id == id; });
+  if (it == requests_.end() || id.is_null()) return;
+  const json cancelled = it->id;
+  requests_.erase(it);
+  lock.unlock();
+  RpcError e{ErrorCode::RequestCancelled, "the request was cancelled"};
+  reply_(cancelled, nullptr, &e);
 }
 
 void Worker::loop() {
@@ -99,15 +109,9 @@ bool Worker::runOne(std::unique_lock<std::mutex>& lock) {
   if (!requests_.empty()) {
     WorkRequest r = std::move(requests_.front());
     requests_.pop_front();
-    const bool cancelled = !r.id.is_null() && cancelled_.erase(r.id.dump()) > 0;
     busy_ = true;
     lock.unlock();
-    if (cancelled) {
-      RpcError e{ErrorCode::RequestCancelled, "the request was cancelled"};
-      reply_(r.id, nullptr, &e);
-    } else {
-      answer(r);
-    }
+    answer(r);
     lock.lock();
     busy_ = false;
     return true;

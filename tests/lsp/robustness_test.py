@@ -483,11 +483,16 @@ class Cancel(Base):
         first = s.request("textDocument/formatting", fmt)
         second = s.request("textDocument/formatting", fmt)
         s.notify("$/cancelRequest", {"id": second})
-        got = s.until(lambda m: m.get("id") == second, timeout=60)
+        # The cancelled request is answered at once, before the one that waits for the check.
+        got = s.until(lambda m: m.get("id") == first, timeout=60)
         answered = [m for m in got if "id" in m]
-        self.assertEqual([m["id"] for m in answered], [first, second])
-        self.assertEqual(answered[0]["result"], [])
-        self.assertError(answered[1], second, CANCELLED)
+        self.assertEqual([m["id"] for m in answered], [second, first])
+        self.assertError(answered[0], second, CANCELLED)
+        self.assertEqual(answered[1]["result"], [])
+        # A second cancel of either is too late: nothing more is sent.
+        s.notify("$/cancelRequest", {"id": second})
+        s.notify("$/cancelRequest", {"id": first})
+        self.assertEqual(s.quiet(), [])
         self.assertAliveAndExits(s)
 
     def test_cancel_of_unknown_or_answered_ids(self):
@@ -499,6 +504,23 @@ class Cancel(Base):
         s.publish(URI)
         r = s.call("textDocument/documentSymbol", {"textDocument": {"uri": URI}})
         self.assertIn("result", r)
+        self.assertAliveAndExits(s)
+
+    def test_cancelling_answered_requests_keeps_no_memory(self):
+        # Editors cancel requests that were already answered (a hover the cursor left): the
+        # server must not remember each of those ids for the rest of the session.
+        s = self.session()
+
+        def rss_kb():
+            with open(f"/proc/{s.p.pid}/status") as f:
+                return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
+        s.alive()
+        before = rss_kb()
+        n = 200000
+        s.send_raw(b"".join(frame('{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"%s"}}' % ("x" * 40 + str(i)))
+                            for i in range(n)))
+        self.assertTrue(s.alive())
+        self.assertLess(rss_kb() - before, 4096)
         self.assertAliveAndExits(s)
 
     def test_string_ids(self):
