@@ -69,6 +69,7 @@
 #include "backend/ipet.h"
 #include "backend/table.h"
 #include "base/hex.h"
+#include "bench/bench_inputs.h"
 #include "driver/commands.h"
 #include "pipeline/pipeline.h"
 #include "stdlib/catalog.h"
@@ -84,16 +85,7 @@ constexpr size_t kSizes[] = {10, 100, 1000, 10000, 100000, 1000000};
 
 // ---- deterministic inputs -------------------------------------------------------------------
 
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint32_t below(uint32_t n) { return static_cast<uint32_t>((next() >> 32) * n >> 32); }
-};
+using ipec::bench::SplitMix64;
 
 using Digest = std::array<uint8_t, 32>;
 

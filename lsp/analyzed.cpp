@@ -52,9 +52,12 @@ bool settingsFromJson(const nlohmann::json& j, Settings& out, std::string& error
     error = "the settings must be an object";
     return false;
   }
-  return stringField(j, "target", out.target, error) && listField(j, "kconfig", out.kconfig, error) &&
-         stringField(j, "lsm", out.lsm, error) && listField(j, "set", out.set, error) &&
-         listField(j, "warnings", out.warnings, error);
+  // Every field is read: one of the wrong type is left unset and named, the others still apply.
+  bool ok = stringField(j, "target", out.target, error);
+  ok = listField(j, "kconfig", out.kconfig, error) && ok;
+  ok = stringField(j, "lsm", out.lsm, error) && ok;
+  ok = listField(j, "set", out.set, error) && ok;
+  return listField(j, "warnings", out.warnings, error) && ok;
 }
 
 std::optional<std::string> pathOfUri(const std::string& uri) {
@@ -105,11 +108,8 @@ std::shared_ptr<const Analyzed> checkDocument(const DocumentSnapshot& doc, const
   request.warnings = settings.warnings;
   request.use_project_file = path.has_value();  // an unsaved buffer has no directory to look in
   const std::string dir = path ? std::string(llvm::sys::path::parent_path(*path)) : std::string();
-  std::string error;
-  if (!pipeline::resolveConfig(dir.empty() ? "." : dir, request, a->config, a->config_file, error)) {
-    config_error = fmt::format("{}; checking for {} instead", error, pipeline::defaultTarget().name);
-    a->config = pipeline::PipelineConfig{};
-  }
+  request.lenient = true;  // a bad setting leaves that setting out; the editor shows why
+  pipeline::resolveConfig(dir.empty() ? "." : dir, request, a->config, a->config_file, config_error);
   pipeline::applyCheckDefaults(a->config);
   a->checked = pipeline::checkPolicy(path.value_or(doc.uri), *doc.text, a->config);
   a->index = std::make_unique<LineIndex>(a->checked.file->bytes());

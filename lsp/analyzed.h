@@ -33,7 +33,8 @@ struct Settings {
   uint64_t generation = 0;
 };
 
-// Reads the `ipec` settings object; unknown fields are ignored, wrong types are an error.
+// Reads the `ipec` settings object; unknown fields are ignored. A field of the wrong type is left
+// unset and makes the result false (the last such field named in `error`); the others are read.
 bool settingsFromJson(const nlohmann::json& j, Settings& out, std::string& error);
 
 // The local path of a `file://` URI (percent-decoded), or nullopt for other schemes.

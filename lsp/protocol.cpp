@@ -26,7 +26,7 @@ LspRange rangeFrom(const json& j) {
 
 LspRange toLspRange(const LineIndex& index, Range r, PositionEncoding enc) {
   if (r.isNone()) return {};
-  return {index.positionOf(r.begin, enc), index.positionOf(std::max(r.begin, r.end), enc)};
+  return {index.positionOf(r.begin, enc), index.endPositionOf(std::max(r.begin, r.end), enc)};
 }
 
 int lspSeverity(Severity s) {

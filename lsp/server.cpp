@@ -7,8 +7,12 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <optional>
+
+#include <fmt/format.h>
 
 #include "lsp/features.h"
+#include "lsp/message.h"
 #include "lsp/transport.h"
 #include "lsp/worker.h"
 #include "pipeline/version.h"
@@ -55,20 +59,24 @@ class Session {
   // False once the session is over (`exit`).
   bool handle(const std::string& body);
   int exitCode() const { return shutdown_ ? 0 : 1; }
-
- private:
-  void send(const json& message) { out_.write(dumpMessage(message)); }
-  void respond(const json& id, const json& result, const RpcError* e);
   void log(const std::string& message) {
     send({{"jsonrpc", "2.0"}, {"method", "window/logMessage"}, {"params", {{"type", 2}, {"message", message}}}});
   }
 
+ private:
+  void send(const json& message) { out_.write(dumpMessage(message)); }
+  void respond(const json& id, const json& result, const RpcError* e);
+  std::optional<json> parse(const std::string& body);
+  std::nullopt_t refuse(ErrorCode code, const std::string& why);
+  void fail(const json* id, const std::string& method, const RpcError& e);
+
   void onRequest(const json& id, const std::string& method, const json& params);
-  bool onNotification(const std::string& method, const json& params);
+  bool onNotification(const std::string& method, json& params);
   json initialize(const json& params);
-  void openDocument(const json& params);
+  void openDocument(json& params);
   void changeDocument(const json& params);
   void recheckAll();
+  void rereadFiles();
   DocumentSnapshot snapshot(const std::string& uri) const;
   void forward(const json& id, const std::string& method, const json& params);
 
@@ -89,15 +97,36 @@ void Session::respond(const json& id, const json& result, const RpcError* e) {
   send(m);
 }
 
-bool Session::handle(const std::string& body) {
-  json msg = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (msg.is_discarded()) {
-    RpcError e{ErrorCode::ParseError, "the message is not JSON"};
-    respond(nullptr, nullptr, &e);
-    return true;
+// The message as JSON, or nullopt when it is not JSON (answered here).
+std::optional<json> Session::parse(const std::string& body) {
+  json msg;
+  switch (parseMessage(body, msg)) {
+    case ParseStatus::Ok: return msg;
+    case ParseStatus::NotJson: return refuse(ErrorCode::ParseError, "the message is not JSON");
+    case ParseStatus::TooDeep:
+      return refuse(ErrorCode::InvalidRequest, fmt::format("the message is nested deeper than {} levels", kMaxNesting));
   }
+  return std::nullopt;
+}
+
+std::nullopt_t Session::refuse(ErrorCode code, const std::string& why) {
+  RpcError e{code, why};
+  respond(nullptr, nullptr, &e);
+  return std::nullopt;
+}
+
+// A request is answered with the error; a notification has no answer, the error is logged.
+void Session::fail(const json* id, const std::string& method, const RpcError& e) {
+  if (id) respond(*id, nullptr, &e);
+  else log(method + ": " + e.message);
+}
+
+bool Session::handle(const std::string& body) {
+  std::optional<json> parsed = parse(body);
+  if (!parsed) return true;
+  json& msg = *parsed;
   const bool has_id = msg.is_object() && msg.contains("id");
-  json id = has_id ? msg["id"] : json();
+  const json id = has_id ? msg["id"] : json();
   const bool id_ok = id.is_null() || id.is_string() || id.is_number_integer();
   if (!msg.is_object() || !msg.contains("method") || !msg["method"].is_string() || !id_ok) {
     if (msg.is_object() && !msg.contains("method") && (msg.contains("result") || msg.contains("error")))
@@ -107,20 +136,19 @@ bool Session::handle(const std::string& body) {
     return true;
   }
   const std::string method = msg["method"];
-  const json params = msg.contains("params") ? msg["params"] : json::object();
+  // Moved, not copied: a didOpen's params hold the whole document.
+  json params = msg.contains("params") ? std::move(msg["params"]) : json::object();
+  const json* request_id = has_id ? &id : nullptr;
   try {
-    if (has_id) {
-      onRequest(id, method, params);
-      return true;
-    }
-    return onNotification(method, params);
+    if (!has_id) return onNotification(method, params);
+    onRequest(id, method, params);
   } catch (const RpcError& e) {
-    if (has_id) respond(id, nullptr, &e);
-    else log(method + ": " + e.message);
+    fail(request_id, method, e);
   } catch (const json::exception& e) {
-    RpcError err{ErrorCode::InvalidParams, std::string("invalid params: ") + e.what()};
-    if (has_id) respond(id, nullptr, &err);
-    else log(method + ": " + err.message);
+    fail(request_id, method, {ErrorCode::InvalidParams, std::string("invalid params: ") + e.what()});
+  } catch (const std::exception& e) {
+    // Out of memory for a huge document, or a bug: this message fails, the session goes on.
+    fail(request_id, method, {ErrorCode::InternalError, std::string("internal error: ") + e.what()});
   }
   return true;
 }
@@ -169,7 +197,7 @@ json Session::initialize(const json& params) {
   return {{"capabilities", capabilities(enc_)}, {"serverInfo", {{"name", "ipec"}, {"version", pipeline::kIpecVersion}}}};
 }
 
-bool Session::onNotification(const std::string& method, const json& params) {
+bool Session::onNotification(const std::string& method, json& params) {
   if (method == "exit") return false;
   if (state_ != State::Running) return true;  // dropped before initialize and after shutdown
   if (method == "textDocument/didOpen") {
@@ -181,11 +209,15 @@ bool Session::onNotification(const std::string& method, const json& params) {
     docs_.erase(uri);
     worker_.close(uri);
   } else if (method == "textDocument/didSave") {
-    // A save may go with a changed `.ipec.json` or Kconfig file next to it: check again.
-    const std::string uri = params.at("textDocument").at("uri");
-    if (docs_.count(uri)) worker_.update(snapshot(uri), settings_);
+    // A save may go with a changed `.ipec.json` or Kconfig file, which any open document may
+    // read: check them all again.
+    (void)params.at("textDocument").at("uri").get_ref<const std::string&>();
+    rereadFiles();
   } else if (method == "workspace/didChangeConfiguration") {
     const json& all = params.at("settings");
+    // A client that pulls its settings (workspace/configuration) sends null: nothing to read,
+    // and nothing to forget.
+    if (all.is_null()) return true;
     const json& mine = all.is_object() && all.contains("ipec") ? all["ipec"] : all;
     auto s = std::make_shared<Settings>();
     std::string error;
@@ -194,7 +226,7 @@ bool Session::onNotification(const std::string& method, const json& params) {
     settings_ = std::move(s);
     recheckAll();
   } else if (method == "workspace/didChangeWatchedFiles") {
-    recheckAll();
+    rereadFiles();
   } else if (method == "$/cancelRequest") {
     worker_.cancel(params.at("id"));
   }
@@ -202,12 +234,12 @@ bool Session::onNotification(const std::string& method, const json& params) {
   return true;
 }
 
-void Session::openDocument(const json& params) {
-  const json& td = params.at("textDocument");
+void Session::openDocument(json& params) {
+  json& td = params.at("textDocument");
   const std::string uri = td.at("uri");
-  const std::string text = td.at("text");
+  std::string& text = td.at("text").get_ref<std::string&>();
   const int64_t version = td.contains("version") && td["version"].is_number_integer() ? td["version"].get<int64_t>() : 0;
-  docs_[uri] = std::make_unique<TextDocument>(text, version);
+  docs_[uri] = std::make_unique<TextDocument>(std::move(text), version);
   worker_.update(snapshot(uri), settings_);
 }
 
@@ -217,13 +249,29 @@ void Session::changeDocument(const json& params) {
   auto it = docs_.find(uri);
   if (it == docs_.end()) throw RpcError{ErrorCode::InvalidParams, "didChange for a document that is not open: " + uri};
   TextDocument& doc = *it->second;
-  for (const json& change : params.at("contentChanges")) {
+  // All or nothing: every change is read before the first is applied, so that a malformed one
+  // leaves the document as it was.
+  const json& changes = params.at("contentChanges");
+  if (!changes.is_array()) throw RpcError{ErrorCode::InvalidParams, "`contentChanges` must be an array"};
+  std::vector<std::pair<std::optional<LspRange>, const std::string*>> edits;
+  for (const json& change : changes) {
     std::optional<LspRange> range;
-    if (change.contains("range")) range = rangeFrom(change["range"]);
-    doc.apply(range, change.at("text").get_ref<const std::string&>(), enc_);
+    if (change.is_object() && change.contains("range")) range = rangeFrom(change["range"]);
+    edits.emplace_back(range, &change.at("text").get_ref<const std::string&>());
   }
+  for (const auto& [range, text] : edits) doc.apply(range, *text, enc_);
   if (td.contains("version") && td["version"].is_number_integer()) doc.setVersion(td["version"].get<int64_t>());
   worker_.update(snapshot(uri), settings_);
+}
+
+// The files a check reads besides the document (`.ipec.json`, Kconfig files) are part of the
+// cached result's key only through the settings' generation: a new generation, with the same
+// settings, makes every document be checked again.
+void Session::rereadFiles() {
+  auto s = std::make_shared<Settings>(*settings_);
+  s->generation = settings_->generation + 1;
+  settings_ = std::move(s);
+  recheckAll();
 }
 
 void Session::recheckAll() {
@@ -277,6 +325,7 @@ int serve(int in_fd, int out_fd, const ServerOptions& options) {
       case MessageReader::Status::End:
         return session.finish(1);  // the input ended without `exit`
       case MessageReader::Status::Skipped:
+        session.log(problem);
         continue;
       case MessageReader::Status::Message:
         break;

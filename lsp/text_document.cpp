@@ -71,6 +71,18 @@ Position LineIndex::positionOf(uint32_t offset, PositionEncoding enc) const {
   return {line, units};
 }
 
+Position LineIndex::endPositionOf(uint32_t offset, PositionEncoding enc) const {
+  offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
+  auto continuation = [&](uint32_t i) {
+    return i < text_.size() && (static_cast<unsigned char>(text_[i]) & 0xC0) == 0x80;
+  };
+  // Back to the start of the sequence the offset falls inside, if it is a well-formed one.
+  uint32_t start = offset;
+  while (start > 0 && offset - start < 3 && continuation(start)) --start;
+  if (start < offset) offset = std::max<uint32_t>(offset, start + static_cast<uint32_t>(utf8SequenceLength(text_, start)));
+  return positionOf(offset, enc);
+}
+
 void TextDocument::apply(const std::optional<LspRange>& range, std::string_view text, PositionEncoding enc) {
   auto next = std::make_shared<std::string>();
   if (!range) {

@@ -36,6 +36,9 @@ class LineIndex {
   uint32_t lineCount() const { return static_cast<uint32_t>(starts_.size()); }
   uint32_t offsetOf(Position p, PositionEncoding enc) const;
   Position positionOf(uint32_t offset, PositionEncoding enc) const;
+  // The same for the end of a range: inside a code point means after it, so that a range over
+  // part of a character (a diagnostic on one byte of it) keeps covering it.
+  Position endPositionOf(uint32_t offset, PositionEncoding enc) const;
   // [begin, end) of a line's text, without its terminator.
   std::pair<uint32_t, uint32_t> lineSpan(uint32_t line) const;
 

@@ -67,9 +67,13 @@ MessageReader::Status MessageReader::next(std::string& body, std::string& proble
       break;
     }
     any = true;
-    llvm::StringRef name, value;
-    std::tie(name, value) = llvm::StringRef(*line).split(':');
-    if (!name.trim().equals_insensitive("Content-Length")) continue;  // Content-Type and others
+    // The last "Content-Length:" of the line, so that a header glued to the end of junk (a
+    // frame without a header, bytes that are not a frame) is still found.
+    constexpr llvm::StringLiteral kName = "content-length:";
+    const std::string lower = llvm::StringRef(*line).lower();
+    const size_t at = llvm::StringRef(lower).rfind(kName);
+    if (at == llvm::StringRef::npos) continue;  // Content-Type and others
+    const llvm::StringRef value = llvm::StringRef(*line).drop_front(at + kName.size());
     unsigned long long n = 0;
     if (value.trim().getAsInteger(10, n) || n > max_body_) bad_length = true;
     else length = static_cast<size_t>(n);

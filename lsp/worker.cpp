@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lsp/worker.h"
 
+#include <algorithm>
+
 #include "lsp/features.h"
 
 namespace ipec::lsp {
@@ -80,9 +82,17 @@ void Worker::request(WorkRequest r) {
   cv_.notify_one();
 }
 
+// Only a request still waiting can be cancelled: it leaves the queue with its answer. An id
+// that is unknown, answered or running is forgotten (editors cancel many answered requests).
 void Worker::cancel(const json& id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  cancelled_.insert(id.dump());
+  std::unique_lock<std::mutex> lock(mu_);
+  auto it = std::find_if(requests_.begin(), requests_.end(), [&](const WorkRequest& r) { return r.id == id; });
+  if (it == requests_.end() || id.is_null()) return;
+  const json cancelled = it->id;
+  requests_.erase(it);
+  lock.unlock();
+  RpcError e{ErrorCode::RequestCancelled, "the request was cancelled"};
+  reply_(cancelled, nullptr, &e);
 }
 
 void Worker::loop() {
@@ -99,15 +109,9 @@ bool Worker::runOne(std::unique_lock<std::mutex>& lock) {
   if (!requests_.empty()) {
     WorkRequest r = std::move(requests_.front());
     requests_.pop_front();
-    const bool cancelled = !r.id.is_null() && cancelled_.erase(r.id.dump()) > 0;
     busy_ = true;
     lock.unlock();
-    if (cancelled) {
-      RpcError e{ErrorCode::RequestCancelled, "the request was cancelled"};
-      reply_(r.id, nullptr, &e);
-    } else {
-      answer(r);
-    }
+    answer(r);
     lock.lock();
     busy_ = false;
     return true;
@@ -143,7 +147,8 @@ void Worker::answer(const WorkRequest& r) {
     if (!r.id.is_null()) reply_(r.id, result, nullptr);
   } catch (const RpcError& e) {
     if (!r.id.is_null()) reply_(r.id, nullptr, &e);
-  } catch (const json::exception& e) {  // a param of the wrong type, met inside a feature
+  } catch (const json::exception& e) {
+    // A field of the params missing or of the wrong type, met by the feature.
     RpcError err{ErrorCode::InvalidParams, std::string("invalid params: ") + e.what()};
     if (!r.id.is_null()) reply_(r.id, nullptr, &err);
   } catch (const std::exception& e) {
@@ -172,7 +177,7 @@ std::shared_ptr<const Analyzed> Worker::ensureChecked(const std::string& uri) {
   std::string config_error;
   std::shared_ptr<const Analyzed> a = checkDocument(doc, *settings, config_error);
   checked_[uri] = a;
-  if (!config_error.empty())
+  if (firstTimeShown(config_error, settings->generation))
     publish_({{"jsonrpc", "2.0"},
               {"method", "window/showMessage"},
               {"params", {{"type", 1}, {"message", "ipec: " + config_error}}}});
@@ -184,6 +189,16 @@ std::shared_ptr<const Analyzed> Worker::ensureChecked(const std::string& uri) {
   }
   if (!superseded) publishDiagnostics(*a);
   return a;
+}
+
+// A settings problem is shown once per generation of the settings, not on every keystroke.
+bool Worker::firstTimeShown(const std::string& config_error, uint64_t generation) {
+  if (config_error.empty()) return false;
+  if (generation != shown_generation_) {
+    shown_.clear();
+    shown_generation_ = generation;
+  }
+  return shown_.insert(config_error).second;
 }
 
 void Worker::publishDiagnostics(const Analyzed& a) {

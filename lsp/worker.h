@@ -59,6 +59,7 @@ class Worker {
   void answer(const WorkRequest& r);
   std::shared_ptr<const Analyzed> ensureChecked(const std::string& uri);
   void publishDiagnostics(const Analyzed& a);
+  bool firstTimeShown(const std::string& config_error, uint64_t generation);
 
   Publish publish_;
   Reply reply_;
@@ -71,8 +72,9 @@ class Worker {
   std::map<std::string, std::pair<DocumentSnapshot, std::shared_ptr<const Settings>>> latest_;  // every open document
   std::set<std::string> dirty_;                                       // waiting for a check
   std::deque<WorkRequest> requests_;
-  std::set<std::string> cancelled_;                                   // ids (dumped) of cancelled requests
   std::map<std::string, std::shared_ptr<const Analyzed>> checked_;  // worker thread only
+  std::set<std::string> shown_;                                      // worker thread only
+  uint64_t shown_generation_ = 0;                                    // worker thread only
   std::thread thread_;
 };
 

@@ -2,6 +2,7 @@
 #include "pipeline/project_config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
@@ -98,33 +99,52 @@ bool loadProjectConfig(const std::string& path, ProjectConfig& out, std::string&
 
 bool resolveConfig(const std::string& dir, const ConfigRequest& request, PipelineConfig& config,
                    std::string& config_file, std::string& error) {
+  // Strict (the command line): the first problem is the answer. Lenient (an editor): each problem
+  // is noted and the part it concerns is left out, so that the rest still applies.
+  std::vector<std::string> problems;
+  auto problem = [&](std::string what) {
+    problems.push_back(std::move(what));
+    return request.lenient;
+  };
+  auto finish = [&] {
+    error = fmt::format("{}", fmt::join(problems, "\n"));
+    return problems.empty() || request.lenient;
+  };
   ProjectConfig project;
   config_file.clear();
   if (request.project_file) config_file = *request.project_file;
   else if (request.use_project_file) config_file = findProjectConfig(dir).value_or("");
-  if (!config_file.empty() && !loadProjectConfig(config_file, project, error)) return false;
+  std::string why;
+  if (!config_file.empty() && !loadProjectConfig(config_file, project, why)) {
+    if (!problem(why)) return finish();
+    project = ProjectConfig{};
+    config_file.clear();
+  }
   TargetArgs args = project.target_args;
   if (request.target) args.name = *request.target;
   if (request.kconfig) args.kconfig_files = *request.kconfig;
   if (request.lsm) args.lsm = *request.lsm;
   if (request.set) args.settings = *request.set;
-  if (!buildTarget(args, config.target, error)) {
-    if (!config_file.empty() && !request.target) error = fmt::format("{} (the target of {})", error, quote(config_file, 256));
-    return false;
+  if (!buildTarget(args, config.target, why)) {
+    if (!config_file.empty() && !request.target) why = fmt::format("{} (the target of {})", why, quote(config_file, 256));
+    if (!request.lenient) return problem(why), finish();
+    problem(fmt::format("the target is not usable ({}); checking for {}", why, defaultTarget().name));
+    config.target = defaultTarget();
   }
   DiagnosticOptions& d = config.diag_options;
   d.enable.clear();
   d.werror.clear();
   d.all_warnings_are_errors = false;
-  for (const std::string& w : request.warnings.value_or(project.warnings))
-    if (!parseWarningFlag(w, d, error)) {
-      if (!request.warnings) error = fmt::format("{} (in {})", error, quote(config_file, 256));
-      return false;
-    }
+  for (const std::string& w : request.warnings.value_or(project.warnings)) {
+    if (parseWarningFlag(w, d, why)) continue;
+    if (!request.warnings) why = fmt::format("{} (in {})", why, quote(config_file, 256));
+    if (!request.lenient) return problem(why), finish();
+    problem(fmt::format("warning option ignored: {}", why));
+  }
   d.enable.insert(d.enable.end(), request.extra.enable.begin(), request.extra.enable.end());
   d.werror.insert(d.werror.end(), request.extra.werror.begin(), request.extra.werror.end());
   d.all_warnings_are_errors = d.all_warnings_are_errors || request.extra.all_warnings_are_errors;
-  return true;
+  return finish();
 }
 
 const PipelineConfig* ConfigResolver::forPolicy(const std::string& path, std::string& error) {

@@ -41,11 +41,15 @@ struct ConfigRequest {
   DiagnosticOptions extra;
   bool use_project_file = true;
   std::optional<std::string> project_file;  // this file instead of the nearest one
+  // An editor's request: a problem (a bad project file, target or -W flag) leaves that part out
+  // and is reported in `error`, while the rest applies; the command line stops at the first one.
+  bool lenient = false;
 };
 
 // The configuration for policies in `dir`: `config` keeps every setting but the target and the
 // warning choices, which come from the project file (the nearest `.ipec.json`, unless the request
 // says otherwise) with the request over it. `config_file` is the file that applied (empty: none).
+// False with `error` on a problem; a lenient request returns true and `error` lists the problems.
 bool resolveConfig(const std::string& dir, const ConfigRequest& request, PipelineConfig& config,
                    std::string& config_file, std::string& error);
 

@@ -12,7 +12,7 @@ import time
 class Client:
     def __init__(self, cmd, **kw):
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, **kw)
-        self.buf = b""; self.next_id = 1
+        self.buf = bytearray(); self.next_id = 1
     def send_raw(self, data):
         self.p.stdin.write(data)
         self.p.stdin.flush()
@@ -36,15 +36,19 @@ class Client:
     def read(self, timeout=10):
         end = time.time() + timeout
         while True:
-            if b"\r\n\r\n" in self.buf:
-                head, rest = self.buf.split(b"\r\n\r\n", 1)
+            # A bytearray grows in place: a 30 MB answer arrives in 64 KB reads.
+            head_end = self.buf.find(b"\r\n\r\n")
+            if head_end >= 0:
+                head = bytes(self.buf[:head_end])
                 n = int([h for h in head.split(b"\r\n") if h.lower().startswith(b"content-length")][0].split(b":")[1])
-                if len(rest) >= n:
-                    self.buf = rest[n:]
-                    return json.loads(rest[:n])
+                start = head_end + 4
+                if len(self.buf) - start >= n:
+                    body = bytes(self.buf[start:start + n])
+                    del self.buf[:start + n]
+                    return json.loads(body)
             r, _, _ = select.select([self.p.stdout], [], [], max(0, end - time.time()))
             if not r: raise TimeoutError
-            chunk = os.read(self.p.stdout.fileno(), 65536)
+            chunk = os.read(self.p.stdout.fileno(), 1 << 20)
             if not chunk: raise EOFError
             self.buf += chunk
 
