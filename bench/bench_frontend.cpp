@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Front-end throughput: parse + check of generated fs-verity digest allowlists.
 //
-//   BM_Check/<rules>        driver::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint,
+//   BM_Check/<rules>        pipeline::checkPolicy (scan, ANTLR parse, AST, kernel limits, lint,
 //                           target analysis) on an allowlist of 1k, 10k, 100k and 1M rules
 //                           (1M rules is ~112 MB).
 //   BM_Check64K/<shape>     the same on a 64 KiB policy (the kernel's maximum): the latency an
@@ -14,7 +14,7 @@
 //   BM_PhaseLint/<n>        analysis::lint alone, on a policy parsed beforehand.
 //   BM_PhaseAnalyze/<n>     analysis::analyzePolicy alone (the target analysis: reachability,
 //                           lockout, ...), on a policy parsed beforehand.
-//   BM_PhaseCheck/<n>       driver::checkPolicy on the same input (everything above, plus the
+//   BM_PhaseCheck/<n>       pipeline::checkPolicy on the same input (everything above, plus the
 //                           kernel limits and sorting the diagnostics).
 //   BM_DigestIntern/<n>     DigestPool::intern of n distinct sha256 digests into a fresh pool,
 //                           then of the same n again (the hits a repeated digest costs).
@@ -44,10 +44,11 @@
 
 #include "analysis/analyze.h"
 #include "analysis/lint.h"
+#include "bench/bench_inputs.h"
 #include "base/diagnostic.h"
 #include "base/hex.h"
 #include "base/source.h"
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "frontend/digest_pool.h"
 #include "frontend/parser.h"
 #include "frontend/scanner.h"
@@ -58,117 +59,13 @@ using ipec::DiagnosticEngine;
 using ipec::DiagnosticOptions;
 using ipec::SourceFile;
 
-// ---- deterministic inputs -------------------------------------------------------------------
+// ---- deterministic inputs (bench_inputs.h) ---------------------------------------------------
 
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-};
-
-void appendHex(std::string& out, SplitMix64& rng, size_t hex_digits) {
-  while (hex_digits > 0) {
-    uint64_t v = rng.next();
-    for (int i = 0; i < 16 && hex_digits > 0; ++i, --hex_digits) {
-      out += ipec::hexDigit(v & 0xf);
-      v >>= 4;
-    }
-  }
-}
-
-constexpr const char* kHeader = "policy_name=bench_allowlist policy_version=1.0.0\nDEFAULT action=DENY\n";
-
-void appendAllowRule(std::string& out, SplitMix64& rng) {
-  out += "op=EXECUTE fsverity_digest=sha256:";
-  appendHex(out, rng, 64);
-  out += " action=ALLOW\n";
-}
-
-struct Input {
-  std::string text;
-  size_t rules = 0;       // rule lines (op=... action=...)
-  size_t statements = 0;  // rules and DEFAULT lines: what a complete parse yields
-};
-
-// `rules` allowlist lines after the header and `DEFAULT action=DENY`.
-Input makeAllowlist(size_t rules) {
-  Input in;
-  SplitMix64 rng{0x1be5eedull + rules};
-  in.text.reserve(std::strlen(kHeader) + rules * 112);
-  in.text += kHeader;
-  for (size_t i = 0; i < rules; ++i) appendAllowRule(in.text, rng);
-  in.rules = rules;
-  in.statements = rules + 1;
-  return in;
-}
-
-// As many allowlist rules as fit in `max_bytes`.
-Input makeAllowlistOfSize(size_t max_bytes) {
-  Input in;
-  SplitMix64 rng{0x64c0ffeeull};
-  in.text = kHeader;
-  std::string line;
-  while (true) {
-    line.clear();
-    appendAllowRule(line, rng);
-    if (in.text.size() + line.size() > max_bytes) break;
-    in.text += line;
-    ++in.rules;
-  }
-  in.statements = in.rules + 1;
-  return in;
-}
-
-// A realistic mixed policy of at most `max_bytes`: comments, per-op DEFAULTs, every mainline op
-// with boolean properties, dm-verity root hashes and fs-verity digests of several algorithms.
-Input makeMixedOfSize(size_t max_bytes) {
-  static constexpr const char* kOps[] = {"EXECUTE", "FIRMWARE", "KMODULE", "KEXEC_IMAGE",
-                                         "KEXEC_INITRAMFS", "POLICY", "X509_CERT"};
-  Input in;
-  in.rules = 1;
-  SplitMix64 rng{0x3d1fedull};
-  in.text =
-      "# Generated mixed policy for ipec benchmarks.\n"
-      "policy_name=bench_mixed policy_version=2.4.0\n\n"
-      "DEFAULT action=DENY\n"
-      "DEFAULT op=KEXEC_IMAGE action=DENY\n"
-      "op=EXECUTE boot_verified=TRUE action=ALLOW\n";
-  std::string line;
-  for (size_t i = 0;; ++i) {
-    line.clear();
-    const char* op = kOps[i % 7];
-    switch (i % 8) {
-      case 0: line += "# group " + std::to_string(i / 8) + "\n"; break;
-      case 1: line += std::string("op=") + op + " dmverity_signature=TRUE action=ALLOW\n"; break;
-      case 2:
-        line += std::string("op=") + op + " dmverity_roothash=sha256:";
-        appendHex(line, rng, 64);
-        line += " action=ALLOW\n";
-        break;
-      case 3:
-        line += std::string("op=") + op + " fsverity_digest=sha512:";
-        appendHex(line, rng, 128);
-        line += " action=ALLOW # pinned\n";
-        break;
-      case 4: line += std::string("op=") + op + " fsverity_signature=TRUE action=ALLOW\n"; break;
-      case 5:
-        line += std::string("op=") + op + " boot_verified=FALSE fsverity_digest=sha256:";
-        appendHex(line, rng, 64);
-        line += " action=DENY\n";
-        break;
-      default: appendAllowRule(line, rng); break;
-    }
-    if (in.text.size() + line.size() > max_bytes) break;
-    in.text += line;
-    if (line[0] != '#') ++in.rules;
-  }
-  in.statements = in.rules + 2;
-  return in;
-}
+using ipec::bench::Input;
+using ipec::bench::makeAllowlist;
+using ipec::bench::makeAllowlistOfSize;
+using ipec::bench::makeMixedOfSize;
+using ipec::bench::SplitMix64;
 
 // Inputs are built once and kept for the whole run (the 1M-rule one is ~112 MB).
 const Input& allowlist(size_t rules) {
@@ -223,8 +120,8 @@ void reportCounters(benchmark::State& state, const Input& in, long rss_start_kb)
   state.counters["rss_growth_MB"] = static_cast<double>(procStatusKb("VmHWM") - rss_start_kb) / 1024.0;
 }
 
-ipec::driver::PipelineConfig& config() {
-  static ipec::driver::PipelineConfig c;
+ipec::pipeline::PipelineConfig& config() {
+  static ipec::pipeline::PipelineConfig c;
   return c;
 }
 
@@ -236,7 +133,7 @@ void runCheck(benchmark::State& state, const Input& in) {
     state.PauseTiming();
     std::string bytes = in.text;
     state.ResumeTiming();
-    ipec::driver::CheckedPolicy p = ipec::driver::checkPolicy("bench.pol", std::move(bytes), config());
+    ipec::pipeline::CheckedPolicy p = ipec::pipeline::checkPolicy("bench.pol", std::move(bytes), config());
     benchmark::DoNotOptimize(p.parsed.policy.statements.data());
     // Sanity: the generated policy must have parsed completely (a silently failing parse would
     // make every figure meaningless).

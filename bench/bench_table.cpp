@@ -69,30 +69,23 @@
 #include "backend/ipet.h"
 #include "backend/table.h"
 #include "base/hex.h"
+#include "bench/bench_inputs.h"
 #include "driver/commands.h"
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "stdlib/catalog.h"
 
 namespace {
 
 namespace sl = ipec::stdlib;
 namespace driver = ipec::driver;
+namespace pipeline = ipec::pipeline;
 namespace backend = ipec::backend;
 
 constexpr size_t kSizes[] = {10, 100, 1000, 10000, 100000, 1000000};
 
 // ---- deterministic inputs -------------------------------------------------------------------
 
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint32_t below(uint32_t n) { return static_cast<uint32_t>((next() >> 32) * n >> 32); }
-};
+using ipec::bench::SplitMix64;
 
 using Digest = std::array<uint8_t, 32>;
 
@@ -524,8 +517,8 @@ double msSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-driver::PipelineConfig benchConfig() {
-  driver::PipelineConfig c;
+pipeline::PipelineConfig benchConfig() {
+  pipeline::PipelineConfig c;
   c.analyze = false;
   c.check_signed_size = false;
   return c;
@@ -533,8 +526,8 @@ driver::PipelineConfig benchConfig() {
 
 struct World {
   size_t rules = 0;
-  driver::PipelineConfig config = benchConfig();
-  driver::CheckedPolicy checked;
+  pipeline::PipelineConfig config = benchConfig();
+  pipeline::CheckedPolicy checked;
   std::optional<driver::CompiledPolicy> compiled;
   std::optional<backend::Table> table;
   std::unique_ptr<kern::ipe_parsed_policy> linear;
@@ -544,13 +537,13 @@ struct World {
   double check_ms = 0, compile_ms = 0;
 };
 
-driver::CheckedPolicy check(const std::string& text, const driver::PipelineConfig& config) {
-  driver::CheckedPolicy p = driver::checkPolicy("bench_table.pol", text, config);
+pipeline::CheckedPolicy check(const std::string& text, const pipeline::PipelineConfig& config) {
+  pipeline::CheckedPolicy p = pipeline::checkPolicy("bench_table.pol", text, config);
   if (p.diags->hasErrors()) fail("the generated policy does not check cleanly");
   return p;
 }
 
-driver::CompiledPolicy compile(const driver::CheckedPolicy& p, const driver::PipelineConfig& config) {
+driver::CompiledPolicy compile(const pipeline::CheckedPolicy& p, const pipeline::PipelineConfig& config) {
   auto c = driver::compilePolicy(p, config, false);
   if (!c) fail("compilePolicy failed");
   return std::move(*c);
@@ -559,7 +552,7 @@ driver::CompiledPolicy compile(const driver::CheckedPolicy& p, const driver::Pip
 // The same policy without digest rules: the table's fixed part.
 uint64_t baseTableBytes() {
   static const uint64_t bytes = [] {
-    driver::PipelineConfig config = benchConfig();
+    pipeline::PipelineConfig config = benchConfig();
     return static_cast<uint64_t>(compile(check(makePolicy({}), config), config).bytes.size());
   }();
   return bytes;

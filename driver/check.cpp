@@ -38,7 +38,7 @@ void printVerdict(const CheckedPolicy& p, const PipelineConfig& config) {
   }
   // The parser's answer still matters on a target that cannot load it (a kernel without IPE in
   // lsm= today may have it tomorrow), so it follows.
-  if (auto why = cannotLoadReason(t)) {
+  if (auto why = pipeline::cannotLoadReason(t)) {
     print(stdout, "{}: cannot be loaded on target {}: {}; {} would {} the text{}{}\n", p.file->name(), t.name, *why,
           t.kernel_name, v.accepts ? "accept" : "reject", v.accepts ? "" : " ", rejects);
     return;
@@ -56,6 +56,13 @@ int runCheck(const CheckOptions& options) {
   std::vector<CheckedPolicy> kept;  // JSON needs the sources until the end
   std::vector<JsonFileReport> reports;
   for (const std::string& path : options.files) {
+    std::string config_error;
+    const PipelineConfig* config = options.configs ? options.configs->forPolicy(path, config_error) : &options.pipeline;
+    if (!config) {
+      io_failure = true;
+      printError(config_error);
+      continue;
+    }
     InputError ierr;
     auto in = readInput(path, options.max_file_size, ierr);
     if (!in) {
@@ -73,23 +80,23 @@ int runCheck(const CheckOptions& options) {
       }
       continue;
     }
-    CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), options.pipeline);
+    CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), *config);
     errors += p.diags->errorCount();
     warnings += p.diags->warningCount();
     if (json) {
       JsonFileReport r;
       r.file = p.file.get();
       r.name = in->path;
-      r.target = options.pipeline.target.name;
+      r.target = config->target.name;
       r.verdict = p.diags->verdict();
-      r.loadable = !cannotLoadReason(options.pipeline.target);
+      r.loadable = !pipeline::cannotLoadReason(config->target);
       r.diagnostics = p.diags->take();
       reports.push_back(std::move(r));
       kept.push_back(std::move(p));
       continue;
     }
     printDiagnostics(p, options.color);
-    if (!options.quiet) printVerdict(p, options.pipeline);
+    if (!options.quiet) printVerdict(p, *config);
     std::fflush(stdout);
   }
   if (json) {

@@ -13,10 +13,6 @@
 
 namespace ipec::driver {
 
-// -W<id>, -Wno-<id>, -Werror, -Werror=<id>, -Wno-error=<id>, -Wall, -Wextra. Returns false with
-// a message on an unknown id, an error id, or a note made an error.
-bool parseWarningFlag(std::string_view arg, DiagnosticOptions& options, std::string& error);
-
 // A byte count: decimal digits, then optionally K, M or G (or KiB, MiB, GiB), nothing else, at
 // least 1 and below 4 GiB. `option` names the option in the error message.
 std::optional<uint64_t> parseSize(std::string_view text, std::string_view option, std::string& error);

@@ -9,9 +9,17 @@
 #include "backend/program.h"
 #include "backend/table_writer.h"
 #include "driver/output.h"
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/project_config.h"
 
 namespace ipec::driver {
+
+// The pipeline layer is what every command runs on.
+using pipeline::CheckedPolicy;
+using pipeline::checkPolicy;
+using pipeline::defaultTarget;
+using pipeline::parsesCleanly;
+using pipeline::PipelineConfig;
 
 enum class ExitCode : int { Ok = 0, Findings = 1, Usage = 2 };
 
@@ -22,8 +30,11 @@ int runCommandLine(int argc, char** argv);
 // The diagnostics of `p` on stderr as text (all, or only the errors), coloured as `color` says.
 void printDiagnostics(const CheckedPolicy& p, ColorMode color, bool errors_only = false);
 
+// Commands that take several policies check each with the configuration of its project
+// (`.ipec.json`, docs/project-config.md); main.cpp sets `configs` from the flags and `pipeline`.
 struct CheckOptions {
   PipelineConfig pipeline;
+  std::shared_ptr<pipeline::ConfigResolver> configs;
   std::string format = "text";  // text | json
   ColorMode color = ColorMode::Auto;
   bool quiet = false;
@@ -34,6 +45,7 @@ int runCheck(const CheckOptions& options);
 
 struct FmtOptions {
   PipelineConfig pipeline;
+  std::shared_ptr<pipeline::ConfigResolver> configs;
   bool in_place = false;
   bool check = false;
   bool diff = false;  // print a unified diff of the changes instead of the text

@@ -29,7 +29,14 @@ int runFmt(const FmtOptions& options) {
       worsen(ExitCode::Usage);
       continue;
     }
-    CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), options.pipeline);
+    std::string config_error;
+    const PipelineConfig* config = options.configs ? options.configs->forPolicy(path, config_error) : &options.pipeline;
+    if (!config) {
+      printError(config_error);
+      worsen(ExitCode::Usage);
+      continue;
+    }
+    CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), *config);
     std::string formatted = frontend::formatPolicy(*p.file);
     const bool changed = formatted != p.file->bytes();
     if (options.diff) {

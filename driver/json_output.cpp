@@ -12,7 +12,7 @@
 #include "base/hex.h"
 #include "base/utf8.h"
 #include "driver/json_text.h"
-#include "driver/version.h"
+#include "pipeline/version.h"
 
 namespace ipec::driver {
 namespace {
@@ -174,7 +174,7 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
     Severity sev = diagDefaultSeverity(id);
     rules.push_back({{"id", std::string(diagName(id))},
                      {"shortDescription", {{"text", std::string(diagSummary(id))}}},
-                     {"helpUri", fmt::format("{}diagnostics.md#{}", kDocsUri, diagName(id))},
+                     {"helpUri", fmt::format("{}diagnostics.md#{}", pipeline::kDocsUri, diagName(id))},
                      {"defaultConfiguration",
                       {{"level", sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note"}}}});
   }
@@ -229,8 +229,8 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
   json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
               {"version", "2.1.0"},
               {"runs", json::array({{{"tool", {{"driver", {{"name", "ipec"},
-                                                           {"version", kIpecVersion},
-                                                           {"informationUri", fmt::format("{}diagnostics.md", kDocsUri)},
+                                                           {"version", pipeline::kIpecVersion},
+                                                           {"informationUri", fmt::format("{}diagnostics.md", pipeline::kDocsUri)},
                                                            {"rules", std::move(rules)}}}}},
                                      {"columnKind", "unicodeCodePoints"},
                                      {"results", std::move(results)}}})}};

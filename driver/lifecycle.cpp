@@ -39,7 +39,7 @@ int runLifecycle(const LifecycleOptions& o) {
   const std::string shown_script = script->display_name;  // "<stdin>" for "-", as everywhere
   const std::string base = o.script == "-" ? "." : dirOf(o.script);
   // Without IPE there is no /sys/kernel/security/ipe: every write fails to open its file.
-  const std::optional<std::string> cannot_load = cannotLoadReason(o.pipeline.target);
+  const std::optional<std::string> cannot_load = pipeline::cannotLoadReason(o.pipeline.target);
   analysis::PolicyStore store;
   unsigned lineno = 0;
   bool all_ok = true;

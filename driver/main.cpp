@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstring>
 #include <new>
+
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -19,13 +21,19 @@
 #include "driver/input.h"
 #include "driver/output.h"
 #include "driver/signer_cert.h"
-#include "driver/target_options.h"
-#include "driver/version.h"
+#include "lsp/server.h"
+#include "pipeline/target_options.h"
+#include "pipeline/version.h"
+#include "pipeline/warning_flags.h"
 
 namespace {
 
 using namespace ipec;
 using namespace ipec::driver;
+using pipeline::buildTarget;
+using pipeline::kIpecVersion;
+using pipeline::parseWarningFlag;
+using pipeline::TargetArgs;
 
 constexpr int kUsage = static_cast<int>(ExitCode::Usage);
 
@@ -57,18 +65,35 @@ void addMaxFileSize(CLI::App* cmd, std::string& max_size, const std::string& wha
 void addLimitOptions(CLI::App* cmd, DiagnosticOptions& o) {
   cmd->add_option("--error-limit", o.error_limit, "Show at most N errors per file (0: all)")
       ->check(nonEmpty("a number"))
-      ->default_val(100);
+      ->default_val(pipeline::kDefaultErrorLimit);
   cmd->add_option("--warning-limit", o.warning_limit, "Show at most N warnings or notes of each id per file (0: all)")
       ->check(nonEmpty("a number"))
-      ->default_val(100);
+      ->default_val(pipeline::kDefaultWarningLimit);
 }
 
-void addTargetOptions(CLI::App* cmd, TargetArgs& t, bool with_target = true) {
-  if (with_target)
+// Where a command finds its project file (`.ipec.json`): the flags that choose it.
+struct ProjectFlags {
+  std::string file;
+  bool ignore = false;
+};
+
+// The target options; with `project`, also --config/--no-config (the target and -W flags of a
+// project file, which the other target options override).
+void addTargetOptions(CLI::App* cmd, TargetArgs& t, ProjectFlags* project = nullptr) {
+  if (project) {
+    std::string names;
+    for (const std::string& n : analysis::profileNames()) names += fmt::format("{}, ", n);
     cmd->add_option("--target", t.name,
-                    "Kernel target profile (`ipec targets` lists them; `live` reads the running system)")
+                    fmt::format("Kernel target profile: {}or live (the running system); `ipec targets` describes them",
+                                names))
         ->check(nonEmpty("a target name"))
-        ->default_val("linux-6.12");
+        ->default_val(analysis::kDefaultTarget);
+    cmd->add_option("--config", project->file,
+                    "Read the target and -W flags from this project file instead of the nearest .ipec.json "
+                    "(docs/project-config.md)")
+        ->check(nonEmpty("a file name"));
+    cmd->add_flag("--no-config", project->ignore, "Ignore .ipec.json project files");
+  }
   cmd->add_option("--kconfig", t.kconfig_files,
                   "Apply a kernel .config or /proc/config.gz (its CONFIG_LSM becomes the lsm= list; repeatable)")
       ->check(nonEmpty("a file name"))
@@ -85,6 +110,7 @@ struct Cli {
   DiagnosticOptions diag_options;
   std::string color = "auto", max_size = "256M", signer_cert;
   TargetArgs target_args;
+  ProjectFlags project;
   CheckOptions check;
   FmtOptions fmt;
   EvalOptions eval;
@@ -94,10 +120,11 @@ struct Cli {
   TargetsOptions targets;
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
+  bool lsp_stdio = false;
 };
 
 struct Commands {
-  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help;
+  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp;
 };
 
 CLI::App* addCheck(CLI::App& app, Cli& cli) {
@@ -113,7 +140,7 @@ CLI::App* addCheck(CLI::App& app, Cli& cli) {
   c->add_flag("-q,--quiet", o.quiet, "Do not print the per-file kernel verdict line");
   addLimitOptions(c, cli.diag_options);
   addMaxFileSize(c, cli.max_size, "each policy");
-  addTargetOptions(c, cli.target_args);
+  addTargetOptions(c, cli.target_args, &cli.project);
   c->add_option("--analysis-budget", o.pipeline.reachability.pair_budget,
                 "Most (fs-verity, dm-verity) literal pairs examined per op to prove redundancy")
       ->check(nonEmpty("a number"))
@@ -143,7 +170,7 @@ CLI::App* addFmt(CLI::App& app, Cli& cli) {
       ->excludes(check);
   addColor(f, cli.color, "the diagnostics of -i");
   addMaxFileSize(f, cli.max_size, "each policy");
-  addTargetOptions(f, cli.target_args);
+  addTargetOptions(f, cli.target_args, &cli.project);
   addLimitOptions(f, cli.diag_options);
   return f;
 }
@@ -171,7 +198,7 @@ CLI::App* addEval(CLI::App& app, Cli& cli) {
       ->check(CLI::IsMember({"reference", "fast", "table"}))
       ->default_val("reference");
   addColor(e, cli.color, "the diagnostics");
-  addTargetOptions(e, cli.target_args);
+  addTargetOptions(e, cli.target_args, &cli.project);
   addLimitOptions(e, cli.diag_options);
   addMaxFileSize(e, cli.max_size, "the policy or table, and the --events file");
   return e;
@@ -196,7 +223,7 @@ CLI::App* addCompile(CLI::App& app, Cli& cli) {
                  "Most (fs-verity, dm-verity) literal pairs examined per op")
       ->check(nonEmpty("a number"))
       ->default_val(4000000);
-  addTargetOptions(cc, cli.target_args);
+  addTargetOptions(cc, cli.target_args, &cli.project);
   addLimitOptions(cc, cli.diag_options);
   addMaxFileSize(cc, cli.max_size, "the policy");
   return cc;
@@ -214,7 +241,7 @@ CLI::App* addLifecycle(CLI::App& app, Cli& cli) {
       ->check(nonEmpty("text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
-  addTargetOptions(lc, cli.target_args);
+  addTargetOptions(lc, cli.target_args, &cli.project);
   addLimitOptions(lc, cli.diag_options);
   lc->add_option("--cert-size", o.pipeline.signing.cert_der_bytes, "DER size of the embedded signer certificate")
       ->check(nonEmpty("a number"))
@@ -249,13 +276,17 @@ Commands buildApp(CLI::App& app, Cli& cli) {
       ->default_val("text");
   c.show = c.targets->add_subcommand("show", "Print one target, after --kconfig/--lsm/--set");
   c.show->add_option("name", cli.target_args.name, "Profile name, or live")->required()->check(nonEmpty("a target name"));
-  addTargetOptions(c.show, cli.target_args, /*with_target=*/false);
+  addTargetOptions(c.show, cli.target_args);
   c.diagnostics = app.add_subcommand("diagnostics", "List every diagnostic id, or explain one (docs/diagnostics.md)");
   c.diagnostics->add_option("id", cli.diag_id, "A diagnostic id: print its section of docs/diagnostics.md");
   c.diagnostics->add_option("--format", cli.diag_format, "text or json")
       ->check(nonEmpty("text or json"))
       ->check(CLI::IsMember({"text", "json"}))
       ->default_val("text");
+  c.lsp = app.add_subcommand("lsp",
+                             "Run the language server for editors (LSP 3.17 on standard input and output; "
+                             "docs/lsp.md)");
+  c.lsp->add_flag("--stdio", cli.lsp_stdio, "Talk on standard input and output (the only transport; accepted for clients that pass it)");
   c.help = app.add_subcommand("help", "Print the help of a command (`ipec help check` is `ipec check --help`)");
   c.help->add_option("command", cli.help_words, "A command, such as check, or targets show");
   return c;
@@ -430,6 +461,33 @@ int run(int argc, char** argv) {
   return dispatch(cli, c, *max_bytes);
 }
 
+// What the command line says about the target and the warnings: the options given (not their
+// defaults) override the project file's.
+pipeline::ConfigRequest configRequest(const Cli& cli, const CLI::App* cmd) {
+  pipeline::ConfigRequest r;
+  if (cmd->count("--target")) r.target = cli.target_args.name;
+  if (cmd->count("--kconfig")) r.kconfig = cli.target_args.kconfig_files;
+  r.lsm = cli.target_args.lsm;  // set only when given
+  if (cmd->count("--set")) r.set = cli.target_args.settings;
+  r.extra = cli.diag_options;
+  r.use_project_file = !cli.project.ignore;
+  if (!cli.project.file.empty()) r.project_file = cli.project.file;
+  return r;
+}
+
+// For a command with one input: its configuration, into `config` (which holds the rest).
+bool configureOrReport(const Cli& cli, const CLI::App* cmd, const std::string& input, PipelineConfig& config) {
+  pipeline::ConfigResolver resolver(config, configRequest(cli, cmd));
+  std::string error;
+  const PipelineConfig* resolved = resolver.forPolicy(input, error);
+  if (!resolved) {
+    printError(error);
+    return false;
+  }
+  config = *resolved;
+  return true;
+}
+
 bool buildTargetOrReport(const TargetArgs& args, analysis::Target& out) {
   std::string error;
   if (buildTarget(args, out, error)) return true;
@@ -464,9 +522,9 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
       if (!loadSignerCert(cli.signer_cert, o.pipeline.signing, error)) return usageError(error);
       o.pipeline.signing.embed_cert = embed;
     }
-    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
     o.pipeline.diag_options = cli.diag_options;
     o.pipeline.check_loadable = true;
+    o.configs = std::make_shared<pipeline::ConfigResolver>(o.pipeline, configRequest(cli, c.check));
     o.color = color;
     o.max_file_size = max_bytes;
     return runCheck(o);
@@ -474,9 +532,9 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
   if (c.fmt->parsed()) {
     FmtOptions& o = cli.fmt;
     if (!stdinOnce(o.files)) return kUsage;
-    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
     o.pipeline.diag_options = cli.diag_options;
     o.pipeline.analyze = false;
+    o.configs = std::make_shared<pipeline::ConfigResolver>(o.pipeline, configRequest(cli, c.fmt));
     o.color = color;
     o.max_file_size = max_bytes;
     return runFmt(o);
@@ -485,8 +543,8 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     EvalOptions& o = cli.eval;
     if (!stdinOnce({o.policy, o.events_file})) return kUsage;
     if (o.events.empty() && o.events_file.empty()) return usageError("eval needs --event or --events");
-    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
     o.pipeline.diag_options = cli.diag_options;
+    if (!configureOrReport(cli, c.eval, o.policy, o.pipeline)) return kUsage;
     o.color = color;
     o.max_file_size = max_bytes;
     return runEval(o);
@@ -498,8 +556,8 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     if (!pinDirOk(o.pin_dir))
       return usageError("--pin-dir: expected an absolute path of printable ASCII without blanks, quotes, backslashes "
                         "or #, such as /sys/fs/bpf/ipec");
-    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
     o.pipeline.diag_options = cli.diag_options;
+    if (!configureOrReport(cli, c.compile, o.policy, o.pipeline)) return kUsage;
     // A table is not loaded through securityfs: neither its size nor its name limit applies.
     o.pipeline.check_signed_size = false;
     o.pipeline.check_policy_name = false;
@@ -509,8 +567,8 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
   }
   if (c.lifecycle->parsed()) {
     LifecycleOptions& o = cli.life;
-    if (!buildTargetOrReport(cli.target_args, o.pipeline.target)) return kUsage;
     o.pipeline.diag_options = cli.diag_options;
+    if (!configureOrReport(cli, c.lifecycle, o.script, o.pipeline)) return kUsage;
     o.max_file_size = max_bytes;
     return runLifecycle(o);
   }
@@ -526,6 +584,7 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     return runTargets(o);
   }
   if (c.diagnostics->parsed()) return runDiagnostics(cli.diag_format, cli.diag_id);
+  if (c.lsp->parsed()) return lsp::serve(STDIN_FILENO, STDOUT_FILENO);
   return kUsage;
 }
 

@@ -463,11 +463,33 @@ class PolicyParser {
     return false;
   }
 
+  // A key that was published but never merged: name the key it stands for, and replace it when
+  // the target's kernel knows that one.
+  bool reportFormerKey(const Token& t, std::string_view key, sl::FormerKey former) {
+    const std::string_view meant = sl::propKey(former.prop);
+    std::vector<FixIt> fixits;
+    std::string msg;
+    if (options_.dialect.knows(sl::propSeries(former.prop))) {
+      fixits.push_back({t.key(), std::string(meant)});
+      msg = fmt::format("unknown property {}; did you mean {}? ({} is the spelling of {}; no kernel accepts it)",
+                        quote(key), quote(meant), quote(key), former.source);
+    } else {
+      msg = fmt::format(
+          "unknown property {}: the spelling of {} for {}, which {} does not know either (it comes with {})",
+          quote(key), former.source, quote(meant), options_.dialect_name, sl::seriesName(sl::propSeries(former.prop)));
+    }
+    std::vector<RelatedNote> notes;
+    noteHiddenSpace(notes, t);
+    parseError(DiagId::UnknownProperty, t.range, msg, Errno::BadMsg, std::move(notes), std::move(fixits));
+    return false;
+  }
+
   bool validateProperty(const Token& t) {
     std::string_view key = text(t.key());
     std::string_view value = text(t.value());
     auto prop = sl::lookupProp(key);
     if (!prop) {
+      if (auto former = sl::lookupFormerKey(key)) return reportFormerKey(t, key, *former);
       std::vector<FixIt> fixits;
       std::string msg = hint(key, sl::propKeys(options_.dialect), t.key(), "keys", fixits);
       std::vector<RelatedNote> notes;

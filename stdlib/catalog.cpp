@@ -7,9 +7,10 @@ namespace {
 struct OpInfo {
   std::string_view spelling, kernel_enum, trigger;
   Series series;
+  std::string_view hooks;
 };
 constexpr OpInfo kOps[] = {
-#define IPEC_OP(E, S, SER, K, D) {S, K, D, Series::SER},
+#define IPEC_OP(E, S, SER, K, D, H) {S, K, D, Series::SER, H},
 #include "stdlib/ops.def"
 };
 
@@ -19,13 +20,14 @@ struct PropInfo {
   int kconfig;  // -1: always evaluated
   Series series;
   Subject subject;
+  std::string_view description;
 };
 constexpr int kAlways = -1;
 #define IPEC_KCONFIG(E, N, D) constexpr int kcfg_##E = static_cast<int>(Kconfig::E);
 #include "stdlib/kconfig.def"
 constexpr int kcfg_Always = kAlways;
 constexpr PropInfo kProps[] = {
-#define IPEC_PROP(E, K, D, C, S, SUB) {K, Domain::D, kcfg_##C, Series::S, Subject::SUB},
+#define IPEC_PROP(E, K, D, C, S, SUB, DESC) {K, Domain::D, kcfg_##C, Series::S, Subject::SUB, DESC},
 #include "stdlib/properties.def"
 };
 
@@ -33,9 +35,10 @@ struct ValueInfo {
   Domain domain;
   std::string_view spelling;
   uint8_t value;
+  std::string_view description;
 };
 constexpr ValueInfo kValues[] = {
-#define IPEC_VALUE(D, E, S, V) {Domain::D, S, V},
+#define IPEC_VALUE(D, E, S, V, DESC) {Domain::D, S, V, DESC},
 #include "stdlib/values.def"
 };
 
@@ -89,6 +92,7 @@ std::optional<Action> lookupAction(std::string_view value) {
 std::string_view opSpelling(Op op) { return kOps[idx(op)].spelling; }
 std::string_view opKernelEnum(Op op) { return kOps[idx(op)].kernel_enum; }
 std::string_view opTrigger(Op op) { return kOps[idx(op)].trigger; }
+std::string_view opHooks(Op op) { return kOps[idx(op)].hooks; }
 Series opSeries(Op op) { return kOps[idx(op)].series; }
 std::optional<Op> lookupOp(std::string_view value) {
   for (unsigned i = 0; i < kNumOps; ++i)
@@ -104,6 +108,11 @@ unsigned domainSize(Domain d) {
 std::string_view valueSpelling(Domain d, uint8_t value) {
   for (const ValueInfo& v : kValues)
     if (v.domain == d && v.value == value) return v.spelling;
+  return {};
+}
+std::string_view valueDescription(Domain d, uint8_t value) {
+  for (const ValueInfo& v : kValues)
+    if (v.domain == d && v.value == value) return v.description;
   return {};
 }
 std::optional<uint8_t> lookupValue(Domain d, std::string_view spelling) {
@@ -132,9 +141,24 @@ std::optional<Kconfig> propKconfig(Prop p) {
 }
 Series propSeries(Prop p) { return kProps[idx(p)].series; }
 Subject propSubject(Prop p) { return kProps[idx(p)].subject; }
+std::string_view propDescription(Prop p) { return kProps[idx(p)].description; }
 std::optional<Prop> lookupProp(std::string_view key) {
   for (unsigned i = 0; i < kNumProps; ++i)
     if (kProps[i].key == key) return static_cast<Prop>(i);
+  return std::nullopt;
+}
+
+std::optional<FormerKey> lookupFormerKey(std::string_view key) {
+  struct Entry {
+    std::string_view key;
+    FormerKey former;
+  };
+  static constexpr Entry kFormerKeys[] = {
+#define IPEC_FORMER_KEY(K, P, SRC) {K, {Prop::P, SRC}},
+#include "stdlib/former_keys.def"
+  };
+  for (const Entry& e : kFormerKeys)
+    if (e.key == key) return e.former;
   return std::nullopt;
 }
 

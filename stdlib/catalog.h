@@ -40,20 +40,21 @@ std::optional<Action> lookupAction(std::string_view value);
 
 // ---- operations ---------------------------------------------------------------------------
 enum class Op : uint8_t {
-#define IPEC_OP(E, S, SER, K, D) E,
+#define IPEC_OP(E, S, SER, K, D, H) E,
 #include "stdlib/ops.def"
 };
 inline constexpr unsigned kNumOps = 0
-#define IPEC_OP(E, S, SER, K, D) +1
+#define IPEC_OP(E, S, SER, K, D, H) +1
 #include "stdlib/ops.def"
     ;
 inline constexpr std::array<Op, kNumOps> kAllOps = {
-#define IPEC_OP(E, S, SER, K, D) Op::E,
+#define IPEC_OP(E, S, SER, K, D, H) Op::E,
 #include "stdlib/ops.def"
 };
 std::string_view opSpelling(Op op);       // "EXECUTE"
 std::string_view opKernelEnum(Op op);     // "IPE_OP_EXEC"
 std::string_view opTrigger(Op op);        // human description
+std::string_view opHooks(Op op);          // "bprm_check_security, mmap_file, file_mprotect"
 Series opSeries(Op op);
 std::optional<Op> lookupOp(std::string_view value);
 
@@ -62,7 +63,7 @@ enum class Domain : uint8_t { Bool, Digest, BpfVerdict, BpfKeyring };
 
 enum class BoolValue : uint8_t { False = 0, True = 1 };
 enum class BpfVerdict : uint8_t {
-#define IPEC_VALUE(D, E, S, V) IPEC_VALUE_##D(E, V)
+#define IPEC_VALUE(D, E, S, V, DESC) IPEC_VALUE_##D(E, V)
 #define IPEC_VALUE_Bool(E, V)
 #define IPEC_VALUE_BpfVerdict(E, V) E = V,
 #define IPEC_VALUE_BpfKeyring(E, V)
@@ -71,7 +72,7 @@ enum class BpfVerdict : uint8_t {
 #undef IPEC_VALUE_BpfVerdict
 #undef IPEC_VALUE_BpfKeyring
 enum class BpfKeyring : uint8_t {
-#define IPEC_VALUE(D, E, S, V) IPEC_VALUE_##D(E, V)
+#define IPEC_VALUE(D, E, S, V, DESC) IPEC_VALUE_##D(E, V)
 #define IPEC_VALUE_BpfVerdict(E, V)
 #define IPEC_VALUE_BpfKeyring(E, V) E = V,
 #include "stdlib/values.def"
@@ -86,6 +87,8 @@ inline constexpr unsigned kNumBpfKeyrings = 3;
 unsigned domainSize(Domain d);
 // Spelling of value `v` (its kernel number) in domain `d`; empty when out of range.
 std::string_view valueSpelling(Domain d, uint8_t v);
+// What value `v` of domain `d` means (values.def); empty when out of range.
+std::string_view valueDescription(Domain d, uint8_t v);
 // Kernel number of a spelled value; nullopt when unknown.
 std::optional<uint8_t> lookupValue(Domain d, std::string_view spelling);
 
@@ -104,15 +107,15 @@ std::optional<Kconfig> lookupKconfig(std::string_view name);  // with or without
 
 // ---- properties ---------------------------------------------------------------------------
 enum class Prop : uint8_t {
-#define IPEC_PROP(E, K, D, C, S, SUB) E,
+#define IPEC_PROP(E, K, D, C, S, SUB, DESC) E,
 #include "stdlib/properties.def"
 };
 inline constexpr unsigned kNumProps = 0
-#define IPEC_PROP(E, K, D, C, S, SUB) +1
+#define IPEC_PROP(E, K, D, C, S, SUB, DESC) +1
 #include "stdlib/properties.def"
     ;
 inline constexpr std::array<Prop, kNumProps> kAllProps = {
-#define IPEC_PROP(E, K, D, C, S, SUB) Prop::E,
+#define IPEC_PROP(E, K, D, C, S, SUB, DESC) Prop::E,
 #include "stdlib/properties.def"
 };
 enum class Subject : uint8_t { File, Bpf };
@@ -121,7 +124,15 @@ Domain propDomain(Prop p);
 std::optional<Kconfig> propKconfig(Prop p);  // nullopt: always evaluated
 Series propSeries(Prop p);
 Subject propSubject(Prop p);
+std::string_view propDescription(Prop p);  // properties.def's "what it tests"
 std::optional<Prop> lookupProp(std::string_view key);
+// A key published for a property that no kernel accepts (former_keys.def), and where it was
+// published.
+struct FormerKey {
+  Prop prop;
+  std::string_view source;
+};
+std::optional<FormerKey> lookupFormerKey(std::string_view key);
 
 // ---- digest algorithms --------------------------------------------------------------------
 enum class DigestAlg : uint8_t {

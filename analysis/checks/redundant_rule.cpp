@@ -51,10 +51,17 @@ void reportRedundant(const AnalysisContext& cx, uint32_t i, const RuleResult& r)
                                    "of its events {}",
                                    other)});
   }
+  // The lines of what decides instead (for an editor's go-to-definition) and of what must go with
+  // it (empty: it can be deleted alone).
+  std::vector<uint32_t> replaced_by;
+  for (int32_t rep : r.replacements)
+    if (rep >= 0) replaced_by.push_back(static_cast<uint32_t>(rep));
   cx.warn(DiagId::RedundantRule, i,
           fmt::format("deleting this rule changes no decision{}: wherever it is the first match, {} decides {} as well",
                       together, describeReplacements(cx, r.replacements), action),
-          std::move(notes), fmt::format(R"({{"class":"redundant","witness":{}}})", eventToJson(*r.witness, pol)));
+          std::move(notes),
+          fmt::format(R"({{"class":"redundant","witness":{},"replaced_by_lines":[{}],"delete_with_lines":[{}]}})",
+                      eventToJson(*r.witness, pol), cx.jsonLines(replaced_by), cx.jsonLines(r.bypassed)));
 }
 
 }  // namespace

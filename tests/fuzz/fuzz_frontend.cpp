@@ -12,7 +12,7 @@
 //   bit 7     text rendering without the source snippet
 // ('@' = 0x40 is the plain mainline configuration: the seeds in corpus/ start with it.)
 // For every input the target
-//   1. runs driver::checkPolicy (scan, ANTLR parse, kernel limits, lint, target analysis);
+//   1. runs pipeline::checkPolicy (scan, ANTLR parse, kernel limits, lint, target analysis);
 //   2. renders every diagnostic as text (base/render_text.h) and the file as a JSON document
 //      (driver/json_output.h), and checks the JSON parses back with every diagnostic, and each
 //      text diagnostic names its id and (without colour) is valid UTF-8 with no raw control
@@ -40,7 +40,7 @@
 #include "base/hex.h"
 #include "base/render_text.h"
 #include "driver/json_output.h"
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "frontend/format.h"
 
 namespace {
@@ -49,7 +49,7 @@ using namespace ipec;
 
 // The shipped target profiles, the default first.
 std::vector<analysis::Target> loadTargets() {
-  std::vector<analysis::Target> out{driver::defaultTarget()};
+  std::vector<analysis::Target> out{pipeline::defaultTarget()};
   for (const std::string& name : analysis::profileNames()) {
     if (name == out[0].name) continue;
     std::string error;
@@ -65,8 +65,8 @@ std::vector<analysis::Target> loadTargets() {
 
 constexpr uint8_t kConfigBits = 4 | 8 | 16;  // the bits that change the pipeline, not the rendering
 
-driver::PipelineConfig makeConfig(const analysis::Target& target, uint8_t flags) {
-  driver::PipelineConfig c;
+pipeline::PipelineConfig makeConfig(const analysis::Target& target, uint8_t flags) {
+  pipeline::PipelineConfig c;
   c.target = target;
   if (flags & 4) c.signing.embed_cert = false;
   if (flags & 8) c.diag_options.error_limit = 3;
@@ -78,7 +78,7 @@ driver::PipelineConfig makeConfig(const analysis::Target& target, uint8_t flags)
 struct Configs {
   std::vector<analysis::Target> targets = loadTargets();
   // [target index][the kConfigBits of the flags]
-  std::vector<std::vector<driver::PipelineConfig>> by_flags;
+  std::vector<std::vector<pipeline::PipelineConfig>> by_flags;
   Configs() {
     for (const analysis::Target& t : targets) {
       by_flags.emplace_back();
@@ -86,10 +86,10 @@ struct Configs {
         by_flags.back().push_back(makeConfig(t, static_cast<uint8_t>(f & kConfigBits)));
     }
   }
-  const driver::PipelineConfig& get(uint8_t flags) const {
+  const pipeline::PipelineConfig& get(uint8_t flags) const {
     return by_flags[(flags & 3u) % by_flags.size()][flags & kConfigBits];
   }
-  const driver::PipelineConfig& plain(uint8_t flags) const { return by_flags[(flags & 3u) % by_flags.size()][0]; }
+  const pipeline::PipelineConfig& plain(uint8_t flags) const { return by_flags[(flags & 3u) % by_flags.size()][0]; }
 };
 const Configs& configs() {
   static const Configs c;
@@ -168,7 +168,7 @@ std::string verdictText(const KernelVerdict& v) {
          (v.cause ? std::string(diagName(*v.cause)) : std::string("-"));
 }
 
-void renderAll(const driver::CheckedPolicy& p, const driver::PipelineConfig& config, uint8_t flags) {
+void renderAll(const pipeline::CheckedPolicy& p, const pipeline::PipelineConfig& config, uint8_t flags) {
   TextStyle style;
   style.color = (flags & 32) != 0;
   style.show_source = (flags & 128) == 0;
@@ -215,18 +215,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t flags = data[0];
   std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
   const Configs& cfg = configs();
-  const driver::PipelineConfig& config = cfg.get(flags);
-  const driver::PipelineConfig& plain = cfg.plain(flags);
+  const pipeline::PipelineConfig& config = cfg.get(flags);
+  const pipeline::PipelineConfig& plain = cfg.plain(flags);
 
   // 1 + 2: the configured pipeline, rendered both ways.
-  driver::CheckedPolicy p = driver::checkPolicy("fuzz.pol", bytes, config);
+  pipeline::CheckedPolicy p = pipeline::checkPolicy("fuzz.pol", bytes, config);
   renderAll(p, config, flags);
 
   // 3: fmt invariants, with the plain configuration (no -Werror, no error limit) so that the
   // error ids are exactly the kernel's problems.
-  driver::CheckedPolicy base = (flags & kConfigBits) == 0 ? std::move(p) : driver::checkPolicy("fuzz.pol", bytes, plain);
+  pipeline::CheckedPolicy base = (flags & kConfigBits) == 0 ? std::move(p) : pipeline::checkPolicy("fuzz.pol", bytes, plain);
   std::string once = frontend::formatPolicy(*base.file);
-  driver::CheckedPolicy again = driver::checkPolicy("fuzz.pol", once, plain);
+  pipeline::CheckedPolicy again = pipeline::checkPolicy("fuzz.pol", once, plain);
   std::string twice = frontend::formatPolicy(*again.file);
   if (once != twice) fail("fmt is not idempotent", bytes, once, twice);
 

@@ -11,7 +11,7 @@
 #include <optional>
 
 #include "analysis/reachability.h"
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
 #include "tests/reference/generator.h"
 #include "tests/unit/test_util.h"
 #include "tests/reference/reference.h"
@@ -46,10 +46,10 @@ class Case {
   Case(uint64_t seed, Counts& counts) : seed_(seed), gc_(reference::generateCase(seed)), counts_(counts) {}
 
   void run() {
-    driver::PipelineConfig config;
+    pipeline::PipelineConfig config;
     config.target = gc_.target;
     config.analyze = false;
-    checked_ = driver::checkPolicy("gen.pol", gc_.text, config);
+    checked_ = pipeline::checkPolicy("gen.pol", gc_.text, config);
     ASSERT_FALSE(checked_.diags->hasErrors()) << where();
     decider_.emplace(policy(), gc_.target);
     fast_ = analyzeReachability(policy(), *decider_, gc_.target);
@@ -215,7 +215,7 @@ class Case {
   uint64_t seed_;
   reference::GeneratedCase gc_;
   Counts& counts_;
-  driver::CheckedPolicy checked_;
+  pipeline::CheckedPolicy checked_;
   std::optional<FastDecider> decider_;
   Reachability fast_;
   reference::PolicyTruth truth_;

@@ -28,6 +28,15 @@ TEST(Catalog, PropertiesAndValues) {
   EXPECT_FALSE(lookupValue(Domain::Bool, "true"));
 }
 
+// A former key is never a key the kernel knows, and stands for one that it may.
+TEST(Catalog, FormerKeys) {
+  auto former = lookupFormerKey("is_kernel");
+  ASSERT_TRUE(former);
+  EXPECT_EQ(propKey(former->prop), "bpf_kernel");
+  EXPECT_FALSE(lookupProp("is_kernel"));
+  EXPECT_FALSE(lookupFormerKey("bpf_kernel"));
+}
+
 // The candidates of "did you mean" are the dialect's token table.
 TEST(Catalog, SpellingsOfADialect) {
   const std::vector<std::string_view> mainline = opSpellings(Dialect{});

@@ -44,7 +44,7 @@ std::vector<Case> readTsv(const std::string& path, bool has_sign) {
 }
 
 std::string predict(const Case& c) {
-  driver::PipelineConfig config;
+  pipeline::PipelineConfig config;
   std::string text = readFile(std::string(IPEC_CONFORMANCE_DIR) + "/" + c.file);
   if (c.sign == "signer-nocerts") config.signing.embed_cert = false;
   if (c.sign == "smime-text") {
@@ -56,7 +56,7 @@ std::string predict(const Case& c) {
     }
     text = crlf;
   }
-  return verdictOf(driver::checkPolicy(c.file, text, config));
+  return verdictOf(pipeline::checkPolicy(c.file, text, config));
 }
 
 TEST(Conformance, LoadCorpusAgreesWithLinux612) {

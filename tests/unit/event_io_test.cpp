@@ -147,7 +147,7 @@ TEST(EventIo, JsonTypeErrorsSayWhatIsExpected) {
 
 TEST(EventIo, ResolveChecksThePhysicalWorld) {
   auto p = check("policy_name=a policy_version=0.0.0\nDEFAULT action=ALLOW\n");
-  const Target& t = driver::defaultTarget();
+  const Target& t = pipeline::defaultTarget();
   std::string error;
   auto spec = parseEventText("op=EXECUTE initramfs=true fsverity=sha256:" + std::string(64, '1'), error);
   ASSERT_TRUE(spec);

@@ -15,7 +15,7 @@ namespace {
 const std::string H = "policy_name=a policy_version=0.0.0\n";
 const std::string D = "DEFAULT action=ALLOW\n";
 
-std::vector<const Diagnostic*> errorsOf(const driver::CheckedPolicy& p) {
+std::vector<const Diagnostic*> errorsOf(const pipeline::CheckedPolicy& p) {
   std::vector<const Diagnostic*> out;
   for (const Diagnostic& d : p.diags->diagnostics())
     if (d.severity == Severity::Error) out.push_back(&d);
@@ -23,7 +23,7 @@ std::vector<const Diagnostic*> errorsOf(const driver::CheckedPolicy& p) {
 }
 
 // The text with every fix-it of `d` applied.
-std::string fixed(const driver::CheckedPolicy& p, const Diagnostic& d) {
+std::string fixed(const pipeline::CheckedPolicy& p, const Diagnostic& d) {
   auto text = applyFixIts(p.file->bytes(), d.fixits);
   EXPECT_TRUE(text.has_value());
   return text.value_or("");

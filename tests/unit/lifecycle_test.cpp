@@ -11,15 +11,15 @@ namespace ipec::test {
 namespace {
 
 struct Loaded {
-  driver::CheckedPolicy p;
+  pipeline::CheckedPolicy p;
   const ast::Header* header() const { return p.parsed.policy.header ? &*p.parsed.policy.header : nullptr; }
   KernelVerdict verdict() const { return p.diags->verdict(); }
 };
 
 Loaded pol(const std::string& name, const std::string& version, bool for_update = false) {
-  driver::PipelineConfig config;
+  pipeline::PipelineConfig config;
   config.check_policy_name = !for_update;  // as `ipec lifecycle` checks an update
-  return {driver::checkPolicy("t.pol", "policy_name=" + name + " policy_version=" + version + "\nDEFAULT action=ALLOW\n",
+  return {pipeline::checkPolicy("t.pol", "policy_name=" + name + " policy_version=" + version + "\nDEFAULT action=ALLOW\n",
                               config)};
 }
 

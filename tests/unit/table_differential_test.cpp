@@ -23,15 +23,15 @@ namespace {
 using namespace ipec::analysis;
 
 struct Compiled {
-  driver::CheckedPolicy checked;
+  pipeline::CheckedPolicy checked;
   driver::CompiledPolicy compiled;
 };
 
 Compiled compile(const std::string& text, const Target& t, bool keep_unreachable = false) {
-  driver::PipelineConfig config;
+  pipeline::PipelineConfig config;
   config.target = t;
   config.analyze = false;
-  Compiled c{driver::checkPolicy("gen.pol", text, config), {}};
+  Compiled c{pipeline::checkPolicy("gen.pol", text, config), {}};
   EXPECT_FALSE(c.checked.diags->hasErrors()) << text;
   auto cp = driver::compilePolicy(c.checked, config, keep_unreachable);
   EXPECT_TRUE(cp.has_value());

@@ -17,11 +17,11 @@ namespace ipec::test {
 namespace {
 
 std::string compileText(const std::string& text, const analysis::Target& t) {
-  driver::PipelineConfig config;
+  pipeline::PipelineConfig config;
   config.target = t;
   config.analyze = false;
   config.check_signed_size = false;
-  driver::CheckedPolicy p = driver::checkPolicy("m.pol", text, config);
+  pipeline::CheckedPolicy p = pipeline::checkPolicy("m.pol", text, config);
   auto c = driver::compilePolicy(p, config, false);
   return c ? c->bytes : std::string();
 }
@@ -75,7 +75,7 @@ TEST(TableMutation, MutantsNeverCrashAndLoadedOnesStayInRange) {
   for (int i = 0; i < 300; ++i)
     allow += "op=EXECUTE fsverity_digest=sha256:" + std::string(56, 'a') + std::to_string(10000000 + i) +
              " action=ALLOW\n";
-  seeds.push_back(compileText(allow, driver::defaultTarget()));
+  seeds.push_back(compileText(allow, pipeline::defaultTarget()));
   for (uint64_t s = 1; seeds.size() < 40; ++s) {
     reference::GeneratedCase gc = reference::generateCase(s * 7919, 12);
     std::string t = compileText(gc.text, gc.target);

@@ -59,9 +59,9 @@ TEST(Table, FuzzRegressions) {
 // --verify must catch a table that decides differently: verify policy B's table against policy A.
 TEST(Table, VerifyFindsADisagreement) {
   auto compile = [](const std::string& text) {
-    driver::PipelineConfig config;
+    pipeline::PipelineConfig config;
     config.analyze = false;
-    auto p = std::make_unique<driver::CheckedPolicy>(driver::checkPolicy("v.pol", text, config));
+    auto p = std::make_unique<pipeline::CheckedPolicy>(pipeline::checkPolicy("v.pol", text, config));
     auto c = driver::compilePolicy(*p, config, false);
     return std::make_pair(std::move(p), std::move(*c));
   };
@@ -72,11 +72,11 @@ TEST(Table, VerifyFindsADisagreement) {
   auto table_b = backend::Table::load(cb.bytes, status);
   ASSERT_TRUE(table_b);
   backend::VerifyResult wrong =
-      backend::verifyTable(pa->parsed.policy, driver::defaultTarget(), *ca.decider, ca.program, *table_b);
+      backend::verifyTable(pa->parsed.policy, pipeline::defaultTarget(), *ca.decider, ca.program, *table_b);
   EXPECT_FALSE(wrong.mismatches.empty());
   auto table_a = backend::Table::load(ca.bytes, status);
   backend::VerifyResult right =
-      backend::verifyTable(pa->parsed.policy, driver::defaultTarget(), *ca.decider, ca.program, *table_a);
+      backend::verifyTable(pa->parsed.policy, pipeline::defaultTarget(), *ca.decider, ca.program, *table_a);
   EXPECT_TRUE(right.mismatches.empty());
   EXPECT_GT(right.events, 10u);
 }

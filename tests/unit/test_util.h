@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
 
 namespace ipec::test {
 
@@ -24,13 +24,13 @@ inline analysis::Target target(const std::string& name) {
 }
 
 // Runs the whole check pipeline on `text` for Linux 6.12 (or `target_name`).
-inline driver::CheckedPolicy check(std::string text, const std::string& target_name = "linux-6.12") {
-  driver::PipelineConfig config;
+inline pipeline::CheckedPolicy check(std::string text, const std::string& target_name = "linux-6.12") {
+  pipeline::PipelineConfig config;
   config.target = target(target_name);
-  return driver::checkPolicy("test.pol", std::move(text), config);
+  return pipeline::checkPolicy("test.pol", std::move(text), config);
 }
 
-inline std::string verdictOf(const driver::CheckedPolicy& p) {
+inline std::string verdictOf(const pipeline::CheckedPolicy& p) {
   KernelVerdict v = p.diags->verdict();
   return v.accepts ? "OK" : std::string(errnoName(v.errno_code));
 }

@@ -61,7 +61,7 @@ def catalog(root):
     if not actions:
         sys.exit("generate.py: no action spelling found in stdlib/catalog.cpp")
     values = {}
-    for domain, _enum, spelling, _kernel in macro_rows(read(root, "stdlib/values.def"), "IPEC_VALUE"):
+    for domain, _enum, spelling, *_rest in macro_rows(read(root, "stdlib/values.def"), "IPEC_VALUE"):
         values.setdefault(domain, []).append(spelling)
     props = {}
     for _enum, key, domain, *_rest in macro_rows(read(root, "stdlib/properties.def"), "IPEC_PROP"):

@@ -8,7 +8,7 @@
 
 #include "analysis/target.h"
 
-namespace ipec::driver {
+namespace ipec::pipeline {
 
 struct TargetArgs {
   std::string name = "linux-6.12";
@@ -20,4 +20,4 @@ struct TargetArgs {
 // The profile, then every --kconfig file, then --lsm, then every --set, in that order.
 bool buildTarget(const TargetArgs& args, analysis::Target& out, std::string& error);
 
-}  // namespace ipec::driver
+}  // namespace ipec::pipeline

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "driver/target_options.h"
+#include "pipeline/target_options.h"
 
 #include <fmt/format.h>
 
 #include <iterator>
 
-namespace ipec::driver {
+namespace ipec::pipeline {
 
 bool buildTarget(const TargetArgs& args, analysis::Target& out, std::string& error) {
   auto t = analysis::loadTarget(args.name, error);
@@ -25,4 +25,4 @@ bool buildTarget(const TargetArgs& args, analysis::Target& out, std::string& err
   return true;
 }
 
-}  // namespace ipec::driver
+}  // namespace ipec::pipeline

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "driver/pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <cstdlib>
 
@@ -8,7 +8,7 @@
 #include "analysis/analyze.h"
 #include "analysis/lint.h"
 
-namespace ipec::driver {
+namespace ipec::pipeline {
 
 const analysis::Target& defaultTarget() {
   static const analysis::Target target = [] {
@@ -46,6 +46,12 @@ bool checkLoadable(const analysis::Target& target, DiagnosticEngine& diags) {
 
 }  // namespace
 
+void applyCheckDefaults(PipelineConfig& config) {
+  config.diag_options.error_limit = kDefaultErrorLimit;
+  config.diag_options.warning_limit = kDefaultWarningLimit;
+  config.check_loadable = true;
+}
+
 bool parsesCleanly(const DiagnosticEngine& diags) {
   return !diags.rejectsIn(KernelPhase::Parse) && !diags.rejectsIn(KernelPhase::Validate);
 }
@@ -74,4 +80,4 @@ CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineCon
   return out;
 }
 
-}  // namespace ipec::driver
+}  // namespace ipec::pipeline

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// One policy file through the front end and the checks. Every subcommand starts here.
+// One policy file through the front end and the checks, for a target: what `ipec check`, every
+// other subcommand and `ipec lsp` mean by checking a document.
 #pragma once
 
 #include <memory>
@@ -12,7 +13,7 @@
 #include "frontend/kernel_limits.h"
 #include "frontend/parser.h"
 
-namespace ipec::driver {
+namespace ipec::pipeline {
 
 // The default target profile (linux-6.12).
 const analysis::Target& defaultTarget();
@@ -44,6 +45,12 @@ struct CheckedPolicy {
 
 CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineConfig& config);
 
+// What `ipec check` runs with when no flag says otherwise; `ipec lsp` runs with the same, so that
+// the editor shows what CI shows.
+inline constexpr unsigned kDefaultErrorLimit = 100;
+inline constexpr unsigned kDefaultWarningLimit = 100;
+void applyCheckDefaults(PipelineConfig& config);
+
 // Why the target cannot load any policy (no /sys/kernel/security/ipe), or nullopt when it can.
 std::optional<std::string> cannotLoadReason(const analysis::Target& target);
 
@@ -51,4 +58,4 @@ std::optional<std::string> cannotLoadReason(const analysis::Target& target);
 // the AST is exactly what the kernel would enforce.
 bool parsesCleanly(const DiagnosticEngine& diags);
 
-}  // namespace ipec::driver
+}  // namespace ipec::pipeline
