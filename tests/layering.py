@@ -19,7 +19,9 @@ ALLOWED = {
     "backend": {"base", "stdlib", "frontend", "analysis"},
     "pipeline": {"base", "stdlib", "frontend", "analysis"},
     "lsp": {"base", "stdlib", "frontend", "analysis", "pipeline"},
-    "driver": {"base", "stdlib", "frontend", "analysis", "backend", "pipeline", "lsp"},
+    "sign": {"base", "stdlib", "frontend"},
+    "system": {"base", "stdlib", "frontend", "analysis"},
+    "driver": {"base", "stdlib", "frontend", "analysis", "backend", "pipeline", "lsp", "sign", "system"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 
