@@ -10,6 +10,7 @@
 #include "analysis/audit_candidate.h"
 #include "analysis/audit_map.h"
 #include "analysis/audit_text.h"
+#include "base/diagnostic.h"
 #include "driver/commands.h"
 #include "driver/input.h"
 #include "driver/json_text.h"
@@ -37,6 +38,7 @@ struct ClassKey {
 struct ClassInfo {
   uint32_t records = 0;
   const CandidateVerdict* verdict = nullptr;
+  const AuditRecord* first = nullptr;
 };
 
 std::optional<CheckedPolicy> loadPolicy(const AuditOptions& o, const std::string& path, int& status) {
@@ -95,6 +97,7 @@ class Report {
       const bool file = r.has_file && r.hook != "KERNEL_LOAD";
       ClassInfo& c = classes_[{r.op, r.hook, r.rule, r.has_file ? r.path : std::string("?"), file, s}];
       ++c.records;
+      if (!c.first) c.first = &r;
       if (!c.verdict) c.verdict = &judge_->judge(sl::lookupOp(r.op), s, file);
     }
   }
@@ -129,6 +132,13 @@ class Report {
     return {{"event", json::parse(w->json, nullptr, false)},
             {"decision", std::string(sl::actionSpelling(w->new_action))},
             {"line", w->new_statement < 0 ? json(nullptr) : json(lineOf(*cand_, w->new_statement))}};
+  }
+
+  // Where a record is, and what its event's other records say about the program.
+  json recordJson(const AuditRecord& r) const {
+    const size_t i = static_cast<size_t>(std::find(records_.begin(), records_.end(), &r) - records_.begin());
+    return {{"file", record_log_[i]->name}, {"line", r.line}, {"serial", r.serial}, {"pid", r.pid}, {"comm", r.comm},
+            {"exe", r.exe.empty() ? json(nullptr) : json(r.exe)}};
   }
 
   void textLogs() const;
@@ -188,9 +198,9 @@ void Report::textCoverage() const {
   }
   for (const auto& [text, c] : cov_.by_text) {
     const AuditRecord* first = cov_.first_of_text.at(text);
-    print(stdout, "not in the policy: rule=\"{}\": {}; first at {}:{} (another policy or version was active?)\n",
+    print(stdout, "not in the policy: rule=\"{}\": {}; first at {}:{}{} (another policy or version was active?)\n",
           shown(text), countsText(c), record_log_[std::find(records_.begin(), records_.end(), first) - records_.begin()]->name,
-          first->line);
+          first->line, first->exe.empty() ? std::string() : fmt::format(", exe {}", quote(first->exe)));
   }
   print(stdout, "never fired: {} of {} statements{}\n", never.size(), cov_.per_statement.size(),
         never.empty() ? std::string() : fmt::format(" ({})", fmt::join(never, ", ")));
@@ -269,8 +279,7 @@ void Report::jsonDoc() const {
     json r = countsJson(c);
     r["audit_rule"] = text;
     const AuditRecord* first = cov_.first_of_text.at(text);
-    r["first"] = {{"file", record_log_[std::find(records_.begin(), records_.end(), first) - records_.begin()]->name},
-                  {"line", first->line}};
+    r["first"] = recordJson(*first);
     texts.push_back(r);
   }
   j["rules"] = policy_ ? rules : texts;
@@ -284,6 +293,7 @@ void Report::jsonDoc() const {
       cl.push_back({{"op", k.op}, {"hook", k.hook}, {"path", k.has_file ? json(k.path) : json(nullptr)},
                     {"audit_rule", k.rule}, {"line", lineOf(*policy_, k.statement)}, {"records", c.records},
                     {"outcome", std::string(candidateOutcomeName(v.outcome))}, {"events", v.events},
+                    {"first", recordJson(*c.first)},
                     {"over_budget", v.over_budget}, {"candidate_lines", news},
                     {"witnesses", {{"same", witnessJson(v.same)}, {"different", witnessJson(v.different)}}}});
     }
