@@ -283,6 +283,13 @@ void Report::jsonDoc() const {
     texts.push_back(r);
   }
   j["rules"] = policy_ ? rules : texts;
+  if (o_.verbose && policy_) {  // record by record: the statement that printed it
+    json m = json::array();
+    for (size_t i = 0; i < records_.size(); ++i)
+      m.push_back({{"file", record_log_[i]->name}, {"line", records_[i]->line},
+                   {"rule_line", cov_.statement_of[i] < 0 ? json(nullptr) : json(lineOf(*policy_, cov_.statement_of[i]))}});
+    j["mapping"] = m;
+  }
   if (policy_) j["unmapped_rules"] = texts;
   if (cand_) {
     json cl = json::array();
