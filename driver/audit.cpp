@@ -178,7 +178,7 @@ void Report::textCoverage() const {
   }
   const CheckedPolicy& p = *policy_;
   print(stdout, "policy {} ({}): {} of {} records map to its rules{}\n", p.file->name(), headerText(p), cov_.mapped,
-        cov_.records, cov_.unmapped ? fmt::format(", {} do not", cov_.unmapped) : std::string());
+        cov_.records, cov_.unmapped ? fmt::format(", {} {} not", cov_.unmapped, cov_.unmapped == 1 ? "does" : "do") : std::string());
   std::vector<std::string> never;
   std::map<uint32_t, uint32_t> dup_of;
   for (size_t s = 0; s < cov_.duplicates.size(); ++s)
@@ -209,10 +209,11 @@ void Report::textCoverage() const {
 void Report::textCandidate() const {
   std::map<CandidateOutcome, uint32_t> n;
   for (const auto& [k, c] : classes_) n[c.verdict->outcome] += 1;
-  print(stdout, "candidate {} ({}): {} event classes: {} same, {} different, {} unknown, {} impossible{}\n",
-        cand_->file->name(), headerText(*cand_), classes_.size(), n[CandidateOutcome::Same],
+  print(stdout, "candidate {} ({}): {} event class{}: {} same, {} different, {} unknown, {} impossible{}\n",
+        cand_->file->name(), headerText(*cand_), classes_.size(), classes_.size() == 1 ? "" : "es", n[CandidateOutcome::Same],
         n[CandidateOutcome::Different], n[CandidateOutcome::Unknown], n[CandidateOutcome::Impossible],
-        cov_.unmapped ? fmt::format("; {} unmapped records not judged", cov_.unmapped) : std::string());
+        cov_.unmapped ? fmt::format("; {} unmapped record{} not judged", cov_.unmapped, cov_.unmapped == 1 ? "" : "s")
+                      : std::string());
   for (const auto& [k, c] : classes_) {
     const CandidateVerdict& v = *c.verdict;
     if (v.outcome == CandidateOutcome::Same && !o_.verbose) continue;
