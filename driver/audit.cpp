@@ -305,7 +305,12 @@ void Report::jsonDoc() const {
                     {"over_budget", v.over_budget}, {"candidate_lines", news},
                     {"witnesses", {{"same", witnessJson(v.same)}, {"different", witnessJson(v.different)}}}});
     }
-    j["candidate"] = {{"file", cand_->file->name()}, {"classes", cl}};
+    const auto& h = cand_->parsed.policy.header;
+    json counts = {{"same", 0}, {"different", 0}, {"unknown", 0}, {"impossible", 0}};
+    for (const auto& [k, c] : classes_) counts[std::string(candidateOutcomeName(c.verdict->outcome))] =
+        counts[std::string(candidateOutcomeName(c.verdict->outcome))].get<int>() + 1;
+    j["candidate"] = {{"file", cand_->file->name()}, {"name", h ? h->name : ""},
+                      {"version", h ? h->version.str() : ""}, {"outcomes", counts}, {"classes", cl}};
   }
   printJson(j, 2);
 }
