@@ -31,6 +31,24 @@ struct Piece {
 
 bool isIpeType(StringRef type) { return type == "IPE_ACCESS" || type == "UNKNOWN[1420]" || type == "1420"; }
 bool isSyscallType(StringRef type) { return type == "SYSCALL" || type == "1300"; }
+bool isActivationType(StringRef type) {
+  return type == "IPE_CONFIG_CHANGE" || type == "UNKNOWN[1421]" || type == "1421";
+}
+
+// The value of ` key=` in a record body, without the quotes the kernel puts around names.
+StringRef fieldValue(StringRef body, StringRef key) {
+  const std::string needle = (key + "=").str();
+  size_t at = 0;
+  if (!body.startswith(needle)) {
+    at = body.find(" " + needle);
+    if (at == StringRef::npos) return {};
+    ++at;
+  }
+  StringRef v = body.drop_front(at + needle.size());
+  v = v.take_front(v.find(' '));
+  if (v.size() >= 2 && v.startswith("\"") && v.endswith("\"")) v = v.drop_front().drop_back();
+  return v;
+}
 
 // `STAMP:SERIAL` -> the stamp and the serial.
 bool splitStamp(StringRef s, StringRef& stamp, uint64_t& serial) {
@@ -155,12 +173,14 @@ class Builder {
       case Piece::Other:
         ++log_.other_records;
         if (isSyscallType(p.type)) noteExe(p);
+        if (isActivationType(p.type)) noteActivation(p, line);
         return;
       case Piece::Ipe: break;
     }
     if (log_.format == AuditLogFormat::None) log_.format = p.format;
     AuditRecord r;
     r.line = line;
+    r.activation = static_cast<int32_t>(log_.activations.size()) - 1;
     r.stamp = p.stamp.str();
     r.serial = p.serial;
     std::string why = readFields(p.body, p.format == AuditLogFormat::Interpreted, r);
@@ -178,6 +198,15 @@ class Builder {
   }
 
  private:
+  void noteActivation(const Piece& p, uint32_t line) {
+    AuditActivation a{line, p.serial, fieldValue(p.body, "new_active_pol_name").str(),
+                      fieldValue(p.body, "new_active_pol_version").str()};
+    if (a.name.empty()) return;
+    const auto& all = log_.activations;
+    if (!all.empty() && all.back().serial == a.serial && all.back().name == a.name) return;  // journald's second copy
+    log_.activations.push_back(std::move(a));
+  }
+
   void noteExe(const Piece& p) {
     StringRef body = p.body;
     size_t at = body.find(" exe=");
@@ -240,8 +269,8 @@ void journal(StringRef bytes, AuditLog& log, Builder& b) {
       else b.add(p, msg, e.line);
     } else if (msg.contains("audit: type=")) {
       Piece p = classify(msg);
-      if (p.kind == Piece::Other || (p.kind == Piece::Ipe && seen_twice(p, false))) ++log.other_records;
-      else if (p.kind == Piece::Ipe) b.add(p, msg, e.line);
+      if (p.kind == Piece::Ipe && seen_twice(p, false)) ++log.other_records;
+      else if (p.kind == Piece::Ipe || p.kind == Piece::Other) b.add(p, msg, e.line);
     } else {
       log.unparsed.push_back({e.line, shown(msg), "a journal entry that is not an audit record"});
     }

@@ -33,6 +33,15 @@ struct AuditRecord {
   std::string rule;        // inside rule="...", as written; `ausearch -i` mangles digests (see audit_map.h)
   bool interpreted = false;
   std::string exe;         // from a SYSCALL record of the same event, when the log has one
+  int32_t activation = -1; // the latest AuditLog::activations entry before it in its log, or -1
+};
+
+// An AUDIT_IPE_CONFIG_CHANGE record (type 1421): a policy became active. The access records of
+// 6.12 do not name the policy that decided; these records, where the log keeps them, do.
+struct AuditActivation {
+  uint32_t line = 0;
+  uint64_t serial = 0;
+  std::string name, version;  // new_active_pol_name, new_active_pol_version
 };
 
 // A line that is not an audit record, or an IPE record that cannot be read completely.
@@ -48,6 +57,7 @@ struct AuditLog {
   std::vector<AuditLogLine> malformed;  // IPE access records that lost a field (a truncated printk line)
   std::vector<AuditLogLine> unparsed;   // lines that are no audit record (other kernel messages, noise)
   uint32_t other_records = 0;           // audit records of other types (SYSCALL, PROCTITLE, ...)
+  std::vector<AuditActivation> activations;  // in log order
 };
 
 // Never fails: what is not understood lands in `unparsed` or `malformed`.

@@ -2,6 +2,7 @@
 // ipec audit: IPE's access records (type 1420) read back against the policy that wrote them:
 // which rule decided how often, which never fired, and what a candidate policy would decide.
 #include <map>
+#include <unordered_map>
 #include <tuple>
 
 #include <fmt/ranges.h>
@@ -70,6 +71,7 @@ class Report {
       : o_(o), logs_(logs), policy_(policy), cand_(cand) {
     for (const Log& l : logs)
       for (const AuditRecord& r : l.log.records) {
+        index_[&r] = records_.size();
         records_.push_back(&r);
         record_log_.push_back(&l);
       }
@@ -136,12 +138,25 @@ class Report {
 
   // Where a record is, and what its event's other records say about the program.
   json recordJson(const AuditRecord& r) const {
-    const size_t i = static_cast<size_t>(std::find(records_.begin(), records_.end(), &r) - records_.begin());
-    return {{"file", record_log_[i]->name}, {"line", r.line}, {"serial", r.serial}, {"pid", r.pid}, {"comm", r.comm},
-            {"exe", r.exe.empty() ? json(nullptr) : json(r.exe)}};
+    const AuditActivation* a = activeAt(r);
+    return {{"file", logOf(r).name}, {"line", r.line}, {"serial", r.serial}, {"pid", r.pid}, {"comm", r.comm},
+            {"exe", r.exe.empty() ? json(nullptr) : json(r.exe)},
+            {"active", a ? json({{"name", a->name}, {"version", a->version}}) : json(nullptr)}};
+  }
+  const Log& logOf(const AuditRecord& r) const { return *record_log_[index_.at(&r)]; }
+  // The policy the log says was active when the record was written (its IPE_CONFIG_CHANGE records).
+  const AuditActivation* activeAt(const AuditRecord& r) const {
+    return r.activation < 0 ? nullptr : &logOf(r).log.activations[static_cast<size_t>(r.activation)];
+  }
+  // Whether the log says another policy than --policy was active for `r`.
+  bool underOtherPolicy(const AuditRecord& r) const {
+    const AuditActivation* a = activeAt(r);
+    const auto& h = policy_->parsed.policy.header;
+    return a && h && (a->name != h->name || a->version != h->version.str());
   }
 
   void textLogs() const;
+  void textActivations() const;
   void textCoverage() const;
   void textCandidate() const;
 
@@ -151,6 +166,7 @@ class Report {
   const CheckedPolicy* cand_;
   std::vector<const AuditRecord*> records_;
   std::vector<const Log*> record_log_;
+  std::unordered_map<const AuditRecord*, size_t> index_;
   AuditCoverage cov_;
   std::optional<CandidateJudge> judge_;
   std::map<ClassKey, ClassInfo> classes_;
@@ -171,6 +187,20 @@ void Report::textLogs() const {
   }
 }
 
+void Report::textActivations() const {
+  uint32_t other = 0;
+  for (const AuditRecord* r : records_) other += underOtherPolicy(*r);
+  for (const Log& l : logs_)
+    for (const AuditActivation& a : l.log.activations)
+      print(stdout, "{}:{}: the log says {} {} became active (IPE_CONFIG_CHANGE)\n", l.name, a.line, quote(a.name),
+            shown(a.version));
+  if (other)
+    print(stdout, "{} record{} written while another policy than {} {} was active, by the log's IPE_CONFIG_CHANGE "
+                  "records\n",
+          other, other == 1 ? " was" : "s were", quote(policy_->parsed.policy.header->name),
+          policy_->parsed.policy.header->version.str());
+}
+
 void Report::textCoverage() const {
   if (!policy_) {
     for (const auto& [text, c] : cov_.by_text) print(stdout, "rule=\"{}\": {}\n", shown(text), countsText(c));
@@ -179,6 +209,7 @@ void Report::textCoverage() const {
   const CheckedPolicy& p = *policy_;
   print(stdout, "policy {} ({}): {} of {} records map to its rules{}\n", p.file->name(), headerText(p), cov_.mapped,
         cov_.records, cov_.unmapped ? fmt::format(", {} {} not", cov_.unmapped, cov_.unmapped == 1 ? "does" : "do") : std::string());
+  textActivations();
   std::vector<std::string> never;
   std::map<uint32_t, uint32_t> dup_of;
   for (size_t s = 0; s < cov_.duplicates.size(); ++s)
@@ -198,9 +229,11 @@ void Report::textCoverage() const {
   }
   for (const auto& [text, c] : cov_.by_text) {
     const AuditRecord* first = cov_.first_of_text.at(text);
-    print(stdout, "not in the policy: rule=\"{}\": {}; first at {}:{}{} (another policy or version was active?)\n",
-          shown(text), countsText(c), record_log_[std::find(records_.begin(), records_.end(), first) - records_.begin()]->name,
-          first->line, first->exe.empty() ? std::string() : fmt::format(", exe {}", quote(first->exe)));
+    const AuditActivation* a = activeAt(*first);
+    print(stdout, "not in the policy: rule=\"{}\": {}; first at {}:{}{} ({})\n", shown(text), countsText(c),
+          logOf(*first).name, first->line, first->exe.empty() ? std::string() : fmt::format(", exe {}", quote(first->exe)),
+          a ? fmt::format("written while {} {} was active", quote(a->name), shown(a->version))
+            : std::string("another policy or version was active?"));
   }
   print(stdout, "never fired: {} of {} statements{}\n", never.size(), cov_.per_statement.size(),
         never.empty() ? std::string() : fmt::format(" ({})", fmt::join(never, ", ")));
@@ -251,6 +284,11 @@ void Report::jsonDoc() const {
     logs.push_back(lj);
   }
   j["logs"] = logs;
+  json acts = json::array();
+  for (const Log& l : logs_)
+    for (const AuditActivation& a : l.log.activations)
+      acts.push_back({{"file", l.name}, {"line", a.line}, {"name", a.name}, {"version", a.version}});
+  j["activations"] = acts;
   j["records"] = cov_.records;
   j["mapped"] = cov_.mapped;
   j["unmapped"] = cov_.unmapped;
@@ -272,6 +310,9 @@ void Report::jsonDoc() const {
       rules.push_back(r);
     }
     j["never_fired"] = never;
+    uint32_t other = 0;
+    for (const AuditRecord* r : records_) other += underOtherPolicy(*r);
+    j["other_policy_records"] = other;
   } else {
     j["policy"] = nullptr;
   }

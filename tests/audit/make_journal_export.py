@@ -8,7 +8,7 @@ entries of other kinds (a kernel-transport copy of a record, a syslog line, a bi
 make-fixtures.sh feeds the stream through systemd-journal-remote and re-exports it with
 `journalctl -o export`, so the checked-in fixture is what the real tools write.
 
-    make_journal_export.py PRINTK_LOG TYPE_NAME > stream.export
+    make_journal_export.py PRINTK_LOG NAME_OF_1420 NAME_OF_1421 > stream.export
 """
 import re
 import struct
@@ -31,10 +31,10 @@ def entry(fields, usec, mono):
 
 
 def main():
-    src, type_name = sys.argv[1], sys.argv[2]
+    src, type_names = sys.argv[1], {"1420": sys.argv[2], "1421": sys.argv[3]}
     rx = re.compile(r"^audit: type=(\d+) audit\((\d+)\.(\d+):(\d+)\): (.*)$")
     out = sys.stdout.buffer
-    mono = 5_000_000
+    mono, kernel_copy = 5_000_000, False
     out.write(entry([("_TRANSPORT", "syslog"), ("PRIORITY", "6"), ("SYSLOG_IDENTIFIER", "ipetool"),
                      ("MESSAGE", "probes start")], 1796420662000000, mono))
     for n, line in enumerate(open(src, encoding="utf-8")):
@@ -42,15 +42,17 @@ def main():
         if not m:
             continue
         typ, sec, ms, serial, body = m.groups()
+        type_name = type_names[typ]
         usec = int(sec) * 1_000_000 + int(ms) * 1000
         mono += 1000
         fields = [("_TRANSPORT", "audit"), ("_SOURCE_REALTIME_TIMESTAMP", str(usec)), ("_AUDIT_TYPE", typ),
                   ("_AUDIT_ID", serial), ("SYSLOG_FACILITY", "4"), ("SYSLOG_IDENTIFIER", "audit"),
                   ("_AUDIT_TYPE_NAME", type_name), ("MESSAGE", type_name + " " + body), ("PRIORITY", "5")]
         out.write(entry(fields, usec + 7, mono))
-        if n == 0:  # the same record as the kernel transport carries it when journald reads kmsg
+        if typ == "1420" and not kernel_copy:  # the same record as the kernel transport carries it when journald reads kmsg
             out.write(entry([("_TRANSPORT", "kernel"), ("PRIORITY", "5"), ("SYSLOG_FACILITY", "0"),
                              ("SYSLOG_IDENTIFIER", "kernel"), ("MESSAGE", line.rstrip("\n"))], usec + 9, mono + 1))
+            kernel_copy = True
     out.write(entry([("_TRANSPORT", "stdout"), ("PRIORITY", "6"), ("SYSLOG_IDENTIFIER", "ipetool"),
                      ("MESSAGE", "two\nlines")], 1796420699000000, mono + 5))
 

@@ -50,8 +50,10 @@ def same_across_forms(ipec):
     for f in ("d001.printk", "d001.audit.log", "d001.ausearch-i", "d001.journal"):
         rc, out, _ = run(ipec, ["--policy", "d001.pol", "--format=json", f])
         doc = json.loads(out)
-        docs[f] = (doc["records"], doc["mapped"], doc["unmapped"], [(r["line"], r["decisions"], r["by"]) for r in doc["rules"]])
+        docs[f] = (doc["records"], doc["mapped"], doc["unmapped"], [(r["line"], r["decisions"], r["by"]) for r in doc["rules"]],
+                   [(a["name"], a["version"]) for a in doc["activations"]])
         assert rc == 0 and doc["records"] == 77 and doc["mapped"] == 77, (f, rc, doc["records"], doc["mapped"])
+        assert docs[f][4] == [("D001", "60000.0.1")], (f, docs[f][4])
     first = docs["d001.printk"]
     return sum(1 for f, d in docs.items() if d != first and not print("FAIL: %s differs from d001.printk" % f))
 

@@ -111,6 +111,23 @@ TEST(AuditLog, CutShortAndNoise) {
   EXPECT_EQ(decodeUntrusted("?"), "?");
 }
 
+// The real 6.12 activation record (tests/audit/logs/d001.printk) names the policy.
+TEST(AuditLog, ActivationRecordNamesThePolicy) {
+  AuditLog log = parseAuditLog(
+      std::string("audit: type=1420 audit(1.0:1): ") + kBody + "\n" +
+      "audit: type=1421 audit(1796421966.826:87): old_active_pol_name=\"D000\" old_active_pol_version=60000.0.0 "
+      "old_policy_digest=sha256:FF1D new_active_pol_name=\"D001\" new_active_pol_version=60000.0.1 "
+      "new_policy_digest=sha256:F566 auid=4294967295 ses=4294967295 lsm=ipe res=1\n" +
+      "audit: type=1420 audit(1.0:2): " + kBody + "\n");
+  ASSERT_EQ(log.activations.size(), 1u);
+  EXPECT_EQ(log.activations[0].name, "D001");
+  EXPECT_EQ(log.activations[0].version, "60000.0.1");
+  EXPECT_EQ(log.activations[0].line, 2u);
+  ASSERT_EQ(log.records.size(), 2u);
+  EXPECT_EQ(log.records[0].activation, -1);
+  EXPECT_EQ(log.records[1].activation, 0);
+}
+
 TEST(AuditLog, DuplicatesMapToTheFirst) {
   auto p = test::check(
       "policy_name=a policy_version=1.0.0\nDEFAULT action=ALLOW\nop=EXECUTE boot_verified=TRUE action=DENY\n"

@@ -2,8 +2,9 @@
 """Part `audit` of the kernel suite (host side only): the type=1420 records the kernel wrote
 during part 2 (success_audit=1, one policy at a time) are fed, per policy, to
 `ipec audit --policy P --format=json -v`. Every record must parse (none cut short, no other line),
-and every probe's records must map to the line `ipec eval` names as the deciding rule of that
-probe, which part 2 has checked against the kernel's own rule= text."""
+every probe's records must map to the line `ipec eval` names as the deciding rule of that
+probe, which part 2 has checked against the kernel's own rule= text, and the activation record
+(type 1421) must name that policy."""
 import json
 import os
 import subprocess
@@ -21,7 +22,7 @@ def report_audit(work, lines, rep, ipec, hook_of):
         if f[0] == "DAUDIT":
             recs.setdefault(f[1], []).append(f[2])
     part = {"name": "audit", "cases": 0, "agree": 0, "disagree": [], "no_prediction": 0}
-    totals = {"records": 0, "parsed": 0, "mapped": 0, "unmapped": 0, "checked": 0}
+    totals = {"records": 0, "parsed": 0, "mapped": 0, "unmapped": 0, "checked": 0, "activations": 0}
     for p in pols:
         key, mine = p["key"], recs.get(p["key"], [])
         if not mine or not isinstance(p.get("ipec"), list):
@@ -37,14 +38,22 @@ def report_audit(work, lines, rep, ipec, hook_of):
                 r.returncode, r.stderr.decode(errors="replace")[-300:])})
             continue
         lg = got["logs"][0]
-        totals["records"] += len(mine)
+        access = sum(" type=1420 " in t for t in mine)
+        totals["records"] += access
+        totals["activations"] += len(got.get("activations", []))
         totals["parsed"] += lg["records"]
         totals["mapped"] += got["mapped"]
         totals["unmapped"] += got["unmapped"]
         problems = []
-        if lg["records"] != len(mine) or lg["malformed"] or lg["unparsed"]:
+        if lg["records"] != access or lg["malformed"] or lg["unparsed"]:
             problems.append("%d records, %d parsed, %d cut short, %d lines not understood" % (
-                len(mine), lg["records"], len(lg["malformed"]), lg["unparsed"]))
+                access, lg["records"], len(lg["malformed"]), lg["unparsed"]))
+        # the activation record (1421) names the policy: the one loaded, and every record is under it
+        name, version = [w.split("=", 1)[1] for w in p["text"].splitlines()[0].split()]
+        acts = [(a["name"], a["version"]) for a in got.get("activations", [])]
+        if acts != [(name, version)] or got.get("other_policy_records"):
+            problems.append("activations %s, %s records under another policy; expected %s %s" % (
+                acts, got.get("other_policy_records"), name, version))
         rule_line = {m["line"]: m["rule_line"] for m in got.get("mapping", [])}
         # the records between two marker records belong to one probe (as in part 2)
         probe, n = 0, 0
@@ -68,6 +77,7 @@ def report_audit(work, lines, rep, ipec, hook_of):
         totals["checked"] += n
         if problems:
             part["disagree"].append({"policy": key, "problem": "; ".join(problems[:5])})
-    part["detail"] = ("%(records)d records from the kernel, %(parsed)d parsed, %(mapped)d mapped to a rule of their "
-                      "policy, %(unmapped)d unmapped; %(checked)d probe records map to the rule ipec eval names" % totals)
+    part["detail"] = ("%(records)d access records from the kernel, %(parsed)d parsed, %(mapped)d mapped to a rule of "
+                      "their policy, %(unmapped)d unmapped; %(checked)d probe records map to the rule ipec eval names; "
+                      "%(activations)d activation records name the policy that was loaded" % totals)
     rep["parts"].append(part)
