@@ -178,18 +178,6 @@ std::string universe(const pipeline::CheckedPolicy& a, const pipeline::CheckedPo
   return text;
 }
 
-Event translate(const Event& e, const ast::Policy& from, const ast::Policy& to) {
-  Event out = e;
-  auto map = [&](DigestId id) {
-    if (id == kOtherDigest) return kOtherDigest;
-    DigestView d = from.digests.get(id);
-    return to.digests.find(d.alg, d.bytes).value_or(kOtherDigest);
-  };
-  out.fsv_digest = map(e.fsv_digest);
-  out.dm_roothash = map(e.dm_roothash);
-  return out;
-}
-
 TEST(AuditCandidate, AgreesWithBruteForce) {
   const uint64_t n = test::envOr("IPEC_AUDIT_PAIRS", 300);
   std::mt19937_64 rng(20261204);
@@ -215,8 +203,8 @@ TEST(AuditCandidate, AgreesWithBruteForce) {
           bool same = false, diff = false;
           for (const Event& e : events) {
             if (op != stdlib::Op::BpfProgLoad && e.file != file) continue;
-            if (reference::decide(o, gc.target, translate(e, u, o)).statement != s) continue;
-            (reference::decide(nw, gc.target, translate(e, u, nw)).action == st.action ? same : diff) = true;
+            if (reference::decide(o, gc.target, reference::translateDigests(e, u, o)).statement != s) continue;
+            (reference::decide(nw, gc.target, reference::translateDigests(e, u, nw)).action == st.action ? same : diff) = true;
           }
           const CandidateVerdict& v = judge.judge(op, s, file);
           const CandidateOutcome want = same && diff ? CandidateOutcome::Unknown
