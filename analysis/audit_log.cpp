@@ -160,6 +160,10 @@ std::string readFields(StringRef body, bool interpreted, AuditRecord& r) {
 
 std::string shown(StringRef text) { return text.take_front(kShownBytes).str(); }
 
+void noise(AuditLog& log, uint32_t line, StringRef text, const char* reason) {
+  if (log.unparsed_count++ < AuditLog::kKeptLines) log.unparsed.push_back({line, shown(text), reason});
+}
+
 class Builder {
  public:
   explicit Builder(AuditLog& log) : log_(log) {}
@@ -168,7 +172,7 @@ class Builder {
     switch (p.kind) {
       case Piece::Skip: return;
       case Piece::Noise:
-        log_.unparsed.push_back({line, shown(whole), "not an audit record"});
+        noise(log_, line, whole, "not an audit record");
         return;
       case Piece::Other:
         ++log_.other_records;
@@ -272,7 +276,7 @@ void journal(StringRef bytes, AuditLog& log, Builder& b) {
       if (p.kind == Piece::Ipe && seen_twice(p, false)) ++log.other_records;
       else if (p.kind == Piece::Ipe || p.kind == Piece::Other) b.add(p, msg, e.line);
     } else {
-      log.unparsed.push_back({e.line, shown(msg), "a journal entry that is not an audit record"});
+      noise(log, e.line, msg, "a journal entry that is not an audit record");
     }
     e.fields.clear();
   };

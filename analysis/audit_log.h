@@ -52,10 +52,12 @@ struct AuditLogLine {
 };
 
 struct AuditLog {
+  static constexpr size_t kKeptLines = 1000;  // of the lines that are no audit record, with their text
   AuditLogFormat format = AuditLogFormat::None;
   std::vector<AuditRecord> records;
   std::vector<AuditLogLine> malformed;  // IPE access records that lost a field (a truncated printk line)
-  std::vector<AuditLogLine> unparsed;   // lines that are no audit record (other kernel messages, noise)
+  std::vector<AuditLogLine> unparsed;   // lines that are no audit record (the first kKeptLines of them)
+  uint64_t unparsed_count = 0;          // all of them: a whole dmesg is mostly other messages
   uint32_t other_records = 0;           // audit records of other types (SYSCALL, PROCTITLE, ...)
   std::vector<AuditActivation> activations;  // in log order
 };

@@ -176,24 +176,37 @@ void Report::textLogs() const {
   for (const Log& l : logs_) {
     print(stdout, "{}: {} IPE access record{} ({}), {} other audit record{}, {} line{} not understood{}\n", l.name,
           l.log.records.size(), l.log.records.size() == 1 ? "" : "s", auditLogFormatName(l.log.format),
-          l.log.other_records, l.log.other_records == 1 ? "" : "s", l.log.unparsed.size(),
-          l.log.unparsed.size() == 1 ? "" : "s",
+          l.log.other_records, l.log.other_records == 1 ? "" : "s", l.log.unparsed_count,
+          l.log.unparsed_count == 1 ? "" : "s",
           l.log.malformed.empty() ? std::string() : fmt::format(", {} IPE record{} cut short", l.log.malformed.size(),
                                                                 l.log.malformed.size() == 1 ? "" : "s"));
     for (const AuditLogLine& m : l.log.malformed)
       print(stdout, "  {}:{}: {}: {}\n", l.name, m.line, m.reason, shown(m.text));
-    if (o_.verbose)
+    if (o_.verbose) {
       for (const AuditLogLine& u : l.log.unparsed) print(stdout, "  {}:{}: {}: {}\n", l.name, u.line, u.reason, shown(u.text));
+      if (l.log.unparsed_count > l.log.unparsed.size())
+        print(stdout, "  ... and {} more lines that are no audit record\n", l.log.unparsed_count - l.log.unparsed.size());
+    }
   }
 }
 
 void Report::textActivations() const {
   uint32_t other = 0;
   for (const AuditRecord* r : records_) other += underOtherPolicy(*r);
+  // (name, version) -> how often, and the first place
+  std::map<std::pair<std::string, std::string>, std::pair<uint32_t, std::string>> seen;
+  std::vector<std::pair<std::string, std::string>> order;
   for (const Log& l : logs_)
-    for (const AuditActivation& a : l.log.activations)
-      print(stdout, "{}:{}: the log says {} {} became active (IPE_CONFIG_CHANGE)\n", l.name, a.line, quote(a.name),
-            shown(a.version));
+    for (const AuditActivation& a : l.log.activations) {
+      auto [it, fresh] = seen.try_emplace({a.name, a.version}, 0, fmt::format("{}:{}", l.name, a.line));
+      if (fresh) order.push_back(it->first);
+      ++it->second.first;
+    }
+  for (const auto& k : order) {
+    const auto& [n, where] = seen.at(k);
+    print(stdout, "{}: the log says {} {} became active (IPE_CONFIG_CHANGE){}\n", where, quote(k.first), shown(k.second),
+          n > 1 ? fmt::format(", {} times", n) : std::string());
+  }
   if (other)
     print(stdout, "{} record{} written while another policy than {} {} was active, by the log's IPE_CONFIG_CHANGE "
                   "records\n",
@@ -279,7 +292,7 @@ void Report::jsonDoc() const {
     for (const AuditLogLine& x : l.log.unparsed) u.push_back({{"line", x.line}, {"reason", x.reason}, {"text", x.text}});
     json lj = {{"file", l.name},          {"format", std::string(auditLogFormatName(l.log.format))},
                {"records", l.log.records.size()}, {"other_records", l.log.other_records},
-               {"unparsed", l.log.unparsed.size()}, {"malformed", m}};
+               {"unparsed", l.log.unparsed_count}, {"malformed", m}};
     if (o_.verbose) lj["unparsed_lines"] = u;
     logs.push_back(lj);
   }
