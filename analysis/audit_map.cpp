@@ -71,6 +71,8 @@ AuditRuleIndex::AuditRuleIndex(const ast::Policy& policy) : policy_(policy) {
     std::string text = auditRule(policy, policy.statements[i]);
     interpreted_[ausearchRule(text)].push_back(i);
     raw_[text].push_back(i);
+    const ast::Statement& s = policy.statements[i];
+    if (s.isDefault() && s.has_op) op_default_[static_cast<unsigned>(s.op)] = true;
   }
 }
 
@@ -78,12 +80,13 @@ std::vector<uint32_t> AuditRuleIndex::lookup(const AuditRecord& r) const {
   const auto& map = r.interpreted ? interpreted_ : raw_;
   auto it = map.find(r.rule);
   if (it == map.end()) return {};
-  // A rule names its op; a record of another op cannot come from it (only the global DEFAULT
-  // decides for every op, including the kernel's UNKNOWN).
+  // A rule names its op; a record of another op cannot come from it. The global DEFAULT decides
+  // for the ops without a DEFAULT of their own, and for the kernel's UNKNOWN.
+  const std::optional<sl::Op> op = sl::lookupOp(r.op);
   std::vector<uint32_t> out;
   for (uint32_t s : it->second) {
     const ast::Statement& st = policy_.statements[s];
-    if (!st.has_op || sl::opSpelling(st.op) == r.op) out.push_back(s);
+    if (st.has_op ? sl::opSpelling(st.op) == r.op : !(op && op_default_[static_cast<unsigned>(*op)])) out.push_back(s);
   }
   return out;
 }

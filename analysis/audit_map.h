@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,13 +30,14 @@ std::optional<stdlib::Action> recordAction(const AuditRecord& r);
 class AuditRuleIndex {
  public:
   explicit AuditRuleIndex(const ast::Policy& policy);
-  // The statements, in file order, that print as the record's rule for the record's op (the
-  // kernel decided by the first; the others are duplicates). Empty when none does.
+  // The statements, in file order, that print as the record's rule and can decide the record's
+  // op (the kernel decided by the first; the others are duplicates). Empty when none does.
   std::vector<uint32_t> lookup(const AuditRecord& r) const;
 
  private:
   const ast::Policy& policy_;
   llvm::StringMap<std::vector<uint32_t>> raw_, interpreted_;
+  std::array<bool, stdlib::kNumOps> op_default_{};  // ops the global DEFAULT never decides
 };
 
 // How often something decided, split by (op, hook, action).

@@ -142,6 +142,13 @@ TEST(AuditLog, DuplicatesMapToTheFirst) {
   r.rule = "DEFAULT action=ALLOW";
   r.op = "UNKNOWN";
   EXPECT_EQ(index.lookup(r), (std::vector<uint32_t>{0}));
+  // The global DEFAULT never decides an op that has its own DEFAULT.
+  auto q = test::check("policy_name=a policy_version=1.0.0\nDEFAULT action=ALLOW\nDEFAULT op=EXECUTE action=DENY\n");
+  AuditRuleIndex qi(q.parsed.policy);
+  r.op = "EXECUTE";
+  EXPECT_TRUE(qi.lookup(r).empty());
+  r.op = "KMODULE";
+  EXPECT_EQ(qi.lookup(r), (std::vector<uint32_t>{0}));
 }
 
 // NEW: OLD with rules dropped, actions flipped, lines swapped, and rules of another policy added.
