@@ -78,6 +78,6 @@ def report_audit(work, lines, rep, ipec, hook_of):
         if problems:
             part["disagree"].append({"policy": key, "problem": "; ".join(problems[:5])})
     part["detail"] = ("%(records)d access records from the kernel, %(parsed)d parsed, %(mapped)d mapped to a rule of "
-                      "their policy, %(unmapped)d unmapped; %(checked)d probe records map to the rule ipec eval names; "
-                      "%(activations)d activation records name the policy that was loaded" % totals)
+                      "their policy, %(unmapped)d unmapped; %(checked)d probe records compared with the rule ipec eval names; "
+                      "%(activations)d activation records read (each must name the policy loaded)" % totals)
     rep["parts"].append(part)
