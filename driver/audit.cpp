@@ -96,8 +96,8 @@ class Report {
       const int32_t s = cov_.statement_of[i];
       if (s < 0) continue;
       const AuditRecord& r = *records_[i];
-      const bool file = r.has_file && r.hook != "KERNEL_LOAD";
-      ClassInfo& c = classes_[{r.op, r.hook, r.rule, r.has_file ? r.path : std::string("?"), file, s}];
+      const bool file = r.has_file;  // `path=?`: anonymous memory, init_module, kexec_load, BPF
+      ClassInfo& c = classes_[{r.op, r.hook, r.rule, file ? r.path : std::string("?"), file, s}];
       ++c.records;
       if (!c.first) c.first = &r;
       if (!c.verdict) c.verdict = &judge_->judge(sl::lookupOp(r.op), s, file);
