@@ -103,6 +103,17 @@ struct LifecycleOptions {
 };
 int runLifecycle(const LifecycleOptions& options);
 
+struct AuditOptions {
+  PipelineConfig pipeline;
+  std::string policy, candidate;  // --policy, --candidate
+  std::vector<std::string> logs;
+  std::string format = "text";
+  bool verbose = false;
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runAudit(const AuditOptions& options);
+
 // A policy compiled in memory (for compile, and for `eval --engine=table`).
 struct CompiledPolicy {
   std::unique_ptr<analysis::FastDecider> decider;

@@ -117,6 +117,7 @@ struct Cli {
   CompileOptions comp;
   DumpOptions dump;
   LifecycleOptions life;
+  AuditOptions audit;
   TargetsOptions targets;
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
@@ -125,6 +126,7 @@ struct Cli {
 
 struct Commands {
   CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp;
+  CLI::App* audit;
 };
 
 CLI::App* addCheck(CLI::App& app, Cli& cli) {
@@ -252,6 +254,29 @@ CLI::App* addLifecycle(CLI::App& app, Cli& cli) {
   return lc;
 }
 
+CLI::App* addAudit(CLI::App& app, Cli& cli) {
+  AuditOptions& o = cli.audit;
+  auto* a = app.add_subcommand("audit",
+                               "Read IPE's access records (audit.log, ausearch -i, journal export, dmesg): rule coverage, "
+                               "and what a candidate policy would decide");
+  a->add_option("logs", o.logs, "Log files, each in any of the four forms ('-' reads standard input)")->required();
+  a->add_option("--policy", o.policy, "The policy that wrote the records: map each record to its rule")
+      ->check(nonEmpty("a policy file"));
+  a->add_option("--candidate", o.candidate,
+                "A new policy: for each logged event class, whether it decides the same (needs --policy)")
+      ->check(nonEmpty("a policy file"));
+  a->add_option("--format", o.format, "text or json")
+      ->check(nonEmpty("text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  a->add_flag("-v,--verbose", o.verbose, "Also show the lines that are no audit record, and the candidate's same classes");
+  addColor(a, cli.color, "the diagnostics");
+  addTargetOptions(a, cli.target_args, &cli.project);
+  addLimitOptions(a, cli.diag_options);
+  addMaxFileSize(a, cli.max_size, "each log and policy");
+  return a;
+}
+
 Commands buildApp(CLI::App& app, Cli& cli) {
   app.set_version_flag("--version", fmt::format("ipec {}", kIpecVersion));
   app.require_subcommand(1);
@@ -269,6 +294,7 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   c.dump->add_option("table", cli.dump.table, "Decision table ('-' reads standard input)")->required();
   addMaxFileSize(c.dump, cli.max_size, "the table");
   c.lifecycle = addLifecycle(app, cli);
+  c.audit = addAudit(app, cli);
   c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
   c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
       ->check(nonEmpty("text or json"))
@@ -373,6 +399,7 @@ std::string prepareWords(CLI::App& app, std::vector<std::string>& words) {
 void unmarkPositionals(Cli& cli) {
   for (std::string& f : cli.check.files) f = unmarkFile(std::move(f));
   for (std::string& f : cli.fmt.files) f = unmarkFile(std::move(f));
+  for (std::string& f : cli.audit.logs) f = unmarkFile(std::move(f));
   for (std::string* s : {&cli.eval.policy, &cli.comp.policy, &cli.dump.table, &cli.life.script, &cli.target_args.name,
                          &cli.diag_id})
     *s = unmarkFile(std::move(*s));
@@ -571,6 +598,19 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     if (!configureOrReport(cli, c.lifecycle, o.script, o.pipeline)) return kUsage;
     o.max_file_size = max_bytes;
     return runLifecycle(o);
+  }
+  if (c.audit->parsed()) {
+    AuditOptions& o = cli.audit;
+    if (!o.candidate.empty() && o.policy.empty()) return usageError("--candidate needs --policy (the policy that wrote the records)");
+    std::vector<std::string> inputs = o.logs;
+    inputs.push_back(o.policy);
+    inputs.push_back(o.candidate);
+    if (!stdinOnce(inputs)) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
+    if (!configureOrReport(cli, c.audit, o.policy.empty() ? o.logs.front() : o.policy, o.pipeline)) return kUsage;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runAudit(o);
   }
   if (c.dump->parsed()) {
     cli.dump.max_file_size = max_bytes;

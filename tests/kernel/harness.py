@@ -20,9 +20,11 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "gen"))
+sys.path.insert(0, os.path.join(HERE, "parts"))
 import decision_policies  # noqa: E402
 import lifecycle_scenarios  # noqa: E402
 import load_cases  # noqa: E402
+import audit as audit_part  # noqa: E402
 
 
 def die(msg, code=3):
@@ -601,6 +603,8 @@ def write_report(rep, out):
             if p["name"] == "load":
                 L += ["### case %s (%s, sign %s): kernel %s, ipec %s" % (d["id"], d["group"], d["mode"], d["kernel"], d["ipec"]),
                       "", d["desc"], "", "```", d.get("text", ""), "```", ""]
+            elif p["name"] == "audit":
+                L += ["### %s: %s" % (d["policy"], d["problem"]), ""]
             elif p["name"] == "lifecycle":
                 L += ["### %s %s %s: kernel %s, ipec %s" % (d["label"], d["op"], d["name"] or "", d["kernel"], d["ipec"]),
                       "", "scenario %s: %s" % (d["scenario"], d["title"]), ""]
@@ -645,6 +649,8 @@ def cmd_report(work, out):
         report_load(work, lines, rep)
     if os.path.exists(os.path.join(work, "dec", "policies.json")):
         report_dec(work, lines, rep)
+    if os.path.exists(os.path.join(work, "dec", "audit-part")):
+        audit_part.report_audit(work, lines, rep, rep["ipec"], decision_policies.HOOK)
     if os.path.exists(os.path.join(work, "life", "scenarios.json")):
         report_life(work, lines, rep)
     write_report(rep, out)
@@ -659,6 +665,8 @@ def cmd_report(work, out):
         for d in p["disagree"][:15]:
             if p["name"] == "load":
                 print("    DISAGREE load %s [%s] %s: kernel %s, ipec %s" % (d["id"], d["group"], d["desc"], d["kernel"], d["ipec"]))
+            elif p["name"] == "audit":
+                print("    DISAGREE audit %s: %s" % (d["policy"], d["problem"]))
             elif p["name"] == "lifecycle":
                 print("    DISAGREE %s %s %s: kernel %s, ipec %s%s" % (d["label"], d["op"], d["name"] or "", d["kernel"], d["ipec"],
                                                                      " (state differs)" if d.get("state_mismatch") else
@@ -691,14 +699,16 @@ def main():
         stage = os.path.join(work, "stage", "suite")
         with open(os.environ["SIGNER_PEM"], "rb") as i, open(os.path.join(work, "signer.pem"), "wb") as o:
             o.write(i.read())
-        parts = opts.get("parts", "load,decisions,lifecycle").split(",")
+        parts = opts.get("parts", "load,decisions,lifecycle,audit").split(",")
         ipec = opts["ipec"]
         if "load" in parts:
             prepare_load(work, stage, ipec, opts.get("slice", False))
         if "lifecycle" in parts:
             prepare_life(work, stage, ipec, opts.get("slice", False))
-        if "decisions" in parts:
+        if "decisions" in parts or "audit" in parts:
             prepare_dec(work, stage, ipec, opts.get("slice", False))
+        if "audit" in parts:  # host side only: reads part 2's records
+            open(os.path.join(work, "dec", "audit-part"), "w").close()
     elif cmd == "repredict":  # ask another ipec about a kept run (no VM)
         ipec = os.path.abspath(opts["ipec"])
         if os.path.exists(os.path.join(work, "load", "cases.json")):
