@@ -60,8 +60,9 @@ int diffEvents(const PolicyDiffOptions& o, const DiffInputs& in) {
     std::optional<Event> e = spec ? resolveEvent(*spec, in.aligned, t, error) : std::nullopt;
     if (!e) {
       all_valid = false;
-      if (o.format == "json") printJson({{"file", events->path == "-" ? "<stdin>" : events->path}, {"line", lineno},
-                                         {"error", error}});
+      if (o.format == "json")
+        printJson({{"error", error}, {"event", label}, {"file", events->path == "-" ? "<stdin>" : events->path},
+                   {"line", lineno}});
       else printError(fmt::format("{}: {}", label, error));
       continue;
     }
