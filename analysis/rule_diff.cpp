@@ -50,6 +50,18 @@ void diffDefaults(const ast::Policy& old_policy, const ast::Policy& new_policy, 
   }
 }
 
+// The normalized text without its `action=` token.
+std::string withoutAction(std::string_view text) {
+  std::string out;
+  for (size_t at = 0; at <= text.size();) {
+    const size_t end = std::min(text.find(' ', at), text.size());
+    const std::string_view token = text.substr(at, end - at);
+    if (!token.starts_with("action=")) out.append(out.empty() ? "" : " ").append(token);
+    at = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string normalizedText(const SourceFile& file, const ast::Statement& s) {
@@ -72,34 +84,37 @@ RuleDiff diffRules(const SourceFile& old_file, const ast::Policy& old_policy, co
   const Rules a = rulesOf(old_file, old_policy), b = rulesOf(new_file, new_policy);
   const std::vector<std::string_view> av(a.text.begin(), a.text.end()), bv(b.text.begin(), b.text.end());
   const std::vector<Edit> script = editScript(av, bv);
-  // A rule deleted in one place and added in another with the same text has moved.
-  std::unordered_map<std::string_view, std::deque<size_t>> deleted;
-  std::vector<bool> moved_away(a.text.size(), false);
-  std::vector<size_t> added;
+  std::vector<size_t> dels, adds;  // what the script deletes from OLD and adds from NEW, in order
   size_t i = 0, j = 0;
   for (Edit e : script) {
-    if (e == Edit::Del) deleted[av[i]].push_back(i);
-    if (e == Edit::Add) added.push_back(j);
+    if (e == Edit::Del) dels.push_back(i);
+    if (e == Edit::Add) adds.push_back(j);
     i += e != Edit::Add;
     j += e != Edit::Del;
   }
+  // A rule deleted in one place and added in another with the same text has moved; one added
+  // with the same text but for its action has changed its action. Pairs are matched in order.
+  std::vector<bool> paired(a.text.size(), false);
   std::vector<RuleChange> later;
-  for (size_t k : added) {
-    auto it = deleted.find(bv[k]);
-    if (it == deleted.end() || it->second.empty()) {
-      later.push_back({RuleChangeKind::Added, -1, b.statement[k]});
-      continue;
+  for (size_t k : adds) later.push_back({RuleChangeKind::Added, -1, b.statement[k]});
+  auto pairUp = [&](std::string (*key)(std::string_view), RuleChangeKind kind) {
+    std::unordered_map<std::string, std::deque<size_t>> open;
+    for (size_t d : dels)
+      if (!paired[d]) open[key(av[d])].push_back(d);
+    for (size_t k = 0; k < adds.size(); ++k) {
+      if (later[k].kind != RuleChangeKind::Added) continue;
+      auto it = open.find(key(bv[adds[k]]));
+      if (it == open.end() || it->second.empty()) continue;
+      const size_t from = it->second.front();
+      it->second.pop_front();
+      paired[from] = true;
+      later[k] = {kind, a.statement[from], b.statement[adds[k]]};
     }
-    const size_t from = it->second.front();
-    it->second.pop_front();
-    moved_away[from] = true;
-    later.push_back({RuleChangeKind::Moved, a.statement[from], b.statement[k]});
-  }
-  i = 0;
-  for (Edit e : script) {
-    if (e == Edit::Del && !moved_away[i]) out.rules.push_back({RuleChangeKind::Removed, a.statement[i], -1});
-    i += e != Edit::Add;
-  }
+  };
+  pairUp([](std::string_view t) { return std::string(t); }, RuleChangeKind::Moved);
+  pairUp(withoutAction, RuleChangeKind::ActionChanged);
+  for (size_t d : dels)
+    if (!paired[d]) out.rules.push_back({RuleChangeKind::Removed, a.statement[d], -1});
   out.rules.insert(out.rules.end(), later.begin(), later.end());
   diffDefaults(old_policy, new_policy, out);
   const bool old_header = old_policy.header.has_value(), new_header = new_policy.header.has_value();

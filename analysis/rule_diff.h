@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The rule-level changes between two policies: rules added, removed and moved (matched by their
-// text as `ipec fmt` prints it), DEFAULTs added, removed or changed, and the header. What the
-// changes do to decisions is the semantic diff's business (diff.h).
+// The rule-level changes between two policies: rules added, removed, moved or given the other
+// action (matched by their text as `ipec fmt` prints it), DEFAULTs added, removed or changed, and
+// the header. What the changes do to decisions is the semantic diff's business (diff.h).
 #pragma once
 
 #include <cstdint>
@@ -13,12 +13,13 @@
 
 namespace ipec::analysis {
 
-enum class RuleChangeKind : uint8_t { Added, Removed, Moved };
+// Moved: the same text elsewhere among the rules; ActionChanged: the same text but the action.
+enum class RuleChangeKind : uint8_t { Added, Removed, Moved, ActionChanged };
 
 struct RuleChange {
   RuleChangeKind kind{};
-  int32_t old_statement = -1;  // Removed, Moved
-  int32_t new_statement = -1;  // Added, Moved
+  int32_t old_statement = -1;  // all but Added
+  int32_t new_statement = -1;  // all but Removed
 };
 
 // The DEFAULT of one scope (the global one, or one op's) in each policy; -1 when absent.

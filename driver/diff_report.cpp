@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "driver/diff_report.h"
 
+#include <algorithm>
 #include <iterator>
 
 #include "driver/json_output.h"
@@ -146,6 +147,9 @@ std::string DiffInputs::renderText(const SemanticDiff& s, const RuleDiff& r) con
       case RuleChangeKind::Moved:
         fmt::format_to(add, "  moved   {}:{} -> {}\n", shown(o.file().name()), o.line(c.old_statement), n.where(c.new_statement));
         break;
+      case RuleChangeKind::ActionChanged:
+        fmt::format_to(add, "  action  {} -> {}\n", o.where(c.old_statement), n.where(c.new_statement));
+        break;
     }
   }
   for (const DefaultChange& c : r.defaults) {
@@ -159,8 +163,10 @@ std::string DiffInputs::renderText(const SemanticDiff& s, const RuleDiff& r) con
   size_t ops = 0;
   const size_t classes = changedClasses(s, &ops);
   const std::string verdict = s.equivalent() ? "equivalent" : "not equivalent";
-  fmt::format_to(add, "{} -> {}: {} on target {} ({}{}; {})\n", shown(o.file().name()), shown(n.file().name()), verdict,
-                 t.name, plural(classes, "class", "classes"), ops ? fmt::format(" in {}", plural(ops, "op", "ops")) : "",
+  const bool more = std::any_of(s.ops.begin(), s.ops.end(), [](const OpDiff& d) { return d.truncated; });
+  fmt::format_to(add, "{} -> {}: {} on target {} ({}{}{}; {})\n", shown(o.file().name()), shown(n.file().name()),
+                 verdict, t.name, plural(classes, "class", "classes"), more ? " listed and more" : "",
+                 ops ? fmt::format(" in {}", plural(ops, "op", "ops")) : "",
                  plural(ruleChanges(r), "rule-level change", "rule-level changes"));
   return out;
 }
@@ -183,13 +189,15 @@ std::string DiffInputs::renderJson(const SemanticDiff& s, const RuleDiff& r) con
     ops.push_back({{"op", std::string(sl::opSpelling(op))}, {"evaluated", d.evaluated}, {"equivalent", d.equivalent()},
                    {"truncated", d.truncated}, {"changes", std::move(changes)}});
   }
-  json added = json::array(), removed = json::array(), moved = json::array(), defaults = json::array();
+  json added = json::array(), removed = json::array(), moved = json::array(), actions = json::array(),
+       defaults = json::array();
   for (const RuleChange& c : r.rules) {
     if (c.kind == RuleChangeKind::Added) added.push_back(n.statementJson(c.new_statement));
     if (c.kind == RuleChangeKind::Removed) removed.push_back(o.statementJson(c.old_statement));
-    if (c.kind == RuleChangeKind::Moved)
-      moved.push_back({{"old_line", o.line(c.old_statement)}, {"new_line", n.line(c.new_statement)},
-                       {"text", n.text(c.new_statement)}});
+    if (c.kind == RuleChangeKind::Moved || c.kind == RuleChangeKind::ActionChanged)
+      (c.kind == RuleChangeKind::Moved ? moved : actions)
+          .push_back({{"old_line", o.line(c.old_statement)}, {"new_line", n.line(c.new_statement)},
+                      {"text", n.text(c.new_statement)}});
   }
   for (const DefaultChange& c : r.defaults)
     defaults.push_back({{"op", c.global ? json() : json(std::string(sl::opSpelling(c.op)))},
@@ -204,7 +212,7 @@ std::string DiffInputs::renderJson(const SemanticDiff& s, const RuleDiff& r) con
               {"equivalent", s.equivalent()},
               {"ops", std::move(ops)},
               {"rules", {{"removed", std::move(removed)}, {"added", std::move(added)}, {"moved", std::move(moved)},
-                         {"defaults", std::move(defaults)}, {"name_changed", r.name_changed},
+                         {"action_changed", std::move(actions)}, {"defaults", std::move(defaults)}, {"name_changed", r.name_changed},
                          {"version_changed", r.version_changed}}},
               {"summary", {{"changed_classes", classes}, {"changed_ops", changed_ops}, {"rule_changes", ruleChanges(r)}}}};
   return dumpJson(doc, 2) + "\n";
@@ -223,6 +231,7 @@ std::string DiffInputs::renderSarif(const SemanticDiff& s, const RuleDiff& r) co
       {"rule-added", "note", "a rule only NEW has"},
       {"rule-removed", "note", "a rule only OLD has"},
       {"rule-moved", "note", "a rule both have, at another place among the rules"},
+      {"rule-action-changed", "note", "a rule both have but for its action"},
       {"default-changed", "note", "a DEFAULT added, removed or with another action"},
   };
   json rules = json::array();
@@ -256,13 +265,16 @@ std::string DiffInputs::renderSarif(const SemanticDiff& s, const RuleDiff& r) co
     if (c.kind == RuleChangeKind::Moved)
       result(4, fmt::format("rule moved from line {} of OLD", o.line(c.old_statement)),
              n.location(c.new_statement, "moved here"), json::array({o.location(c.old_statement, "was here")}));
+    if (c.kind == RuleChangeKind::ActionChanged)
+      result(5, fmt::format("rule action changed from line {} of OLD", o.line(c.old_statement)),
+             n.location(c.new_statement, "the new action"), json::array({o.location(c.old_statement, "the old action")}));
   }
   for (const DefaultChange& c : r.defaults) {
     const std::string message = fmt::format("{} {}", scopeText(c), c.new_statement < 0 ? "removed"
                                                                    : c.old_statement < 0 ? "added"
                                                                                          : "changes its action");
     json related = c.old_statement < 0 ? json::array() : json::array({o.location(c.old_statement, "OLD")});
-    result(5, message, c.new_statement < 0 ? o.location(c.old_statement, "removed from OLD") : n.location(c.new_statement, "NEW"),
+    result(6, message, c.new_statement < 0 ? o.location(c.old_statement, "removed from OLD") : n.location(c.new_statement, "NEW"),
            std::move(related));
   }
   json doc = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
