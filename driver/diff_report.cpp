@@ -15,17 +15,6 @@ namespace sl = ipec::stdlib;
 using namespace ipec::analysis;
 using nlohmann::json;
 
-const char* matchedName(DecisionKind k) {
-  switch (k) {
-    case DecisionKind::Rule: return "rule";
-    case DecisionKind::OpDefault: return "op-default";
-    case DecisionKind::GlobalDefault: return "global-default";
-    case DecisionKind::NotEvaluated: return "not-evaluated";
-    case DecisionKind::NoDefault: return "no-default";
-  }
-  return "";
-}
-
 const char* matchedWords(DecisionKind k) {
   switch (k) {
     case DecisionKind::Rule: return "rule";
@@ -55,7 +44,7 @@ struct Side {
   std::string where(int32_t s) const { return fmt::format("{}:{}: {}", shown(file().name()), line(s), shown(text(s))); }
   json statementJson(int32_t s) const { return {{"line", line(s)}, {"text", text(s)}}; }
   json decisionJson(const Decision& d) const {
-    json j = {{"decision", std::string(sl::actionSpelling(d.action))}, {"matched", matchedName(d.kind)}};
+    json j = {{"decision", std::string(sl::actionSpelling(d.action))}, {"matched", decisionKindName(d.kind)}};
     if (d.statement >= 0) {
       j["line"] = line(d.statement);
       j["rule"] = text(d.statement);
@@ -91,6 +80,55 @@ size_t changedClasses(const SemanticDiff& s, size_t* ops = nullptr) {
 
 size_t ruleChanges(const RuleDiff& r) {
   return r.rules.size() + r.defaults.size() + r.name_changed + r.version_changed;
+}
+
+// The `rules` object of the JSON output.
+json ruleLevelJson(const Side& o, const Side& n, const RuleDiff& r) {
+  json added = json::array(), removed = json::array(), moved = json::array(), actions = json::array(),
+       defaults = json::array();
+  for (const RuleChange& c : r.rules) {
+    if (c.kind == RuleChangeKind::Added) added.push_back(n.statementJson(c.new_statement));
+    if (c.kind == RuleChangeKind::Removed) removed.push_back(o.statementJson(c.old_statement));
+    if (c.kind == RuleChangeKind::Moved || c.kind == RuleChangeKind::ActionChanged)
+      (c.kind == RuleChangeKind::Moved ? moved : actions)
+          .push_back({{"old_line", o.line(c.old_statement)}, {"new_line", n.line(c.new_statement)},
+                      {"text", n.text(c.new_statement)}});
+  }
+  for (const DefaultChange& c : r.defaults)
+    defaults.push_back({{"op", c.global ? json() : json(std::string(sl::opSpelling(c.op)))},
+                        {"old", c.old_statement < 0 ? json() : o.statementJson(c.old_statement)},
+                        {"new", c.new_statement < 0 ? json() : n.statementJson(c.new_statement)}});
+  return {{"removed", std::move(removed)}, {"added", std::move(added)}, {"moved", std::move(moved)},
+          {"action_changed", std::move(actions)}, {"defaults", std::move(defaults)}, {"name_changed", r.name_changed},
+          {"version_changed", r.version_changed}};
+}
+
+// The rule-level part of the text output.
+std::string ruleLevelText(const Side& o, const Side& n, const RuleDiff& r) {
+  std::string out;
+  auto add = std::back_inserter(out);
+  out += ruleChanges(r) ? "rule-level changes:\n" : "rule-level changes: none\n";
+  for (const RuleChange& c : r.rules) {
+    switch (c.kind) {
+      case RuleChangeKind::Removed: fmt::format_to(add, "  removed {}\n", o.where(c.old_statement)); break;
+      case RuleChangeKind::Added: fmt::format_to(add, "  added   {}\n", n.where(c.new_statement)); break;
+      case RuleChangeKind::Moved:
+        fmt::format_to(add, "  moved   {}:{} -> {}\n", shown(o.file().name()), o.line(c.old_statement), n.where(c.new_statement));
+        break;
+      case RuleChangeKind::ActionChanged:
+        fmt::format_to(add, "  action  {} -> {}\n", o.where(c.old_statement), n.where(c.new_statement));
+        break;
+    }
+  }
+  for (const DefaultChange& c : r.defaults) {
+    auto end = [](const Side& sd, int32_t st) { return st < 0 ? fmt::format("none in {}", shown(sd.file().name())) : sd.where(st); };
+    fmt::format_to(add, "  {}: {} -> {}\n", scopeText(c), end(o, c.old_statement), end(n, c.new_statement));
+  }
+  for (bool name : {true, false})
+    if (name ? r.name_changed : r.version_changed)
+      fmt::format_to(add, "  {}: {} -> {}\n", name ? "policy_name" : "policy_version",
+                     shown(headerText(o.p.parsed.policy, name)), shown(headerText(n.p.parsed.policy, name)));
+  return out;
 }
 
 }  // namespace
@@ -139,27 +177,7 @@ std::string DiffInputs::renderText(const SemanticDiff& s, const RuleDiff& r) con
   }
   if (!same.empty()) fmt::format_to(add, "no decision changes: {}\n", same);
   if (!never.empty()) fmt::format_to(add, "not evaluated on target {}, nothing changes: {}\n", t.name, never);
-  out += ruleChanges(r) ? "rule-level changes:\n" : "rule-level changes: none\n";
-  for (const RuleChange& c : r.rules) {
-    switch (c.kind) {
-      case RuleChangeKind::Removed: fmt::format_to(add, "  removed {}\n", o.where(c.old_statement)); break;
-      case RuleChangeKind::Added: fmt::format_to(add, "  added   {}\n", n.where(c.new_statement)); break;
-      case RuleChangeKind::Moved:
-        fmt::format_to(add, "  moved   {}:{} -> {}\n", shown(o.file().name()), o.line(c.old_statement), n.where(c.new_statement));
-        break;
-      case RuleChangeKind::ActionChanged:
-        fmt::format_to(add, "  action  {} -> {}\n", o.where(c.old_statement), n.where(c.new_statement));
-        break;
-    }
-  }
-  for (const DefaultChange& c : r.defaults) {
-    auto end = [](const Side& sd, int32_t st) { return st < 0 ? fmt::format("none in {}", shown(sd.file().name())) : sd.where(st); };
-    fmt::format_to(add, "  {}: {} -> {}\n", scopeText(c), end(o, c.old_statement), end(n, c.new_statement));
-  }
-  for (bool name : {true, false})
-    if (name ? r.name_changed : r.version_changed)
-      fmt::format_to(add, "  {}: {} -> {}\n", name ? "policy_name" : "policy_version",
-                     shown(headerText(old_p.parsed.policy, name)), shown(headerText(new_p.parsed.policy, name)));
+  out += ruleLevelText(o, n, r);
   size_t ops = 0;
   const size_t classes = changedClasses(s, &ops);
   const std::string verdict = s.equivalent() ? "equivalent" : "not equivalent";
@@ -189,20 +207,6 @@ std::string DiffInputs::renderJson(const SemanticDiff& s, const RuleDiff& r) con
     ops.push_back({{"op", std::string(sl::opSpelling(op))}, {"evaluated", d.evaluated}, {"equivalent", d.equivalent()},
                    {"truncated", d.truncated}, {"changes", std::move(changes)}});
   }
-  json added = json::array(), removed = json::array(), moved = json::array(), actions = json::array(),
-       defaults = json::array();
-  for (const RuleChange& c : r.rules) {
-    if (c.kind == RuleChangeKind::Added) added.push_back(n.statementJson(c.new_statement));
-    if (c.kind == RuleChangeKind::Removed) removed.push_back(o.statementJson(c.old_statement));
-    if (c.kind == RuleChangeKind::Moved || c.kind == RuleChangeKind::ActionChanged)
-      (c.kind == RuleChangeKind::Moved ? moved : actions)
-          .push_back({{"old_line", o.line(c.old_statement)}, {"new_line", n.line(c.new_statement)},
-                      {"text", n.text(c.new_statement)}});
-  }
-  for (const DefaultChange& c : r.defaults)
-    defaults.push_back({{"op", c.global ? json() : json(std::string(sl::opSpelling(c.op)))},
-                        {"old", c.old_statement < 0 ? json() : o.statementJson(c.old_statement)},
-                        {"new", c.new_statement < 0 ? json() : n.statementJson(c.new_statement)}});
   size_t changed_ops = 0;
   const size_t classes = changedClasses(s, &changed_ops);
   json doc = {{"version", 1},
@@ -211,9 +215,7 @@ std::string DiffInputs::renderJson(const SemanticDiff& s, const RuleDiff& r) con
               {"new", file(n)},
               {"equivalent", s.equivalent()},
               {"ops", std::move(ops)},
-              {"rules", {{"removed", std::move(removed)}, {"added", std::move(added)}, {"moved", std::move(moved)},
-                         {"action_changed", std::move(actions)}, {"defaults", std::move(defaults)}, {"name_changed", r.name_changed},
-                         {"version_changed", r.version_changed}}},
+              {"rules", ruleLevelJson(o, n, r)},
               {"summary", {{"changed_classes", classes}, {"changed_ops", changed_ops}, {"rule_changes", ruleChanges(r)}}}};
   return dumpJson(doc, 2) + "\n";
 }
