@@ -35,7 +35,13 @@ std::optional<CheckedPolicy> load(const std::string& path, const PolicyDiffOptio
 }
 
 bool accepted(const CheckedPolicy& p, ColorMode color) {
-  if (parsesCleanly(*p.diags)) return true;
+  if (parsesCleanly(*p.diags)) {
+    if (!p.diags->verdict().accepts)
+      printNote(fmt::format("{}: the kernel would reject the signed policy with {} (its size or name); its rules are "
+                            "compared as written",
+                            p.file->name(), errnoName(p.diags->verdict().errno_code)));
+    return true;
+  }
   printDiagnostics(p, color, /*errors_only=*/true);
   printError(fmt::format("{}: the kernel rejects this policy, so there is nothing to compare", p.file->name()));
   return false;
