@@ -113,6 +113,17 @@ struct AuditOptions {
   uint64_t max_file_size = 0;
 };
 int runAudit(const AuditOptions& options);
+// `ipec diff OLD NEW`: the semantic and rule-level changes (docs/cli.md).
+struct PolicyDiffOptions {
+  PipelineConfig pipeline;
+  std::string old_policy, new_policy;
+  std::string format = "text";  // text | json | sarif
+  std::string events_file;      // --events FILE.jsonl: only these events
+  uint64_t max_classes = 100;   // per op; 0: all
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runPolicyDiff(const PolicyDiffOptions& options);
 
 // A policy compiled in memory (for compile, and for `eval --engine=table`).
 struct CompiledPolicy {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/diagnostic.h"
 #include "base/source.h"
 
@@ -24,5 +26,10 @@ std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors
 
 // SARIF 2.1.0 (for code-scanning dashboards): one run, every diagnostic id as a rule.
 std::string renderSarif(const std::vector<JsonFileReport>& files);
+
+// For the other SARIF documents (`ipec diff`): where a file is (a file URI; standard input, "-",
+// by description), and a region of it (columns in code points; empty for no range).
+nlohmann::json sarifArtifactLocation(const std::string& path);
+nlohmann::json sarifRegion(const SourceFile* file, Range r);
 
 }  // namespace ipec::driver

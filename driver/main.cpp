@@ -118,6 +118,7 @@ struct Cli {
   DumpOptions dump;
   LifecycleOptions life;
   AuditOptions audit;
+  PolicyDiffOptions diff;
   TargetsOptions targets;
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
@@ -125,7 +126,7 @@ struct Cli {
 };
 
 struct Commands {
-  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp;
+  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp, *diff;
   CLI::App* audit;
 };
 
@@ -277,11 +278,35 @@ CLI::App* addAudit(CLI::App& app, Cli& cli) {
   return a;
 }
 
+CLI::App* addDiff(CLI::App& app, Cli& cli) {
+  PolicyDiffOptions& o = cli.diff;
+  auto* d = app.add_subcommand("diff", "What changes between two policies on a target: every class of events whose "
+                                       "decision changes, with a witness, then the rule-level changes");
+  d->add_option("old", o.old_policy, "The policy in force ('-' reads standard input)")->required();
+  d->add_option("new", o.new_policy, "The policy that replaces it ('-' reads standard input)")->required();
+  d->add_option("--format", o.format, "text, json or sarif (SARIF 2.1.0, results located in NEW)")
+      ->check(nonEmpty("text, json or sarif"))
+      ->check(CLI::IsMember({"text", "json", "sarif"}))
+      ->default_val("text");
+  d->add_option("--events", o.events_file,
+                "Compare only these events (JSON lines as for eval --events, '-': stdin); print those whose decision "
+                "changes")
+      ->check(nonEmpty("a file name"));
+  d->add_option("--max-classes", o.max_classes, "List at most N changed classes of events per op (0: all)")
+      ->check(nonEmpty("a number"))
+      ->default_val(100);
+  addColor(d, cli.color, "the diagnostics of a rejected policy");
+  addTargetOptions(d, cli.target_args, &cli.project);
+  addLimitOptions(d, cli.diag_options);
+  addMaxFileSize(d, cli.max_size, "each policy, and the --events file");
+  return d;
+}
+
 Commands buildApp(CLI::App& app, Cli& cli) {
   app.set_version_flag("--version", fmt::format("ipec {}", kIpecVersion));
   app.require_subcommand(1);
   app.footer(
-      "Warning flags (check, fmt, eval, compile, lifecycle): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
+      "Warning flags (check, fmt, eval, compile, lifecycle, diff): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
       "-Wno-error=<id>.\n"
       "`ipec diagnostics` lists the ids and `ipec diagnostics ID` explains one; docs/cli.md describes every flag.\n"
       "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
@@ -295,6 +320,7 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   addMaxFileSize(c.dump, cli.max_size, "the table");
   c.lifecycle = addLifecycle(app, cli);
   c.audit = addAudit(app, cli);
+  c.diff = addDiff(app, cli);
   c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
   c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
       ->check(nonEmpty("text or json"))
@@ -400,7 +426,7 @@ void unmarkPositionals(Cli& cli) {
   for (std::string& f : cli.check.files) f = unmarkFile(std::move(f));
   for (std::string& f : cli.fmt.files) f = unmarkFile(std::move(f));
   for (std::string& f : cli.audit.logs) f = unmarkFile(std::move(f));
-  for (std::string* s : {&cli.eval.policy, &cli.comp.policy, &cli.dump.table, &cli.life.script, &cli.target_args.name,
+  for (std::string* s : {&cli.diff.old_policy, &cli.diff.new_policy, &cli.eval.policy, &cli.comp.policy, &cli.dump.table, &cli.life.script, &cli.target_args.name,
                          &cli.diag_id})
     *s = unmarkFile(std::move(*s));
 }
@@ -611,6 +637,16 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     o.color = color;
     o.max_file_size = max_bytes;
     return runAudit(o);
+  }
+  if (c.diff->parsed()) {
+    PolicyDiffOptions& o = cli.diff;
+    if (!stdinOnce({o.old_policy, o.new_policy, o.events_file})) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
+    // NEW's project decides the target: it is the policy about to be deployed.
+    if (!configureOrReport(cli, c.diff, o.new_policy, o.pipeline)) return kUsage;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runPolicyDiff(o);
   }
   if (c.dump->parsed()) {
     cli.dump.max_file_size = max_bytes;

@@ -11,7 +11,8 @@ A golden file is a policy followed by the expected output of one ipec command:
     # stderr: name.pol:3:12: error: ... [unknown-property]
 
 `{stdin}` in the command feeds the policy on standard input instead of naming it; `{none}` runs
-the command without the policy file. In the output, the scratch directory's absolute path reads
+the command without the policy file; `{input:NAME}` copies `inputs/NAME` (beside the golden file)
+into the scratch directory and stands for NAME (a second policy for `ipec diff`, an events file). In the output, the scratch directory's absolute path reads
 `{dir}` and the documentation base URI (IPEC_DOCS_URI, which depends on the install prefix)
 reads `{docs}/`: SARIF names files by absolute URI. The marker line (with the line feed before it) is not part of the policy, so a golden file can
 hold a policy without a final newline. The harness writes the policy to a scratch directory
@@ -37,11 +38,18 @@ def split(data):
     return data[: m.start()], m.group("args").decode(), data[m.start():]
 
 
-def run(ipec, name, policy, args):
+INPUT = re.compile(r"\{input:([^}/]+)\}")
+
+
+def run(ipec, name, policy, args, inputs_dir):
     with tempfile.TemporaryDirectory(prefix="ipec-golden-") as tmp:
         path = os.path.join(tmp, name)
         with open(path, "wb") as f:
             f.write(policy)
+        for extra in INPUT.findall(args):
+            with open(os.path.join(inputs_dir, extra), "rb") as src, open(os.path.join(tmp, extra), "wb") as dst:
+                dst.write(src.read())
+        args = INPUT.sub(lambda m: m.group(1), args)
         argv = [ipec] + args.split() + [name]
         if "{none}" in args:  # the command takes no policy file
             argv = [ipec] + args.replace("{none}", "").split()
@@ -87,7 +95,8 @@ def main():
     update = "--update" in sys.argv[3:] or os.environ.get("IPEC_UPDATE_GOLDENS") == "1"
     data = open(golden, "rb").read()
     policy, args, expected = split(data)
-    code, out, err = run(ipec, os.path.basename(golden), policy, args)
+    code, out, err = run(ipec, os.path.basename(golden), policy, args,
+                         os.path.join(os.path.dirname(os.path.abspath(golden)), "inputs"))
     actual = render(args, code, out, err)
     if actual == expected:
         print(f"{os.path.basename(golden)}: ok (exit {code})")
