@@ -79,7 +79,7 @@ struct CollectOptions {
 };
 SystemFacts collectFacts(const CollectOptions& options);
 
-// The snapshot format (docs/cli.md#snapshot): JSON, written by `ipec system snapshot`.
+// The snapshot format (docs/cli.md#ipec-system-snapshot): JSON, written by `ipec system snapshot`.
 std::string factsToJson(const SystemFacts& facts);
 std::optional<SystemFacts> factsFromJson(std::string_view text, std::string& error);
 // Its `ipe` member (also in `ipec check --format=json`'s `system` member).
