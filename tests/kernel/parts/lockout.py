@@ -12,8 +12,23 @@ import shutil
 import subprocess
 
 PROGRAM = "/run/lk/spin"
-SPIN_C = r"""#include <unistd.h>
-int main(int argc, char **argv) { (void)argv; if (argc > 1) return 0; for (;;) pause(); }
+# `spin` pauses; `spin once` exits; `spin hold LIST PATH` runs PATH stopped right after its exec
+# (a ptrace stop), so that PATH counts as running, and appends PATH to LIST.
+SPIN_C = r"""#include <stdio.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  if (argc == 4 && argv[1][0] == 'h') {
+    pid_t c = fork();
+    if (c == 0) { ptrace(PTRACE_TRACEME, 0, 0, 0); execl(argv[3], argv[3], (char *)0); _exit(127); }
+    int st;
+    if (waitpid(c, &st, 0) == c && WIFSTOPPED(st)) { FILE *f = fopen(argv[2], "a"); fprintf(f, "%s\n", argv[3]); fclose(f); }
+    for (;;) pause();
+  }
+  if (argc > 1) return 0;
+  for (;;) pause();
+}
 """
 # DEFAULT op=EXECUTE denies; boot_verified lets the initramfs (busybox, ipetool, ipec) run. The
 # program on tmpfs has no fs-verity: `ok` allows it, `deny` does not. The versions are above
@@ -38,6 +53,22 @@ def copy_binary(ipec, stage_root):
             shutil.copy(os.path.realpath(word), dst)
 
 
+# With part 2's volumes (WORK/dec/digests.json): held programs, and a policy that allows signed
+# dm-verity volumes and one fs-verity digest, so that each real property decides one of them.
+HELD = {  # path -> (facts ipec must read, the kernel's decision under `verity`)
+    "/mnt/fsv/a": ({"fsverity": ("DA", False), "bdev": "plain"}, "ALLOW"),
+    "/mnt/fsv/plain": ({"fsverity": None, "bdev": "plain"}, "DENY"),
+    "/mnt/dmva/hello": ({"fsverity": None, "bdev": ("RA", False)}, "DENY"),
+    "/mnt/dmvas/hello": ({"fsverity": None, "bdev": ("RA", True)}, "ALLOW"),
+}
+
+
+def verity_policy(digests):
+    return ("policy_name=lockout_verity policy_version=65102.0.0\n" + HEAD +
+            "op=EXECUTE dmverity_signature=TRUE action=ALLOW\n"
+            "op=EXECUTE fsverity_digest=sha256:%s action=ALLOW\n" % digests["DA"])
+
+
 def prepare(work, stage, ipec, sign, kt):
     """stage: WORK/stage/suite; sign(mode, src, dst) signs a policy as the harness does"""
     d = os.path.join(stage, "lockout")
@@ -49,13 +80,17 @@ def prepare(work, stage, ipec, sign, kt):
     subprocess.run(["gcc", "-static", "-O2", "-o", os.path.join(d, "spin"), os.path.join(work, "spin.c")], check=True)
     with open(os.path.join(d, "one"), "w") as f:
         f.write("1")
-    for name, text in POLICIES.items():
+    policies = dict(POLICIES)
+    digests = os.path.join(work, "dec", "digests.json")
+    if os.path.exists(digests):
+        policies["verity"] = verity_policy(json.load(open(digests)))
+    for name, text in policies.items():
         with open(os.path.join(d, name + ".pol"), "w") as f:
             f.write(text)
         sign("signer", os.path.join(d, name + ".pol"), os.path.join(d, name + ".p7s"))
     os.makedirs(os.path.join(work, "lockout"), exist_ok=True)
     with open(os.path.join(work, "lockout", "policies.json"), "w") as f:
-        json.dump(POLICIES, f)
+        json.dump(policies, f)
 
 
 def _parse(lines):
@@ -76,19 +111,22 @@ def _parse(lines):
             f = answer.split()
             writes[label] = "OK" if f[:1] == ["OK"] else (f[2] if len(f) > 2 else answer)
         elif tag == "LKEXEC":
-            label, _, rc = rest.partition(" ")
+            label, _, rc = rest.rpartition(" ")
             execs[label] = "ALLOW" if rc == "0" else "DENY"
-        elif tag == "LKSNAP":
-            f = rest.split()
-            if len(f) > 1:
-                snap[f[1]] = rest
+        elif tag == "LKSNAPJ":
+            try:
+                snap = {o["path"]: o for o in json.loads(rest)["objects"] if o["op"] == "EXECUTE"}
+            except (ValueError, KeyError):
+                snap = {}
     return pred, text, writes, execs, snap
 
 
-def _denial(p):
-    """ipec's prediction for the program: (DENY, rule) if a diagnostic names it, else ALLOW"""
+def _decision(p, path):
+    """ipec's prediction for a path: (DENY, rule) if a diagnostic names it, else ALLOW"""
+    if p is None:
+        return None, ""
     for d in p.get("diagnostics", []):
-        if d.get("id") in ("system-denies", "system-may-deny") and d.get("object", {}).get("path") == PROGRAM:
+        if d.get("id") in ("system-denies", "system-may-deny") and d.get("object", {}).get("path") == path:
             return "DENY", "%s line %s" % (d.get("decided_by"), d.get("line"))
     return "ALLOW", ""
 
@@ -106,6 +144,23 @@ def _load(p, write_label, writes, act_label=None):
     return mine, kernel
 
 
+def _facts(o):
+    """what ipec read of a file, in the terms of HELD"""
+    if not o:
+        return "not found"
+    f, b = o.get("fsverity", {}), o.get("bdev", {})
+    fsv = (f.get("digest"), f.get("signature")) if f.get("enabled") else None
+    dev = b.get("kind") if b.get("kind") != "dm-verity" else (b.get("roothash"), b.get("signature"))
+    return json.dumps({"fsverity": fsv, "bdev": dev, "initramfs": o.get("initramfs")})
+
+
+def _expected(facts, digests):
+    fsv = facts["fsverity"] and ("sha256:" + digests[facts["fsverity"][0]], facts["fsverity"][1])
+    dev = facts["bdev"] if isinstance(facts["bdev"], str) else ("sha256:" + digests[facts["bdev"][0]], facts["bdev"][1])
+    return json.dumps({"fsverity": fsv and list(fsv), "bdev": dev if isinstance(dev, str) else list(dev),
+                       "initramfs": False})
+
+
 def report(work, lines, rep):
     pred, text, writes, execs, snap = _parse(lines)
     part = {"name": "lockout", "cases": 0, "agree": 0, "disagree": [], "rows": [], "text": text}
@@ -120,24 +175,36 @@ def report(work, lines, rep):
             part["agree"] += 1
         else:
             row["md"] = ["### %s: %s: kernel %s, ipec %s" % (label, what, row["kernel"], row["ipec"]), "", detail,
-                         "", "```"] + text.get(label.split("-")[0], []) + ["```", ""]
+                         "", "```"] + text.get(label.split("-")[0].split(":")[0], []) + ["```", ""]
             part["disagree"].append(row)
 
-    seen = snap.get(PROGRAM, "")
+    seen = snap.get(PROGRAM, {})
     case("snapshot", "the running program is found, off the initramfs",
-         "found" if "initramfs=no" in seen else "missing", "found", seen)
+         "found" if seen.get("initramfs") is False else "missing", "found", json.dumps(seen))
     case("snapshot-ipec", "ipec itself is on the initramfs (the deny policy lets it run)",
-         "initramfs" if "initramfs=yes" in snap.get("/usr/bin/ipec", "") else "not initramfs",
-         "initramfs" if "low" in pred else "not run", snap.get("/usr/bin/ipec", ""))
+         "initramfs" if snap.get("/usr/bin/ipec", {}).get("initramfs") is True else "not initramfs",
+         "initramfs" if "low" in pred else "not run")
     for label in ("ok", "deny"):
         rc, p = pred.get(label, (None, None))
         mine, kernel = _load(p, label + "-load", writes, label + "-activate")
         case(label + "-load", "new_policy then active", mine, kernel)
-        decision, rule = _denial(p) if p else (None, "")
+        decision, rule = _decision(p, PROGRAM)
         case(label + "-exec", "a fresh exec of the running program", decision, execs.get(label),
              "ipec exit %s; %s" % (rc, rule))
     for label, what in (("low", "update with a lower version"), ("collide", "new_policy with a loaded name")):
         rc, p = pred.get(label, (None, None))
         mine, kernel = _load(p, label + ("-update" if label == "low" else "-load"), writes)
         case(label, what, mine, kernel, "ipec exit %s" % rc)
+    digests = os.path.join(work, "dec", "digests.json")
+    if "verity" in json.load(open(os.path.join(work, "lockout", "policies.json"))) and os.path.exists(digests):
+        d = json.load(open(digests))
+        rc, p = pred.get("verity", (None, None))
+        mine, kernel = _load(p, "verity-load", writes, "verity-activate")
+        case("verity-load", "new_policy then active", mine, kernel)
+        for path, (facts, _) in sorted(HELD.items()):
+            case("facts:" + path, "fs-verity, device and initramfs as read in the guest", _facts(snap.get(path)),
+                 _expected(facts, d))
+        for path in [PROGRAM] + sorted(HELD):
+            decision, rule = _decision(p, path)
+            case("verity:" + path, "a fresh exec under `verity`", decision, execs.get("verity:" + path), rule)
     rep["parts"].append(part)
