@@ -98,9 +98,11 @@ int runCheck(const CheckOptions& options) {
       kept.push_back(std::move(p));
       continue;
     }
+    // --against-system: the machine and the write's answer first, then the denials
+    writeText(stdout, machine.text);
+    std::fflush(stdout);
     printDiagnostics(p, options.color);
     if (!options.quiet) printVerdict(p, *config);
-    writeText(stdout, machine.text);
     std::fflush(stdout);
   }
   if (json) {
