@@ -113,11 +113,12 @@ Evaluation evaluateObjects(const SystemFacts& facts, const ast::Policy& policy, 
     ++eval.examined[static_cast<unsigned>(o.op)];
     if (!o.error.empty()) ++eval.unreadable;
     std::optional<Finding> first;
-    bool all = true;
+    bool all = true, any = false;
+    std::string error;
     for (const EventSpec& spec : worlds(o)) {
-      std::string error;
       auto event = analysis::resolveEvent(spec, policy, target, error);
-      if (!event) continue;  // an event this target cannot produce (the op is not on it)
+      if (!event) continue;  // a value the kernel cannot produce (a snapshot written by hand)
+      any = true;
       analysis::Decision d = analysis::decide(policy, index, target, *event);
       if (!denies(d)) {
         all = false;
@@ -125,6 +126,7 @@ Evaluation evaluateObjects(const SystemFacts& facts, const ast::Policy& policy, 
       }
       if (!first) first = Finding{i, false, d, spec, *event, {}};
     }
+    if (!any) eval.invalid.emplace_back(i, error);
     if (!first) continue;
     first->certain = all;
     first->unknown = unknownFacts(o);

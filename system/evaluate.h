@@ -43,6 +43,7 @@ struct Evaluation {
   std::vector<Finding> findings;
   std::array<unsigned, stdlib::kNumOps> examined{};
   unsigned unreadable = 0;
+  std::vector<std::pair<size_t, std::string>> invalid;  // objects no event of the target matches, and why
 };
 Evaluation evaluateObjects(const SystemFacts& facts, const ast::Policy& policy, const analysis::Target& target);
 

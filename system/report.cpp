@@ -49,6 +49,19 @@ json lifeJson(const analysis::LifeResult& r) {
   return {{"result", r.errno_name}, {"errno", r.errno_value}, {"message", r.message}};
 }
 
+// Objects whose facts no event matches (a snapshot written by hand with an impossible digest).
+void reportInvalid(const SystemFacts& facts, const Evaluation& eval, DiagnosticEngine& diags) {
+  if (eval.invalid.empty()) return;
+  Diagnostic d{DiagId::SystemFactsUnknown, Severity::Warning, Range::none(),
+               fmt::format("{} of the {} objects could not be evaluated: their facts describe no event the target "
+                           "kernel produces",
+                           eval.invalid.size(), facts.objects.size()),
+               {}, Errno::None, {}, {}};
+  for (const auto& [index, why] : eval.invalid)
+    if (d.notes.size() < 5) d.notes.push_back({std::nullopt, fmt::format("{}: {}", quote(facts.objects[index].path, 200), why)});
+  diags.report(std::move(d));
+}
+
 }  // namespace
 
 void reportFindings(const SystemFacts& facts, const ast::Policy& policy, const Evaluation& eval, DiagnosticEngine& diags) {
@@ -67,6 +80,7 @@ void reportFindings(const SystemFacts& facts, const ast::Policy& policy, const E
       if (!o.error.empty() && d.notes.size() < 5) d.notes.push_back({std::nullopt, fmt::format("{}: {}", quote(o.path, 200), o.error)});
     diags.report(std::move(d));
   }
+  reportInvalid(facts, eval, diags);
 }
 
 void reportLoad(const SystemFacts& facts, const LoadPrediction& load, const ast::Policy* policy, DiagnosticEngine& diags) {

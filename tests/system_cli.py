@@ -140,6 +140,15 @@ def test_unknown_but_certain(ipec, tmp):
     ids = [d["id"] for d in doc["diagnostics"]]
     check(rc == 1 and "system-may-deny" in ids and "system-denies" not in ids, "possible only: %s" % ids)
     check(doc["system"]["load"]["known"] is False, "unknown IPE state: the write is not predicted")
+    # a digest fs-verity never reports: said, not silently allowed
+    snap["objects"][0]["fsverity"] = {"enabled": True, "digest": "md5:00112233445566778899aabbccddeeff", "signature": False}
+    snap["objects"][0]["initramfs"] = False
+    with open(f, "w") as fh:
+        json.dump(snap, fh)
+    rc, out, _ = run(ipec, "check", "--format=json", "--against-snapshot", f, pol)
+    diags = json.loads(out)["files"][0]["diagnostics"]
+    bad = [d for d in diags if d["id"] == "system-facts-unknown" and "could not be evaluated" in d["message"]]
+    check(len(bad) == 1 and "fs-verity never reports" in json.dumps(bad), "an impossible digest is reported: %s" % diags)
 
 
 def test_live(ipec):
