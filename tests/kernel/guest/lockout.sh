@@ -11,8 +11,12 @@
 #   LKTEXT LABEL <a line of the text report>
 #   LKWRITE LABEL OK|ERR errno ERRNAME                          (ipetool write)
 #   LKEXEC LABEL[:PATH] RC                                      (a fresh exec)
+# shellcheck disable=SC2086  # $PIDS and $HELD are lists, split on purpose
 L=/suite/lockout IPE=/sys/kernel/security/ipe P=/run/lk/spin
-mkdir -p /run/lk && cp $L/spin $P && chmod 755 $P || { echo "SETUP_ERR lockout: copy to tmpfs"; exit 1; }
+if ! { mkdir -p /run/lk && cp $L/spin $P && chmod 755 $P; }; then
+  echo "SETUP_ERR lockout: copy to tmpfs"
+  exit 1
+fi
 $P &
 PIDS=$!
 HELD=""
@@ -25,8 +29,8 @@ done
 n=0
 while [ $n -lt 200 ]; do
   missing=""
-  for f in $P $HELD; do grep -q "^$f\$" /run/lk/held 2> /dev/null || [ $f = $P ] || missing=1; done
-  [ "$(readlink /proc/${PIDS%% *}/exe)" = $P ] && [ -z "$missing" ] && break
+  for f in $HELD; do grep -q "^$f\$" /run/lk/held 2> /dev/null || missing=1; done
+  [ "$(readlink "/proc/${PIDS%% *}/exe")" = $P ] && [ -z "$missing" ] && break
   n=$((n + 1))
 done
 echo "LKSNAPJ $(ipec system snapshot | tr -d '\n')"
@@ -61,7 +65,7 @@ if [ -f $L/verity.pol ] && [ -n "$HELD" ]; then
   predict --text verity $L/verity.pol
   write verity-load $L/verity.p7s new_policy
   write verity-activate $L/one policies/lockout_verity/active
-  for f in $P $HELD; do fresh_exec verity:$f $f; done
+  for f in $P $HELD; do fresh_exec "verity:$f" "$f"; done
 fi
 echo 0 > $IPE/enforce
 kill $PIDS
