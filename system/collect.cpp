@@ -112,10 +112,13 @@ class Objects {
     o.op = op;
     o.path = path;
     o.sources.push_back(source);
-    // Unknown: the file itself or a load from memory, both evaluated.
+    // No: loaded from memory, a fact (the message says so). Unknown: the file itself or a load
+    // from memory, both evaluated, and `why` says what is not known.
     o.file = file;
-    if (file == Tri::Unknown) probeFile(o, root_ + path, mounts_, root_);
-    o.error = o.error.empty() ? why : fmt::format("{}; {}", why, o.error);
+    if (file == Tri::Unknown) {
+      probeFile(o, root_ + path, mounts_, root_);
+      o.error = o.error.empty() ? why : fmt::format("{}; {}", why, o.error);
+    }
     facts_.objects.push_back(std::move(o));
   }
 
@@ -207,8 +210,7 @@ void readModules(SystemFacts& facts, Objects& objects, const std::string& root) 
     // which IPE sees without a file.
     const bool kernel_can = !compression.empty() && ext.drop_front() == compression;
     objects.addFileless(Op::KernelModule, it->second, source, kernel_can ? Tri::Unknown : Tri::No,
-                        kernel_can ? "compressed: loaded from the file or from memory, as kmod chooses"
-                                   : "compressed in a format the kernel does not decompress: kmod loads it from memory");
+                        "compressed: loaded from the file or from memory, as kmod chooses");
   }
 }
 

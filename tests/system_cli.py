@@ -90,6 +90,7 @@ def test_tree(ipec, tmp):
     # no /sys/module/compression: kmod decompresses, init_module has no file
     crc7 = o.get(("KMODULE", "/lib/modules/%s/kernel/lib/crc7.ko.xz" % REL), {})
     check(crc7.get("file") is False, "a compressed module the kernel cannot decompress has no file")
+    check(crc7.get("error") is None, "loaded from memory is a fact, not a read error")
     ghost = o.get(("KMODULE", "(module ghost)"), {})
     check(ghost.get("file") is None and ghost.get("error"), "a module without a file: unknown, with why")
 
