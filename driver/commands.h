@@ -11,6 +11,7 @@
 #include "driver/output.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/project_config.h"
+#include "system/evaluate.h"
 
 namespace ipec::driver {
 
@@ -40,8 +41,28 @@ struct CheckOptions {
   bool quiet = false;
   uint64_t max_file_size = 0;
   std::vector<std::string> files;
+  // --against-system / --against-snapshot: the machine's facts, read once for every policy.
+  std::shared_ptr<const system::SystemFacts> system;
+  system::Via via = system::Via::Auto;
 };
 int runCheck(const CheckOptions& options);
+
+// Where the machine's facts come from: the live machine (under `root`), or a snapshot file.
+struct SystemSource {
+  std::string root, snapshot;
+};
+std::optional<system::SystemFacts> loadSystemFacts(const SystemSource& source, uint64_t max_bytes);
+// The policy against the facts: diagnostics into `p`, the lines for stdout, the JSON `system` member.
+struct SystemOutcome {
+  std::string text, json;
+};
+SystemOutcome checkAgainstSystem(CheckedPolicy& p, const PipelineConfig& config, const system::SystemFacts& facts,
+                                 system::Via via);
+
+struct SnapshotOptions {
+  std::string root, output, format = "json";
+};
+int runSystemSnapshot(const SnapshotOptions& options);
 
 struct FmtOptions {
   PipelineConfig pipeline;

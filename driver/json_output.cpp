@@ -181,6 +181,7 @@ std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors
     json diags = json::array();
     for (const Diagnostic& d : f.diagnostics) diags.push_back(diagnosticJson(f, d));
     fj["diagnostics"] = std::move(diags);
+    if (!f.system_json.empty()) fj["system"] = json::parse(f.system_json, nullptr, false);
     arr.push_back(std::move(fj));
   }
   doc["files"] = std::move(arr);

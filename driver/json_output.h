@@ -20,6 +20,7 @@ struct JsonFileReport {
   KernelVerdict verdict;
   bool loadable = true;  // the target has IPE to load the policy into (target-cannot-load)
   std::vector<Diagnostic> diagnostics;
+  std::string system_json;  // --against-system: the machine's side (a JSON object), or empty
 };
 
 std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors, unsigned warnings);

@@ -123,12 +123,54 @@ struct Cli {
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
   bool lsp_stdio = false;
+  // check --against-system / --against-snapshot, and `system snapshot`
+  bool against_system = false;
+  SystemSource system_source;
+  std::string via = "auto";
+  SnapshotOptions snapshot;
 };
 
 struct Commands {
   CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp, *diff;
-  CLI::App* audit;
+  CLI::App *audit, *system, *snapshot;
 };
+
+// check's options for the live machine (docs/cli.md#against-system).
+void addAgainstSystem(CLI::App* c, Cli& cli) {
+  auto* live = c->add_flag("--against-system", cli.against_system,
+                           "Also predict what writing each policy to this machine's IPE answers, and which running "
+                           "executables, modules, firmware and kexec files it would deny");
+  c->add_option("--against-snapshot", cli.system_source.snapshot,
+                "As --against-system, with the facts of a snapshot file (`ipec system snapshot`)")
+      ->check(nonEmpty("a snapshot file"))
+      ->excludes(live);
+  c->add_option("--system-root", cli.system_source.root,
+                "--against-system: read /proc, /sys, /lib and /boot under this folder (for tests)")
+      ->check(nonEmpty("a folder"));
+  c->add_option("--via", cli.via,
+                "Where the policy is written: auto (policies/NAME/update when NAME is loaded, else new_policy), "
+                "new_policy or update")
+      ->check(nonEmpty("auto, new_policy or update"))
+      ->check(CLI::IsMember({"auto", "new_policy", "update"}))
+      ->default_val("auto");
+}
+
+CLI::App* addSystem(CLI::App& app, Cli& cli, CLI::App*& snapshot) {
+  auto* sys = app.add_subcommand("system", "The live machine's facts that `ipec check --against-system` uses");
+  sys->require_subcommand(1);
+  snapshot = sys->add_subcommand("snapshot",
+                                 "Write IPE's state and every running executable, module, firmware and kexec file "
+                                 "with its fs-verity, dm-verity and initramfs state");
+  snapshot->add_option("--format", cli.snapshot.format, "json (for --against-snapshot) or text (one line per file)")
+      ->check(nonEmpty("json or text"))
+      ->check(CLI::IsMember({"json", "text"}))
+      ->default_val("json");
+  snapshot->add_option("-o,--output", cli.snapshot.output, "Output file ('-': standard output, the default)")
+      ->check(nonEmpty("a file name"));
+  snapshot->add_option("--root", cli.snapshot.root, "Read /proc, /sys, /lib and /boot under this folder (for tests)")
+      ->check(nonEmpty("a folder"));
+  return sys;
+}
 
 CLI::App* addCheck(CLI::App& app, Cli& cli) {
   CheckOptions& o = cli.check;
@@ -157,6 +199,7 @@ CLI::App* addCheck(CLI::App& app, Cli& cli) {
   c->add_option("--signer-cert", cli.signer_cert,
                 "The signer's certificate (PEM or DER): its sizes and key type set the EMSGSIZE model")
       ->check(nonEmpty("a certificate file"));
+  addAgainstSystem(c, cli);
   return c;
 }
 
@@ -321,6 +364,7 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   c.lifecycle = addLifecycle(app, cli);
   c.audit = addAudit(app, cli);
   c.diff = addDiff(app, cli);
+  c.system = addSystem(app, cli, c.snapshot);
   c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
   c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
       ->check(nonEmpty("text or json"))
@@ -569,6 +613,8 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     std::vector<std::string> inputs = o.files;
     inputs.push_back(cli.signer_cert);
     if (!stdinOnce(inputs)) return kUsage;
+    const bool against = cli.against_system || !cli.system_source.snapshot.empty();
+    if (against && !c.check->count("--error-limit")) cli.diag_options.error_limit = 0;  // every denial is named
     if (!cli.signer_cert.empty()) {
       std::string error;
       const bool embed = o.pipeline.signing.embed_cert;
@@ -580,6 +626,15 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     o.configs = std::make_shared<pipeline::ConfigResolver>(o.pipeline, configRequest(cli, c.check));
     o.color = color;
     o.max_file_size = max_bytes;
+    if (against) {
+      if (!cli.against_system && c.check->count("--system-root")) return usageError("--system-root applies to --against-system");
+      auto facts = loadSystemFacts(cli.system_source, max_bytes);
+      if (!facts) return kUsage;
+      o.system = std::make_shared<const system::SystemFacts>(std::move(*facts));
+      o.via = cli.via == "update" ? system::Via::Update : cli.via == "new_policy" ? system::Via::NewPolicy : system::Via::Auto;
+    } else if (c.check->count("--via") || c.check->count("--system-root")) {
+      return usageError("--via and --system-root apply to --against-system and --against-snapshot");
+    }
     return runCheck(o);
   }
   if (c.fmt->parsed()) {
@@ -661,6 +716,7 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
   }
   if (c.diagnostics->parsed()) return runDiagnostics(cli.diag_format, cli.diag_id);
   if (c.lsp->parsed()) return lsp::serve(STDIN_FILENO, STDOUT_FILENO);
+  if (c.snapshot->parsed()) return runSystemSnapshot(cli.snapshot);
   return kUsage;
 }
 

@@ -14,7 +14,9 @@ A golden file is a policy followed by the expected output of one ipec command:
 the command without the policy file; `{input:NAME}` copies `inputs/NAME` (beside the golden file)
 into the scratch directory and stands for NAME (a second policy for `ipec diff`, an events file). In the output, the scratch directory's absolute path reads
 `{dir}` and the documentation base URI (IPEC_DOCS_URI, which depends on the install prefix)
-reads `{docs}/`: SARIF names files by absolute URI. The marker line (with the line feed before it) is not part of the policy, so a golden file can
+reads `{docs}/`: SARIF names files by absolute URI. `{golden}` in the command is the folder of
+the golden files (for inputs beside them, such as `snapshots/*.json`), and reads `{golden}` in
+the output. The marker line (with the line feed before it) is not part of the policy, so a golden file can
 hold a policy without a final newline. The harness writes the policy to a scratch directory
 under the same file name, runs the command there, and compares exit status, stdout and stderr.
 
@@ -25,6 +27,8 @@ import re
 import subprocess
 import sys
 import tempfile
+
+GOLDEN_DIR = os.path.dirname(os.path.abspath(__file__))
 
 MARKER = re.compile(rb"\n# ==== ipec (?P<args>[^\n]*?) ====\n")
 
@@ -42,6 +46,7 @@ INPUT = re.compile(r"\{input:([^}/]+)\}")
 
 
 def run(ipec, name, policy, args, inputs_dir):
+    args = args.replace("{golden}", GOLDEN_DIR)
     with tempfile.TemporaryDirectory(prefix="ipec-golden-") as tmp:
         path = os.path.join(tmp, name)
         with open(path, "wb") as f:
@@ -77,6 +82,7 @@ def docs_uri(ipec):
 
 def normalise(out, tmp, ipec):
     out = out.replace(os.path.realpath(tmp).encode(), b"{dir}").replace(tmp.encode(), b"{dir}")
+    out = out.replace(GOLDEN_DIR.encode(), b"{golden}")
     uri = docs_uri(ipec)
     return out.replace(uri.encode(), b"{docs}/") if uri else out
 

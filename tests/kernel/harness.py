@@ -3,7 +3,7 @@
 """Host side of ipec's kernel suite: builds the guest payload and ipec's predictions, then
 compares them with what the kernel answered. Called by tests/kernel/kernel-test:
 
-    harness.py prepare WORK --parts load,decisions,lifecycle --ipec IPEC [--slice]
+    harness.py prepare WORK --parts load,decisions,lifecycle,lockout --ipec IPEC [--slice]
     harness.py report WORK --out DIR
     harness.py repredict WORK --ipec IPEC     (ask another ipec about a kept run; no VM)
 
@@ -25,6 +25,7 @@ import decision_policies  # noqa: E402
 import lifecycle_scenarios  # noqa: E402
 import load_cases  # noqa: E402
 import audit as audit_part  # noqa: E402
+import lockout as part_lockout  # noqa: E402
 
 
 def die(msg, code=3):
@@ -600,7 +601,9 @@ def write_report(rep, out):
             continue
         L += ["", "## Disagreements: %s (%d)" % (p["name"], len(p["disagree"])), ""]
         for d in p["disagree"]:
-            if p["name"] == "load":
+            if "md" in d:
+                L += d["md"]
+            elif p["name"] == "load":
                 L += ["### case %s (%s, sign %s): kernel %s, ipec %s" % (d["id"], d["group"], d["mode"], d["kernel"], d["ipec"]),
                       "", d["desc"], "", "```", d.get("text", ""), "```", ""]
             elif p["name"] == "audit":
@@ -653,6 +656,8 @@ def cmd_report(work, out):
         audit_part.report_audit(work, lines, rep, rep["ipec"], decision_policies.HOOK)
     if os.path.exists(os.path.join(work, "life", "scenarios.json")):
         report_life(work, lines, rep)
+    if os.path.exists(os.path.join(work, "lockout", "policies.json")):
+        part_lockout.report(work, lines, rep)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0
@@ -663,7 +668,9 @@ def cmd_report(work, out):
         extra = ", %d without a prediction" % p["no_prediction"] if p.get("no_prediction") else ""
         print("%-10s %4d cases, %4d agree, %d disagree%s" % (p["name"], p["cases"], p["agree"], nd, extra))
         for d in p["disagree"][:15]:
-            if p["name"] == "load":
+            if "md" in d:
+                print("    DISAGREE %s %s: kernel %s, ipec %s" % (p["name"], d["label"], d["kernel"], d["ipec"]))
+            elif p["name"] == "load":
                 print("    DISAGREE load %s [%s] %s: kernel %s, ipec %s" % (d["id"], d["group"], d["desc"], d["kernel"], d["ipec"]))
             elif p["name"] == "audit":
                 print("    DISAGREE audit %s: %s" % (d["policy"], d["problem"]))
@@ -699,7 +706,7 @@ def main():
         stage = os.path.join(work, "stage", "suite")
         with open(os.environ["SIGNER_PEM"], "rb") as i, open(os.path.join(work, "signer.pem"), "wb") as o:
             o.write(i.read())
-        parts = opts.get("parts", "load,decisions,lifecycle,audit").split(",")
+        parts = opts.get("parts", "load,decisions,lifecycle,audit,lockout").split(",")
         ipec = opts["ipec"]
         if "load" in parts:
             prepare_load(work, stage, ipec, opts.get("slice", False))
@@ -709,6 +716,8 @@ def main():
             prepare_dec(work, stage, ipec, opts.get("slice", False))
         if "audit" in parts:  # host side only: reads part 2's records
             open(os.path.join(work, "dec", "audit-part"), "w").close()
+        if "lockout" in parts:
+            part_lockout.prepare(work, stage, ipec, sign, HERE)
     elif cmd == "repredict":  # ask another ipec about a kept run (no VM)
         ipec = os.path.abspath(opts["ipec"])
         if os.path.exists(os.path.join(work, "load", "cases.json")):
