@@ -83,6 +83,7 @@ int runVerify(const VerifyOptions& o) {
     j["limit"] = frontend::kMaxSignedPolicyBytes;
     j["content_bytes"] = r.content ? json(r.content->size()) : json(nullptr);
     j["certificates"] = r.certificates;
+    j["trailing_bytes"] = r.trailing_bytes;
     j["signer_checked_against"] = o.cert.empty() ? "embedded" : "cert";
     json signers = json::array();
     for (const sign::SignerReport& s : r.signers) signers.push_back(signerJson(s));
@@ -100,6 +101,9 @@ int runVerify(const VerifyOptions& o) {
           r.blob_bytes, frontend::kMaxSignedPolicyBytes, r.content->size(),
           r.certificates ? fmt::format("{} certificate{} embedded", r.certificates, r.certificates == 1 ? "" : "s")
                          : std::string("no certificate embedded"));
+  if (r.trailing_bytes)
+    print(stdout, "{}: {} byte{} after the end of the DER message; the kernel ignores {}\n", in->display_name,
+          r.trailing_bytes, r.trailing_bytes == 1 ? "" : "s", r.trailing_bytes == 1 ? "it" : "them");
   if (!good) {
     std::string_view kernel = sign::problemErrno(r.problem);
     printError(fmt::format("{}: {} [{}]{}", in->display_name, r.message, sign::problemId(r.problem),

@@ -3,6 +3,7 @@
 
 #include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <cctype>
@@ -49,10 +50,37 @@ BlobReport fail(BlobReport r, BlobProblem p, std::string message) {
   return r;
 }
 
-// The kernel's pkcs7_sig_note_set_of_authattrs() and pkcs7_verify_one(): signed attributes need a
-// content type and a message digest, and a signing time inside the certificate's validity.
+// Microsoft's SpOpusInfo and StatementType, which OpenSSL has no names for.
+bool isAuthenticodeAttribute(const ASN1_OBJECT* oid) {
+  char text[64];
+  OBJ_obj2txt(text, sizeof text, oid, 1);
+  return std::string_view(text) == "1.3.6.1.4.1.311.2.1.12" || std::string_view(text) == "1.3.6.1.4.1.311.2.1.11";
+}
+
+std::string oidName(const ASN1_OBJECT* oid) {
+  char text[80];
+  OBJ_obj2txt(text, sizeof text, oid, 0);
+  return text;
+}
+
+// The kernel's pkcs7_sig_note_authenticated_attr(), pkcs7_sig_note_set_of_authattrs() and
+// pkcs7_verify_one(): no attribute twice; S/MIME capabilities and Microsoft's attributes only in
+// Authenticode; a content type and a message digest; a signing time inside the certificate's validity.
 std::optional<std::pair<BlobProblem, std::string>> attributeProblem(CMS_SignerInfo* si, X509* cert) {
-  if (CMS_signed_get_attr_count(si) <= 0) return std::nullopt;
+  const int count = CMS_signed_get_attr_count(si);
+  if (count <= 0) return std::nullopt;
+  for (int i = 0; i < count; ++i) {
+    const ASN1_OBJECT* oid = X509_ATTRIBUTE_get0_object(CMS_signed_get_attr(si, i));
+    const int nid = OBJ_obj2nid(oid);
+    if (CMS_signed_get_attr_by_NID(si, nid, i) >= 0 || X509_ATTRIBUTE_count(CMS_signed_get_attr(si, i)) != 1)
+      return std::pair{BlobProblem::RefusedAttribute,
+                       fmt::format("the signed attribute {} is repeated or has several values", oidName(oid))};
+    if (nid == NID_SMIMECapabilities || isAuthenticodeAttribute(oid))
+      return std::pair{BlobProblem::RefusedAttribute,
+                       fmt::format("the signed attribute {} is allowed only in Authenticode signatures (sign with "
+                                   "-noattr, or -nosmimecap; ipec sign writes no attributes)",
+                                   oidName(oid))};
+  }
   for (int nid : {NID_pkcs9_contentType, NID_pkcs9_messageDigest})
     if (CMS_signed_get_attr_by_NID(si, nid, -1) < 0)
       return std::pair{BlobProblem::MissingAttribute,
@@ -68,6 +96,16 @@ std::optional<std::pair<BlobProblem, std::string>> attributeProblem(CMS_SignerIn
     return std::pair{BlobProblem::SignedOutsideValidity,
                      std::string("the signing time lies outside the certificate's validity")};
   return std::nullopt;
+}
+
+// An RSA signature whose padding does not decode is EINVAL in the kernel; one that decodes to
+// another digest is EKEYREJECTED, as is every other mismatch.
+BlobProblem signatureFailure() {
+  BlobProblem kind = BlobProblem::BadSignature;
+  for (unsigned long e; (e = ERR_peek_error()) != 0; ERR_get_error())
+    if (ERR_GET_LIB(e) == ERR_LIB_RSA && ERR_GET_REASON(e) != RSA_R_BAD_SIGNATURE)
+      kind = BlobProblem::UndecodableSignature;
+  return kind;
 }
 
 SignerReport describeSigner(CMS_SignerInfo* si) {
@@ -126,8 +164,7 @@ BlobReport verifyParts(std::string_view blob, X509* expected) {
     return fail(r, BlobProblem::NotDer,
                 fmt::format("not a DER-encoded PKCS#7 message (truncated or damaged?): {}", why.empty() ? "unreadable" : why));
   }
-  if (size_t rest = blob.size() - static_cast<size_t>(p - reinterpret_cast<const unsigned char*>(blob.data())))
-    return fail(r, BlobProblem::TrailingBytes, fmt::format("{} bytes follow the end of the DER message", rest));
+  r.trailing_bytes = blob.size() - static_cast<size_t>(p - reinterpret_cast<const unsigned char*>(blob.data()));
   if (OBJ_obj2nid(CMS_get0_type(cms.get())) != NID_pkcs7_signed)
     return fail(r, BlobProblem::NotSignedData,
                 fmt::format("the message is PKCS#7 {}, not signedData", OBJ_nid2sn(OBJ_obj2nid(CMS_get0_type(cms.get())))));
@@ -136,7 +173,7 @@ BlobReport verifyParts(std::string_view blob, X509* expected) {
   ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
   if (CMS_is_detached(cms.get()) || !content || !*content)
     return fail(r, BlobProblem::Detached,
-                "the content is detached; the kernel needs it inside the blob (sign without -detach, or with ipec sign)");
+                "the content is detached; the kernel needs it inside the blob (sign with -nodetach, or with ipec sign)");
   r.content.emplace(reinterpret_cast<const char*>(ASN1_STRING_get0_data(*content)),
                     static_cast<size_t>(ASN1_STRING_length(*content)));
   CertStack embedded(CMS_get1_certs(cms.get()));
@@ -170,11 +207,16 @@ BlobReport verifyParts(std::string_view blob, X509* expected) {
   BioPtr out(BIO_new(BIO_s_mem()));
   const unsigned flags = CMS_BINARY | CMS_NOINTERN | CMS_NO_SIGNER_CERT_VERIFY;
   if (CMS_verify(cms.get(), signers.get(), nullptr, nullptr, out.get(), flags) != 1) {
-    std::string why = takeOpensslError();
-    return fail(r, BlobProblem::BadSignature,
-                fmt::format("the signature does not hold ({}): the content or the signature was changed after "
-                            "signing",
-                            why.empty() ? "verification failure" : why));
+    const std::string why = ERR_reason_error_string(ERR_peek_error()) ? ERR_reason_error_string(ERR_peek_error())
+                                                                       : "verification failure";
+    const BlobProblem kind = signatureFailure();
+    ERR_clear_error();
+    return fail(r, kind,
+                kind == BlobProblem::UndecodableSignature
+                    ? fmt::format("the signature does not decode ({}): it was changed after signing", why)
+                    : fmt::format("the signature does not hold ({}): the content or the signature was changed after "
+                                  "signing",
+                                  why));
   }
   return r;
 }

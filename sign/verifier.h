@@ -15,19 +15,21 @@
 namespace ipec::sign {
 
 // What is wrong with a blob, the first problem found; the ids appear in JSON (docs/cli.md).
+// The errnos are what Linux 6.12 answered in the kernel suite (part sign, docs/kernel-suite.md).
 #define IPEC_BLOB_PROBLEMS(X)                                                                      \
   X(None, "none", "")                                                                             \
   X(TooLarge, "too-large", "EMSGSIZE")                                                            \
   X(Pem, "pem", "EBADMSG")                                                                        \
   X(NotDer, "not-der", "EBADMSG")                                                                 \
-  X(TrailingBytes, "trailing-bytes", "EBADMSG")                                                   \
   X(NotSignedData, "not-signed-data", "EBADMSG")                                                  \
   X(NotData, "content-not-data", "EKEYREJECTED")                                                  \
-  X(Detached, "detached", "EBADMSG")                                                              \
+  X(Detached, "detached", "EKEYREJECTED")                                                         \
   X(NoSigner, "no-signer", "EBADMSG")                                                             \
   X(MissingAttribute, "missing-signed-attribute", "EBADMSG")                                      \
+  X(RefusedAttribute, "refused-signed-attribute", "EKEYREJECTED")                                 \
   X(NoCertificate, "no-certificate", "")                                                          \
   X(WrongSigner, "wrong-signer", "ENOKEY")                                                        \
+  X(UndecodableSignature, "undecodable-signature", "EINVAL")                                      \
   X(BadSignature, "bad-signature", "EKEYREJECTED")                                                \
   X(SignedOutsideValidity, "signed-outside-validity", "EKEYREJECTED")
 
@@ -55,6 +57,7 @@ struct BlobReport {
   size_t blob_bytes = 0;
   std::optional<std::string> content;
   size_t certificates = 0;  // embedded
+  size_t trailing_bytes = 0;  // after the DER message: the kernel ignores them
   std::vector<SignerReport> signers;
 };
 

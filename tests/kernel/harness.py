@@ -3,7 +3,7 @@
 """Host side of ipec's kernel suite: builds the guest payload and ipec's predictions, then
 compares them with what the kernel answered. Called by tests/kernel/kernel-test:
 
-    harness.py prepare WORK --parts load,decisions,lifecycle --ipec IPEC [--slice]
+    harness.py prepare WORK --parts load,decisions,lifecycle,sign --ipec IPEC [--slice]
     harness.py report WORK --out DIR
     harness.py repredict WORK --ipec IPEC     (ask another ipec about a kept run; no VM)
 
@@ -23,6 +23,9 @@ sys.path.insert(0, os.path.join(HERE, "gen"))
 import decision_policies  # noqa: E402
 import lifecycle_scenarios  # noqa: E402
 import load_cases  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "parts"))
+import sign as sign_part  # noqa: E402
 
 
 def die(msg, code=3):
@@ -598,7 +601,9 @@ def write_report(rep, out):
             continue
         L += ["", "## Disagreements: %s (%d)" % (p["name"], len(p["disagree"])), ""]
         for d in p["disagree"]:
-            if p["name"] == "load":
+            if "line" in d:
+                L += ["- " + d["line"]]
+            elif p["name"] == "load":
                 L += ["### case %s (%s, sign %s): kernel %s, ipec %s" % (d["id"], d["group"], d["mode"], d["kernel"], d["ipec"]),
                       "", d["desc"], "", "```", d.get("text", ""), "```", ""]
             elif p["name"] == "lifecycle":
@@ -647,6 +652,8 @@ def cmd_report(work, out):
         report_dec(work, lines, rep)
     if os.path.exists(os.path.join(work, "life", "scenarios.json")):
         report_life(work, lines, rep)
+    if os.path.exists(os.path.join(work, "sign", "cases.json")):
+        sign_part.report(work, lines, rep)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0
@@ -657,7 +664,9 @@ def cmd_report(work, out):
         extra = ", %d without a prediction" % p["no_prediction"] if p.get("no_prediction") else ""
         print("%-10s %4d cases, %4d agree, %d disagree%s" % (p["name"], p["cases"], p["agree"], nd, extra))
         for d in p["disagree"][:15]:
-            if p["name"] == "load":
+            if "line" in d:  # parts that say it themselves (parts/*.py)
+                print("    " + d["line"])
+            elif p["name"] == "load":
                 print("    DISAGREE load %s [%s] %s: kernel %s, ipec %s" % (d["id"], d["group"], d["desc"], d["kernel"], d["ipec"]))
             elif p["name"] == "lifecycle":
                 print("    DISAGREE %s %s %s: kernel %s, ipec %s%s" % (d["label"], d["op"], d["name"] or "", d["kernel"], d["ipec"],
@@ -699,6 +708,9 @@ def main():
             prepare_life(work, stage, ipec, opts.get("slice", False))
         if "decisions" in parts:
             prepare_dec(work, stage, ipec, opts.get("slice", False))
+        if "sign" in parts:
+            note("part sign: %d signed blobs" % sign_part.prepare(work, stage, ipec, opts.get("slice", False),
+                                                                  os.environ.get("IPEC_CORPUS")))
     elif cmd == "repredict":  # ask another ipec about a kept run (no VM)
         ipec = os.path.abspath(opts["ipec"])
         if os.path.exists(os.path.join(work, "load", "cases.json")):
@@ -707,6 +719,8 @@ def main():
             predict_life(work, ipec)
         if os.path.exists(os.path.join(work, "dec", "policies.json")):
             predict_dec(work, ipec)
+        if os.path.exists(os.path.join(work, "sign", "cases.json")):
+            sign_part.predict(work, ipec)
     elif cmd == "report":
         sys.exit(cmd_report(work, opts["out"]))
     else:
