@@ -19,6 +19,8 @@ namespace {
 constexpr int kFindings = static_cast<int>(ExitCode::Findings);
 constexpr int kUsage = static_cast<int>(ExitCode::Usage);
 
+std::string bytes(uint64_t n) { return fmt::format("{} byte{}", n, n == 1 ? "" : "s"); }
+
 // Why the blob is too large, and what would fit.
 void explainTooLarge(const std::string& out, size_t blob, size_t content, const frontend::SigningModel& model,
                      bool forced) {
@@ -37,9 +39,9 @@ void explainTooLarge(const std::string& out, size_t blob, size_t content, const 
                           without, without <= frontend::kMaxSignedPolicyBytes ? ", which fits" : ""));
   }
   if (auto fits = model.maxContentBytes())
-    printNote(fmt::format("with this key and certificate the policy may be at most {} bytes: {} bytes of rules too "
-                          "many",
-                          *fits, content - std::min<uint64_t>(content, *fits)));
+    printNote(fmt::format("with this key and certificate the policy may be at most {} bytes; remove rules ({} too "
+                          "many)",
+                          *fits, bytes(content - std::min<uint64_t>(content, *fits))));
   if (model.sigalg_tlv == 15)
     printNote(fmt::format("an ECDSA P-256 key and certificate cost about 650 bytes of PKCS#7 instead of {}",
                           blob - content));

@@ -109,7 +109,9 @@ int runVerify(const VerifyOptions& o) {
     printError(fmt::format("{}: {} [{}]{}", in->display_name, r.message, sign::problemId(r.problem),
                            kernel.empty() ? std::string() : fmt::format("; the kernel refuses it with {}", kernel)));
   }
-  if (p) {
+  // The content of a blob the kernel refuses is shown by its summary line only: it is not what
+  // the kernel would parse.
+  if (p && good) {
     printDiagnostics(*p, o.color);
     printVerdict(*p, config);
   }

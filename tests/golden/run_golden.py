@@ -11,7 +11,8 @@ A golden file is a policy followed by the expected output of one ipec command:
     # stderr: name.pol:3:12: error: ... [unknown-property]
 
 `{stdin}` in the command feeds the policy on standard input instead of naming it; `{none}` runs
-the command without the policy file. In the output, the scratch directory's absolute path reads
+the command without the policy file; `{signdata}` is tests/sign/data (test keys and signed blobs),
+and reads `{signdata}` in the output too. In the output, the scratch directory's absolute path reads
 `{dir}` and the documentation base URI (IPEC_DOCS_URI, which depends on the install prefix)
 reads `{docs}/`: SARIF names files by absolute URI. The marker line (with the line feed before it) is not part of the policy, so a golden file can
 hold a policy without a final newline. The harness writes the policy to a scratch directory
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 
+SIGNDATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sign", "data")
 MARKER = re.compile(rb"\n# ==== ipec (?P<args>[^\n]*?) ====\n")
 
 
@@ -42,6 +44,7 @@ def run(ipec, name, policy, args):
         path = os.path.join(tmp, name)
         with open(path, "wb") as f:
             f.write(policy)
+        args = args.replace("{signdata}", SIGNDATA)
         argv = [ipec] + args.split() + [name]
         if "{none}" in args:  # the command takes no policy file
             argv = [ipec] + args.replace("{none}", "").split()
@@ -69,6 +72,7 @@ def docs_uri(ipec):
 
 def normalise(out, tmp, ipec):
     out = out.replace(os.path.realpath(tmp).encode(), b"{dir}").replace(tmp.encode(), b"{dir}")
+    out = out.replace(SIGNDATA.encode(), b"{signdata}")
     uri = docs_uri(ipec)
     return out.replace(uri.encode(), b"{docs}/") if uri else out
 
