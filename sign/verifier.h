@@ -14,14 +14,18 @@
 
 namespace ipec::sign {
 
-// What is wrong with a blob, the first problem found; the ids appear in JSON (docs/cli.md).
+// What is wrong with a blob: the first problem in the kernel's order (its parser, then
+// pkcs7_verify(), then the keyring), so that the errno is the kernel's; the ids appear in JSON
+// (docs/cli.md).
 // The errnos are what Linux 6.12 answered in the kernel suite (part sign, docs/kernel-suite.md).
 #define IPEC_BLOB_PROBLEMS(X)                                                                      \
   X(None, "none", "")                                                                             \
   X(TooLarge, "too-large", "EMSGSIZE")                                                            \
   X(Pem, "pem", "EBADMSG")                                                                        \
   X(NotDer, "not-der", "EBADMSG")                                                                 \
-  X(NotSignedData, "not-signed-data", "EBADMSG")                                                  \
+  X(NotSignedData, "not-signed-data", "EINVAL")                                                   \
+  X(BadVersion, "unsupported-version", "EINVAL")                                                  \
+  X(VersionMismatch, "version-mismatch", "EBADMSG")                                               \
   X(NotData, "content-not-data", "EKEYREJECTED")                                                  \
   X(Detached, "detached", "EKEYREJECTED")                                                         \
   X(NoSigner, "no-signer", "EBADMSG")                                                             \

@@ -102,6 +102,20 @@ def prepare(work, stage, ipec, slice_, corpus=None):
     _openssl(["smime", "-sign", "-noattr", "-binary", "-outform", "der", "-in", det_pol, "-signer", pem,
               "-inkey", key, "-out", det])
     cases.append({"id": "sign-detached", "desc": "openssl smime without -nodetach (content detached)", "blob": det})
+    # blobs from tests/sign/data (tests/sign/make-data.sh), signed by a key the kernel does not
+    # trust: each fails before trust is asked, and ipec verify must name that failure
+    data = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "sign", "data")
+    for name, desc in (("data", "a PKCS#7 data message, not signedData"),
+                       ("econtent", "cms -econtent_type: a version 1 SignerInfo in a version 3 SignedData"),
+                       ("econtent-keyid", "cms -keyid -econtent_type: signed content of type SpcIndirectData"),
+                       ("version2", "SignedData version 2"),
+                       ("no-signer", "a certificate bag: no SignerInfo, no content"),
+                       ("no-signer-attached", "attached content, no SignerInfo"),
+                       ("notyet", "signing time before the certificate's validity (valid from 2090)"),
+                       ("missing-attribute", "signed attributes without contentType"),
+                       ("repeated-attribute", "signed attributes with messageDigest twice"),
+                       ("by-other", "a valid signature by another (untrusted) signer")):
+        derived("sign-data-" + name, open(os.path.join(data, name + ".p7s"), "rb").read(), desc)
     with open(os.path.join(S, "list"), "w") as f:
         for c in cases:
             f.write("%s /suite/sign/%s 0\n" % (c["id"], os.path.basename(c["blob"])))
