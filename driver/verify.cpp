@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // ipec verify: a signed policy blob as the kernel checks it (sign/), then its content as
 // `ipec check` checks a policy.
+#include <cstdio>
+
 #include <fmt/format.h>
 
 #include "driver/commands.h"
@@ -104,6 +106,7 @@ int runVerify(const VerifyOptions& o) {
   if (r.trailing_bytes)
     print(stdout, "{}: {} byte{} after the end of the DER message; the kernel ignores {}\n", in->display_name,
           r.trailing_bytes, r.trailing_bytes == 1 ? "" : "s", r.trailing_bytes == 1 ? "it" : "them");
+  std::fflush(stdout);  // the summary before the diagnostics on a terminal shared by both
   if (!good) {
     std::string_view kernel = sign::problemErrno(r.problem);
     printError(fmt::format("{}: {} [{}]{}", in->display_name, r.message, sign::problemId(r.problem),

@@ -128,27 +128,21 @@ SignerReport describeSigner(CMS_SignerInfo* si) {
 
 }  // namespace
 
-std::string_view problemId(BlobProblem p) {
-  switch (p) {
-#define IPEC_X(e, id, errno_name) \
-  case BlobProblem::e:            \
-    return id;
-    IPEC_BLOB_PROBLEMS(IPEC_X)
-#undef IPEC_X
-  }
-  return "";
-}
+namespace {
 
-std::string_view problemErrno(BlobProblem p) {
-  switch (p) {
-#define IPEC_X(e, id, errno_name) \
-  case BlobProblem::e:            \
-    return errno_name;
+struct ProblemInfo {
+  std::string_view id, kernel_errno;
+};
+constexpr ProblemInfo kProblems[] = {
+#define IPEC_X(e, id, errno_name) {id, errno_name},
     IPEC_BLOB_PROBLEMS(IPEC_X)
 #undef IPEC_X
-  }
-  return "";
-}
+};
+
+}  // namespace
+
+std::string_view problemId(BlobProblem p) { return kProblems[static_cast<size_t>(p)].id; }
+std::string_view problemErrno(BlobProblem p) { return kProblems[static_cast<size_t>(p)].kernel_errno; }
 
 namespace {
 

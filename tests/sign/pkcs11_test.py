@@ -14,18 +14,9 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "data")
+from testlib import DATA, expect, summary
+
 MODULES = ["/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"]
-failures = []
-
-
-def expect(cond, what, r=None):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
-        if r is not None:
-            print("      exit %d\n      stdout %r\n      stderr %r" % (r.returncode, r.stdout[-600:], r.stderr[-600:]))
 
 
 def main():
@@ -77,8 +68,7 @@ def main():
                and b"00000000" not in r.stderr and not os.path.exists(os.path.join(d, "no.p7s")),
                "%s fails with status 2, no PIN shown" % what, r)
     shutil.rmtree(d)
-    print("%d failures" % len(failures))
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":

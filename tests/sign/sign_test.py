@@ -18,18 +18,9 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "data")
+from testlib import DATA, expect, summary
+
 KEY, CERT = os.path.join(DATA, "rsa.key"), os.path.join(DATA, "rsa.pem")
-failures = []
-
-
-def expect(cond, what, r=None):
-    print(("ok    " if cond else "FAIL  ") + what)
-    if not cond:
-        failures.append(what)
-        if r is not None:
-            print("      exit %d\n      stdout %r\n      stderr %r" % (r.returncode, r.stdout[-600:], r.stderr[-600:]))
 
 
 def run(argv, **kw):
@@ -154,8 +145,7 @@ def main():
         r = run(argv)
         expect(r.returncode != 0 and key_body not in r.stdout + r.stderr, "no key material in: " + " ".join(argv[1:2]), r)
     shutil.rmtree(d)
-    print("%d failures" % len(failures))
-    return 1 if failures else 0
+    return summary()
 
 
 if __name__ == "__main__":
