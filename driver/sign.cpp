@@ -78,10 +78,13 @@ int runSign(const SignOptions& o) {
   const KernelVerdict v = p.diags->verdict();
   const bool rejected = p.diags->errorCount() > 0;
   if (rejected && !o.force) {
-    printError(fmt::format("{}: not signed: {} would reject it{}; fix the errors, or sign anyway with --force",
-                           in->display_name, config.target.kernel_name,
-                           v.accepts ? std::string()
-                                     : fmt::format(" with {} ({})", errnoName(v.errno_code), errnoValue(v.errno_code))));
+    // Errors the kernel does not see (a warning made an error, a target without IPE) refuse too.
+    printError(v.accepts ? fmt::format("{}: not signed: it has errors; fix them, or sign anyway with --force",
+                                       in->display_name)
+                         : fmt::format("{}: not signed: {} would reject it with {} ({}); fix the errors, or sign "
+                                       "anyway with --force",
+                                       in->display_name, config.target.kernel_name, errnoName(v.errno_code),
+                                       errnoValue(v.errno_code)));
     return kFindings;
   }
 
@@ -120,8 +123,7 @@ int runSign(const SignOptions& o) {
         out == "-" ? "<stdout>" : shown(out), in->display_name, name, quote(who.subject), who.serial, o.digest,
         o.no_certs ? "certificate not embedded" : "certificate embedded", blob->size(),
         frontend::kMaxSignedPolicyBytes, in->bytes.size());
-  if (rejected) print(stderr, "ipec: warning: {}: signed although {} rejects it (--force)\n", in->display_name,
-                      config.target.kernel_name);
+  if (rejected) print(stderr, "ipec: warning: {}: signed despite its errors (--force)\n", in->display_name);
   return 0;
 }
 

@@ -63,6 +63,22 @@ def main():
     expect(r.returncode == 0 and open(out, "rb").read() == open(os.path.join(DATA, "good.p7s"), "rb").read(),
            "ipec sign reproduces tests/sign/data/good.p7s", r)
 
+    # keys in every form a file may hold: PEM and DER, PKCS#8 and traditional, RSA and EC
+    want = open(os.path.join(DATA, "good.p7s"), "rb").read()
+    for form, args in (("DER PKCS#8", ["pkey", "-outform", "der"]), ("DER traditional", ["rsa", "-outform", "der", "-traditional"]),
+                       ("PEM traditional", ["rsa", "-traditional"])):
+        k = os.path.join(d, "k")
+        run(["openssl"] + args + ["-in", KEY, "-out", k])
+        kout = os.path.join(d, "k.p7s")
+        r = run([ipec, "sign", os.path.join(DATA, "policy.pol"), "--key", k, "--cert", CERT, "-o", kout])
+        expect(r.returncode == 0 and open(kout, "rb").read() == want, "an RSA key as " + form, r)
+    for form, args in (("DER", ["pkey", "-outform", "der"]), ("PEM traditional", ["ec"])):
+        k = os.path.join(d, "k")
+        run(["openssl"] + args + ["-in", os.path.join(DATA, "ec.key"), "-out", k])
+        r = run([ipec, "sign", os.path.join(d, "plain.pol"), "--key", k, "--cert", os.path.join(DATA, "ec.pem"), "-o",
+                 os.path.join(d, "k.p7s")])
+        expect(r.returncode == 0, "an EC key as " + form, r)
+
     # 2. openssl verifies ipec's blobs (RSA and EC, both forms); ipec verifies openssl's
     pol = os.path.join(d, "plain.pol")
     for key, cert in ((KEY, CERT), (os.path.join(DATA, "ec.key"), os.path.join(DATA, "ec.pem"))):
