@@ -55,6 +55,10 @@ int runSign(const SignOptions& o) {
     return kUsage;
   }
   const std::string out = o.output.empty() ? o.policy + ".p7s" : o.output;
+  if (out == "-" && isatty(STDOUT_FILENO)) {
+    printError("-o -: standard output is a terminal; the blob is binary (redirect it, or name a file)");
+    return kUsage;
+  }
   if (out != "-" && sameFile(out, o.policy)) {
     printError(fmt::format("-o {} is the policy itself; the signed blob needs another file", shown(out)));
     return kUsage;

@@ -13,6 +13,7 @@
 """
 import json
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -155,6 +156,20 @@ def main():
     # 5. output: atomic replacement, standard output, key material never printed
     r = run([ipec, "sign", pol, "--key", KEY, "--cert", CERT, "-o", "-"])
     expect(r.returncode == 0 and r.stdout[:1] == b"\x30" and b"signed" in r.stderr, "-o - writes the blob to stdout", r)
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(ipec, [ipec, "sign", pol, "--key", KEY, "--cert", CERT, "-o", "-"])
+    said = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        said += chunk
+    expect(os.waitpid(pid, 0)[1] >> 8 == 2 and b"standard output is a terminal" in said and b"\x30\x82" not in said,
+           "-o - refuses a terminal")
     key_body = open(KEY).read().split("-----")[2].strip().splitlines()[1].encode()
     for argv in ([ipec, "sign", pol, "--key", KEY, "--cert", os.path.join(DATA, "other.pem"), "-o", "-"],
                  [ipec, "sign", pol, "--key", KEY, "--cert", KEY], [ipec, "verify", KEY]):
