@@ -3,6 +3,8 @@
 // refuse what the kernel would refuse: a policy it rejects, a blob over 65535 bytes.
 #include <unistd.h>
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "driver/commands.h"
@@ -47,26 +49,58 @@ void explainTooLarge(const std::string& out, size_t blob, size_t content, const 
                           blob - content));
 }
 
-}  // namespace
-
-int runSign(const SignOptions& o) {
+// Where the blob goes: POLICY.p7s unless -o says otherwise; nullopt (after the message) when that
+// cannot be.
+std::optional<std::string> outputPath(const SignOptions& o) {
   if (o.policy == "-" && o.output.empty()) {
     printError("the policy comes from standard input: name the signed file with -o (`-o -`: standard output)");
-    return kUsage;
+    return std::nullopt;
   }
-  const std::string out = o.output.empty() ? o.policy + ".p7s" : o.output;
+  std::string out = o.output.empty() ? o.policy + ".p7s" : o.output;
   if (out == "-" && isatty(STDOUT_FILENO)) {
     printError("-o -: standard output is a terminal; the blob is binary (redirect it, or name a file)");
-    return kUsage;
+    return std::nullopt;
   }
   if (out != "-" && sameFile(out, o.policy)) {
     printError(fmt::format("-o {} is the policy itself; the signed blob needs another file", shown(out)));
-    return kUsage;
+    return std::nullopt;
   }
-  std::string digest_error;
-  auto digest = parseSigningDigest(o.digest, digest_error);
+  return out;
+}
+
+// The refusal of a policy with errors. Errors the kernel does not see (a warning made an error,
+// a target without IPE) refuse too.
+void refuseErrors(const CheckedPolicy& p, const PipelineConfig& config) {
+  const KernelVerdict v = p.diags->verdict();
+  printError(v.accepts ? fmt::format("{}: not signed: it has errors; fix them, or sign anyway with --force",
+                                     p.file->name())
+                       : fmt::format("{}: not signed: {} would reject it with {} ({}); fix the errors, or sign "
+                                     "anyway with --force",
+                                     p.file->name(), config.target.kernel_name, errnoName(v.errno_code),
+                                     errnoValue(v.errno_code)));
+}
+
+void printSigned(const std::string& out, const CheckedPolicy& p, X509* cert, const SignOptions& o, size_t blob) {
+  const sign::CertName who = sign::nameOf(cert);
+  const auto& header = p.parsed.policy.header;
+  const std::string name = header ? fmt::format("policy {} version {}", quote(header->name), header->version.str())
+                                  : std::string("a policy without a header");
+  print(out == "-" ? stderr : stdout,
+        "{}: signed {} ({}) by {} (serial {}), {}, {}: {} bytes of PKCS#7 (limit {}), {} bytes of content\n",
+        out == "-" ? "<stdout>" : shown(out), p.file->name(), name, quote(who.subject), who.serial, o.digest,
+        o.no_certs ? "certificate not embedded" : "certificate embedded", blob, frontend::kMaxSignedPolicyBytes,
+        p.file->size());
+}
+
+}  // namespace
+
+int runSign(const SignOptions& o) {
+  const auto out = outputPath(o);
+  if (!out) return kUsage;
+  std::string error;
+  auto digest = parseSigningDigest(o.digest, error);
   if (!digest) {
-    printError(digest_error);
+    printError(error);
     return kUsage;
   }
   SignerMaterial signer;
@@ -79,55 +113,31 @@ int runSign(const SignOptions& o) {
   config.check_signed_size = false;  // the real blob's size is measured below
   CheckedPolicy p = checkPolicy(in->display_name, in->bytes, config);
   printDiagnostics(p, o.color);
-  const KernelVerdict v = p.diags->verdict();
-  const bool rejected = p.diags->errorCount() > 0;
-  if (rejected && !o.force) {
-    // Errors the kernel does not see (a warning made an error, a target without IPE) refuse too.
-    printError(v.accepts ? fmt::format("{}: not signed: it has errors; fix them, or sign anyway with --force",
-                                       in->display_name)
-                         : fmt::format("{}: not signed: {} would reject it with {} ({}); fix the errors, or sign "
-                                       "anyway with --force",
-                                       in->display_name, config.target.kernel_name, errnoName(v.errno_code),
-                                       errnoValue(v.errno_code)));
+  const bool has_errors = p.diags->errorCount() > 0;
+  if (has_errors && !o.force) {
+    refuseErrors(p, config);
     return kFindings;
   }
-
-  sign::SignRequest req;
-  req.content = in->bytes;
-  req.key = signer.key.get();
-  req.cert = signer.cert.get();
-  req.embed_cert = !o.no_certs;
-  req.digest = *digest;
-  std::string error;
-  auto blob = sign::signPolicy(req, error);
+  auto blob = sign::signPolicy({in->bytes, signer.key.get(), signer.cert.get(), !o.no_certs, *digest}, error);
   if (!blob) {
     printError(fmt::format("signing {} failed: {}", in->display_name, error));
     return kUsage;
   }
-  frontend::SigningModel model = config.signing;
-  sign::fillSigningModel(signer.cert.get(), model);
-  model.embed_cert = !o.no_certs;
-  const bool too_large = blob->size() > frontend::kMaxSignedPolicyBytes;
-  if (too_large) {
-    explainTooLarge(out == "-" ? "<stdout>" : shown(out), blob->size(), in->bytes.size(), model, o.force);
+  if (blob->size() > frontend::kMaxSignedPolicyBytes) {
+    frontend::SigningModel model = config.signing;
+    sign::fillSigningModel(signer.cert.get(), model);
+    model.embed_cert = !o.no_certs;
+    explainTooLarge(*out == "-" ? "<stdout>" : shown(*out), blob->size(), in->bytes.size(), model, o.force);
     if (!o.force) return kFindings;
   }
-  if (out == "-") {
+  if (*out == "-") {
     writeText(stdout, *blob);
-  } else if (!writeFileAtomically(out, *blob, error)) {
+  } else if (!writeFileAtomically(*out, *blob, error)) {
     printError(error);
     return kUsage;
   }
-  sign::CertName who = sign::nameOf(signer.cert.get());
-  std::string name = p.parsed.policy.header ? fmt::format("policy {} version {}", quote(p.parsed.policy.header->name),
-                                                           p.parsed.policy.header->version.str())
-                                            : std::string("a policy without a header");
-  print(out == "-" ? stderr : stdout,
-        "{}: signed {} ({}) by {} (serial {}), {}, {}: {} bytes of PKCS#7 (limit {}), {} bytes of content\n",
-        out == "-" ? "<stdout>" : shown(out), in->display_name, name, quote(who.subject), who.serial, o.digest,
-        o.no_certs ? "certificate not embedded" : "certificate embedded", blob->size(),
-        frontend::kMaxSignedPolicyBytes, in->bytes.size());
-  if (rejected) print(stderr, "ipec: warning: {}: signed despite its errors (--force)\n", in->display_name);
+  printSigned(*out, p, signer.cert.get(), o, blob->size());
+  if (has_errors) print(stderr, "ipec: warning: {}: signed despite its errors (--force)\n", in->display_name);
   return 0;
 }
 
