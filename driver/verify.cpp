@@ -37,7 +37,7 @@ json checkJson(CheckedPolicy& p, const PipelineConfig& config, const std::string
   return doc["files"][0];
 }
 
-void printText(const sign::BlobReport& r, const std::string& name, const VerifyOptions& o) {
+void printSigners(const sign::BlobReport& r, const std::string& name, const VerifyOptions& o) {
   for (const sign::SignerReport& s : r.signers) {
     if (!s.cert) continue;
     print(stdout, "{}: signature by {} (serial {}{}) holds, {} with {}\n", name, quote(s.cert->subject), s.cert->serial,
@@ -54,6 +54,69 @@ void printText(const sign::BlobReport& r, const std::string& name, const VerifyO
     print(stdout, "{}: signed by the certificate of --cert {}\n", name, shown(o.cert));
 }
 
+// What runVerify found: the blob's report and, when it holds content, the content's check.
+struct Verified {
+  sign::BlobReport blob;
+  std::optional<CheckedPolicy> content;
+  PipelineConfig config;
+  bool good() const { return blob.problem == sign::BlobProblem::None; }
+  bool accepted() const { return content && content->diags->errorCount() == 0; }
+  const ast::Header* header() const {
+    return content && content->parsed.policy.header ? &*content->parsed.policy.header : nullptr;
+  }
+};
+
+void printJsonReport(Verified& v, const VerifyOptions& o) {
+  const sign::BlobReport& r = v.blob;
+  const ast::Header* header = v.header();
+  json j;
+  j["file"] = o.blob == "-" ? "<stdin>" : o.blob;
+  j["ok"] = v.good() && v.accepted();
+  j["problem"] = v.good() ? json(nullptr)
+                          : json{{"id", std::string(sign::problemId(r.problem))},
+                                 {"message", r.message},
+                                 {"kernel_errno", std::string(sign::problemErrno(r.problem))}};
+  j["blob_bytes"] = r.blob_bytes;
+  j["limit"] = frontend::kMaxSignedPolicyBytes;
+  j["content_bytes"] = r.content ? json(r.content->size()) : json(nullptr);
+  j["certificates"] = r.certificates;
+  j["trailing_bytes"] = r.trailing_bytes;
+  j["signer_checked_against"] = o.cert.empty() ? "embedded" : "cert";
+  json signers = json::array();
+  for (const sign::SignerReport& s : r.signers) signers.push_back(signerJson(s));
+  j["signers"] = std::move(signers);
+  j["policy"] = header ? json{{"name", header->name}, {"version", header->version.str()}} : json(nullptr);
+  j["check"] = v.content ? checkJson(*v.content, v.config, j["file"]) : json(nullptr);
+  printJson(j, 2);
+}
+
+void printTextReport(const Verified& v, const std::string& name, const VerifyOptions& o) {
+  const sign::BlobReport& r = v.blob;
+  const ast::Header* header = v.header();
+  if (v.good()) printSigners(r, name, o);
+  if (r.content)
+    print(stdout, "{}: {}; {} bytes of PKCS#7 (limit {}), {} bytes of content, {}\n", name,
+          header ? fmt::format("policy {} version {}", quote(header->name), header->version.str())
+                 : std::string("content without a policy header"),
+          r.blob_bytes, frontend::kMaxSignedPolicyBytes, r.content->size(),
+          r.certificates ? fmt::format("{} certificate{} embedded", r.certificates, r.certificates == 1 ? "" : "s")
+                         : std::string("no certificate embedded"));
+  if (r.trailing_bytes)
+    print(stdout, "{}: {} byte{} after the end of the DER message; the kernel ignores {}\n", name, r.trailing_bytes,
+          r.trailing_bytes == 1 ? "" : "s", r.trailing_bytes == 1 ? "it" : "them");
+  std::fflush(stdout);  // the summary before the diagnostics on a terminal shared by both
+  if (!v.good()) {
+    std::string_view kernel = sign::problemErrno(r.problem);
+    printError(fmt::format("{}: {} [{}]{}", name, r.message, sign::problemId(r.problem),
+                           kernel.empty() ? std::string() : fmt::format("; the kernel refuses it with {}", kernel)));
+    return;  // the content of a refused blob is not what the kernel would parse: its summary only
+  }
+  if (v.content) {
+    printDiagnostics(*v.content, o.color);
+    printVerdict(*v.content, v.config);
+  }
+}
+
 }  // namespace
 
 int runVerify(const VerifyOptions& o) {
@@ -61,64 +124,14 @@ int runVerify(const VerifyOptions& o) {
   if (!o.cert.empty() && !(cert = readCertOption(o.cert))) return static_cast<int>(ExitCode::Usage);
   auto in = readInputOrReport(o.blob, o.max_file_size, /*policy=*/false);
   if (!in) return static_cast<int>(ExitCode::Usage);
-  const sign::BlobReport r = sign::verifyBlob(in->bytes, cert.get());
-  const bool json_out = o.format == "json";
-  const bool good = r.problem == sign::BlobProblem::None;
-
-  std::optional<CheckedPolicy> p;
-  PipelineConfig config = o.pipeline;
-  config.check_loadable = true;
-  config.check_signed_size = false;  // the blob's real size was checked
-  if (r.content) p = checkPolicy(fmt::format("{} (content)", in->display_name), *r.content, config);
-  const bool accepted = p && p->diags->errorCount() == 0;
-  const auto* header = p && p->parsed.policy.header ? &*p->parsed.policy.header : nullptr;
-
-  if (json_out) {
-    json j;
-    j["file"] = o.blob == "-" ? "<stdin>" : o.blob;
-    j["ok"] = good && accepted;
-    j["problem"] = good ? json(nullptr)
-                        : json{{"id", std::string(sign::problemId(r.problem))},
-                               {"message", r.message},
-                               {"kernel_errno", std::string(sign::problemErrno(r.problem))}};
-    j["blob_bytes"] = r.blob_bytes;
-    j["limit"] = frontend::kMaxSignedPolicyBytes;
-    j["content_bytes"] = r.content ? json(r.content->size()) : json(nullptr);
-    j["certificates"] = r.certificates;
-    j["trailing_bytes"] = r.trailing_bytes;
-    j["signer_checked_against"] = o.cert.empty() ? "embedded" : "cert";
-    json signers = json::array();
-    for (const sign::SignerReport& s : r.signers) signers.push_back(signerJson(s));
-    j["signers"] = std::move(signers);
-    j["policy"] = header ? json{{"name", header->name}, {"version", header->version.str()}} : json(nullptr);
-    j["check"] = p ? checkJson(*p, config, j["file"]) : json(nullptr);
-    printJson(j, 2);
-    return good && accepted ? 0 : static_cast<int>(ExitCode::Findings);
-  }
-  if (good) printText(r, in->display_name, o);
-  if (r.content)
-    print(stdout, "{}: {}; {} bytes of PKCS#7 (limit {}), {} bytes of content, {}\n", in->display_name,
-          header ? fmt::format("policy {} version {}", quote(header->name), header->version.str())
-                 : std::string("content without a policy header"),
-          r.blob_bytes, frontend::kMaxSignedPolicyBytes, r.content->size(),
-          r.certificates ? fmt::format("{} certificate{} embedded", r.certificates, r.certificates == 1 ? "" : "s")
-                         : std::string("no certificate embedded"));
-  if (r.trailing_bytes)
-    print(stdout, "{}: {} byte{} after the end of the DER message; the kernel ignores {}\n", in->display_name,
-          r.trailing_bytes, r.trailing_bytes == 1 ? "" : "s", r.trailing_bytes == 1 ? "it" : "them");
-  std::fflush(stdout);  // the summary before the diagnostics on a terminal shared by both
-  if (!good) {
-    std::string_view kernel = sign::problemErrno(r.problem);
-    printError(fmt::format("{}: {} [{}]{}", in->display_name, r.message, sign::problemId(r.problem),
-                           kernel.empty() ? std::string() : fmt::format("; the kernel refuses it with {}", kernel)));
-  }
-  // The content of a blob the kernel refuses is shown by its summary line only: it is not what
-  // the kernel would parse.
-  if (p && good) {
-    printDiagnostics(*p, o.color);
-    printVerdict(*p, config);
-  }
-  return good && accepted ? 0 : static_cast<int>(ExitCode::Findings);
+  Verified v{sign::verifyBlob(in->bytes, cert.get()), std::nullopt, o.pipeline};
+  v.config.check_loadable = true;
+  v.config.check_signed_size = false;  // the blob's real size was checked
+  if (v.blob.content) v.content = checkPolicy(fmt::format("{} (content)", in->display_name), *v.blob.content, v.config);
+  const bool ok = v.good() && v.accepted();
+  if (o.format == "json") printJsonReport(v, o);
+  else printTextReport(v, in->display_name, o);
+  return ok ? 0 : static_cast<int>(ExitCode::Findings);
 }
 
 }  // namespace ipec::driver
