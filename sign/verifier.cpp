@@ -199,6 +199,52 @@ Problem parserProblem(CMS_ContentInfo* cms, std::string_view der) {
   return std::nullopt;
 }
 
+// The signatures, then the signer: what pkcs7_verify() and the keyring lookup refuse. Fills each
+// signer's certificate into `r`.
+Problem signatureProblem(CMS_ContentInfo* cms, STACK_OF(X509) * embedded, X509* expected, BlobReport& r) {
+  STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
+  CertStack signers(sk_X509_new_null());
+  std::string wrong_signer;  // the first signer that is not the certificate of --cert
+  for (int i = 0; i < sk_CMS_SignerInfo_num(infos); ++i) {
+    CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, i);
+    bool other = false;
+    X509* cert = signerCert(si, embedded, expected, other);
+    if (other && wrong_signer.empty()) wrong_signer = r.signers[i].sid;
+    if (!cert && other)
+      return std::pair{BlobProblem::WrongSigner,
+                       fmt::format("signed by {}, not by the certificate given with --cert", r.signers[i].sid)};
+    if (!cert)
+      return std::pair{BlobProblem::NoCertificate,
+                       fmt::format("the signer's certificate is not in the blob (signed with --no-certs?): give it "
+                                   "with --cert; the signer is {}",
+                                   r.signers[i].sid)};
+    r.signers[i].cert = nameOf(cert);
+    if (signedOutsideValidity(si, cert))
+      return std::pair{BlobProblem::SignedOutsideValidity,
+                       std::string("the signing time lies outside the certificate's validity")};
+    X509_up_ref(cert);
+    sk_X509_push(signers.get(), cert);
+  }
+  BioPtr out(BIO_new(BIO_s_mem()));
+  const unsigned flags = CMS_BINARY | CMS_NOINTERN | CMS_NO_SIGNER_CERT_VERIFY;
+  if (CMS_verify(cms, signers.get(), nullptr, nullptr, out.get(), flags) != 1) {
+    const char* reason = ERR_reason_error_string(ERR_peek_error());
+    const std::string why = reason ? reason : "verification failure";
+    const BlobProblem kind = signatureFailure();
+    ERR_clear_error();
+    return std::pair{kind, kind == BlobProblem::UndecodableSignature
+                               ? fmt::format("the signature does not decode ({}): it was changed after signing", why)
+                               : fmt::format("the signature does not hold ({}): the content or the signature was "
+                                             "changed after signing",
+                                             why)};
+  }
+  // The keyring last: ENOKEY when --cert did not sign.
+  if (!wrong_signer.empty())
+    return std::pair{BlobProblem::WrongSigner,
+                     fmt::format("signed by {}, not by the certificate given with --cert", wrong_signer)};
+  return std::nullopt;
+}
+
 BlobReport verifyParts(std::string_view blob, X509* expected) {
   BlobReport r;
   r.blob_bytes = blob.size();
@@ -233,45 +279,7 @@ BlobReport verifyParts(std::string_view blob, X509* expected) {
   if (CMS_is_detached(cms.get()) || !r.content)
     return fail(r, BlobProblem::Detached,
                 "the content is detached; the kernel needs it inside the blob (sign with -nodetach, or with ipec sign)");
-  CertStack signers(sk_X509_new_null());
-  std::string wrong_signer;  // the first signer that is not the certificate of --cert
-  for (int i = 0; i < sk_CMS_SignerInfo_num(infos); ++i) {
-    CMS_SignerInfo* si = sk_CMS_SignerInfo_value(infos, i);
-    bool other = false;
-    X509* cert = signerCert(si, embedded.get(), expected, other);
-    if (other && wrong_signer.empty()) wrong_signer = r.signers[i].sid;
-    if (!cert && other)
-      return fail(r, BlobProblem::WrongSigner,
-                  fmt::format("signed by {}, not by the certificate given with --cert", r.signers[i].sid));
-    if (!cert)
-      return fail(r, BlobProblem::NoCertificate,
-                  fmt::format("the signer's certificate is not in the blob (signed with --no-certs?): give it with "
-                              "--cert; the signer is {}",
-                              r.signers[i].sid));
-    r.signers[i].cert = nameOf(cert);
-    if (signedOutsideValidity(si, cert))
-      return fail(r, BlobProblem::SignedOutsideValidity, "the signing time lies outside the certificate's validity");
-    X509_up_ref(cert);
-    sk_X509_push(signers.get(), cert);
-  }
-  BioPtr out(BIO_new(BIO_s_mem()));
-  const unsigned flags = CMS_BINARY | CMS_NOINTERN | CMS_NO_SIGNER_CERT_VERIFY;
-  if (CMS_verify(cms.get(), signers.get(), nullptr, nullptr, out.get(), flags) != 1) {
-    const char* reason = ERR_reason_error_string(ERR_peek_error());
-    const std::string why = reason ? reason : "verification failure";
-    const BlobProblem kind = signatureFailure();
-    ERR_clear_error();
-    return fail(r, kind,
-                kind == BlobProblem::UndecodableSignature
-                    ? fmt::format("the signature does not decode ({}): it was changed after signing", why)
-                    : fmt::format("the signature does not hold ({}): the content or the signature was changed after "
-                                  "signing",
-                                  why));
-  }
-  // The keyring last: ENOKEY when --cert did not sign.
-  if (!wrong_signer.empty())
-    return fail(r, BlobProblem::WrongSigner,
-                fmt::format("signed by {}, not by the certificate given with --cert", wrong_signer));
+  if (auto bad = signatureProblem(cms.get(), embedded.get(), expected, r)) return fail(r, bad->first, bad->second);
   return r;
 }
 
