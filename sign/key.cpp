@@ -39,8 +39,9 @@ PkeyPtr parsePrivateKey(std::string_view bytes, std::string& why) {
 }
 
 std::string redactUri(std::string_view uri) {
-  std::string out;
-  size_t pos = 0;
+  // The scheme ends the first attribute's left side as `;` ends the others'.
+  std::string out(uri.substr(0, isPkcs11Uri(uri) ? 7 : 0));
+  size_t pos = out.size();
   while (pos <= uri.size()) {
     size_t end = uri.find_first_of(";?&", pos);
     if (end == std::string_view::npos) end = uri.size();

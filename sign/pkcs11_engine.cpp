@@ -24,7 +24,8 @@ struct SplitUri {
 
 SplitUri splitUri(std::string_view uri) {
   SplitUri out;
-  size_t pos = 0;
+  out.uri = "pkcs11:";
+  size_t pos = out.uri.size();  // loadPkcs11Key() is called for pkcs11: URIs only
   char sep = 0;
   while (pos <= uri.size()) {
     size_t end = uri.find_first_of(";?&", pos);
@@ -32,9 +33,9 @@ SplitUri splitUri(std::string_view uri) {
     std::string_view attr = uri.substr(pos, end - pos);
     if (attr.starts_with("module-path=")) out.module = attr.substr(12);
     else if (attr.starts_with("pin-value=")) out.pin = attr.substr(10);
-    else if (sep != '?' && sep != '&') out.uri += fmt::format("{}{}", sep == 0 ? "" : ";", attr);
+    else if (sep != '?' && sep != '&') out.uri += fmt::format("{}{}", sep == 0 || out.uri.back() == ':' ? "" : ";", attr);
     if (end == uri.size()) break;
-    sep = uri[end] == '&' ? '&' : uri[end];
+    sep = uri[end];
     pos = end + 1;
   }
   return out;

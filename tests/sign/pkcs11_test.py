@@ -60,6 +60,8 @@ def main():
     r = run([ipec, "verify", out, "--cert", cert])
     expect(r.returncode == 0, "ipec verify accepts the token-signed blob", r)
     for what, uri, extra in (("a wrong PIN", "%s;pin-value=00000000" % base, {"IPEC_PKCS11_MODULE": module}),
+                             ("a wrong PIN as the first attribute", "pkcs11:pin-value=00000000;token=ipec-test;object=signer",
+                              {"IPEC_PKCS11_MODULE": module}),
                              ("a missing object", "pkcs11:token=ipec-test;object=nope", {"IPEC_PKCS11_MODULE": module,
                                                                                          "IPEC_PKCS11_PIN": pin}),
                              ("a missing module", "%s?module-path=%s/none.so" % (base, d), {"IPEC_PKCS11_PIN": pin})):
