@@ -301,8 +301,8 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   app.set_version_flag("--version", fmt::format("ipec {}", kIpecVersion));
   app.require_subcommand(1);
   app.footer(
-      "Warning flags (check, fmt, eval, compile, lifecycle): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
-      "-Wno-error=<id>.\n"
+      "Warning flags (check, fmt, eval, compile, lifecycle, sign, verify): -W<id>, -Wno-<id>, -Werror,\n"
+      "-Werror=<id>, -Wno-error=<id>.\n"
       "`ipec diagnostics` lists the ids and `ipec diagnostics ID` explains one; docs/cli.md describes every flag.\n"
       "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
   Commands c{};
