@@ -31,11 +31,15 @@ X509Ptr parseCert(std::string_view bytes) {
   return X509Ptr(raw);
 }
 
+std::string nameText(const X509_NAME* name) {
+  BioPtr out(BIO_new(BIO_s_mem()));
+  X509_NAME_print_ex(out.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
+  return bioBytes(out.get());
+}
+
 CertName nameOf(X509* cert) {
   CertName n;
-  BioPtr out(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(out.get(), X509_get_subject_name(cert), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  n.subject = bioBytes(out.get());
+  n.subject = nameText(X509_get_subject_name(cert));
   const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
   n.serial = hex(ASN1_STRING_get0_data(serial), ASN1_STRING_length(serial), true);
   if (const ASN1_OCTET_STRING* id = X509_get0_subject_key_id(cert))

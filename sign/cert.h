@@ -22,6 +22,8 @@ struct CertName {
   std::string skid;    // lower-case hex
 };
 CertName nameOf(X509* cert);
+// A distinguished name as RFC 2253 writes it (UTF-8 left as it is).
+std::string nameText(const X509_NAME* name);
 
 // Fills the certificate, issuer and serial sizes and the signature size range of `model`.
 // Returns "" or why the model cannot cover the certificate's key (a phrase: "has a key type ...").

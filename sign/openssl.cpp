@@ -26,6 +26,4 @@ std::string takeOpensslError() {
   return reason;
 }
 
-int lastOpensslReason() { return ERR_GET_REASON(ERR_peek_last_error()); }
-
 }  // namespace ipec::sign

@@ -28,7 +28,5 @@ BioPtr memoryBio(std::string_view bytes);
 std::string bioBytes(BIO* bio);
 // The reason of the first error OpenSSL queued (its own words), or "" when none; clears the queue.
 std::string takeOpensslError();
-// The reason code of the last queued error without clearing the queue (0: none).
-int lastOpensslReason();
 
 }  // namespace ipec::sign

@@ -30,12 +30,6 @@ std::string hex(const ASN1_STRING* s) {
   return out;
 }
 
-std::string nameText(const X509_NAME* name) {
-  BioPtr out(BIO_new(BIO_s_mem()));
-  X509_NAME_print_ex(out.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-  return bioBytes(out.get());
-}
-
 std::string describeSid(CMS_SignerInfo* si) {
   ASN1_OCTET_STRING* keyid = nullptr;
   X509_NAME* issuer = nullptr;
