@@ -76,6 +76,13 @@ def prepare(work, stage, ipec, slice_, corpus=None):
         ipec_sign("sign-079-forced", p079, "--force", desc="079 with the certificate: 65 536 bytes (--force)")
     ipec_sign("sign-untrusted", text("untrusted", MIN % "untrusted"), k=env["UNTRUSTED_KEY"], c=env["UNTRUSTED_PEM"],
               desc="ipec sign by a signer no keyring trusts")
+    # ECDSA: no trusted EC key, but the kernel checks the signature before its keyrings, so an
+    # intact blob answers ENOKEY (the P-256 signature verified) and a changed one EKEYREJECTED
+    data = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "sign", "data")
+    ec = ipec_sign("sign-ec", text("ec", MIN % "ec"), k=os.path.join(data, "ec.key"), c=os.path.join(data, "ec.pem"),
+                   desc="ipec sign with an ECDSA P-256 key no keyring holds")
+    eb = open(ec, "rb").read()
+    derived("sign-ec-tamper", _flip(eb, eb.find(b"sign_ec") + 5), "ECDSA blob, content byte flipped")
     blob = open(base, "rb").read()
     content = (MIN % "certs").encode()
     at = blob.find(content)
@@ -104,7 +111,6 @@ def prepare(work, stage, ipec, slice_, corpus=None):
     cases.append({"id": "sign-detached", "desc": "openssl smime without -nodetach (content detached)", "blob": det})
     # blobs from tests/sign/data (tests/sign/make-data.sh), signed by a key the kernel does not
     # trust: each fails before trust is asked, and ipec verify must name that failure
-    data = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "sign", "data")
     for name, desc in (("data", "a PKCS#7 data message, not signedData"),
                        ("econtent", "cms -econtent_type: a version 1 SignerInfo in a version 3 SignedData"),
                        ("econtent-keyid", "cms -keyid -econtent_type: signed content of type SpcIndirectData"),
