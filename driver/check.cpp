@@ -27,6 +27,8 @@ namespace {
 
 std::string plural(unsigned n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
+}  // namespace
+
 void printVerdict(const CheckedPolicy& p, const PipelineConfig& config) {
   KernelVerdict v = p.diags->verdict();
   const analysis::Target& t = config.target;
@@ -46,8 +48,6 @@ void printVerdict(const CheckedPolicy& p, const PipelineConfig& config) {
   if (v.accepts) print(stdout, "{}: {} accepts this policy (target {})\n", p.file->name(), t.kernel_name, t.name);
   else print(stdout, "{}: {} rejects this policy {} (target {})\n", p.file->name(), t.kernel_name, rejects, t.name);
 }
-
-}  // namespace
 
 int runCheck(const CheckOptions& options) {
   const bool json = options.format == "json" || options.format == "sarif";

@@ -145,6 +145,29 @@ struct PolicyDiffOptions {
   uint64_t max_file_size = 0;
 };
 int runPolicyDiff(const PolicyDiffOptions& options);
+// `ipec sign` and `ipec verify` (driver/sign.cpp, driver/verify.cpp; the sign/ layer).
+struct SignOptions {
+  PipelineConfig pipeline;
+  std::string policy, key, cert, output;
+  std::string digest = "sha256";
+  bool no_certs = false;
+  bool force = false;
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runSign(const SignOptions& options);
+
+struct VerifyOptions {
+  PipelineConfig pipeline;
+  std::string blob, cert;
+  std::string format = "text";  // text | json
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runVerify(const VerifyOptions& options);
+
+// The kernel-verdict line of `ipec check` for one checked policy (stdout).
+void printVerdict(const CheckedPolicy& p, const PipelineConfig& config);
 
 // A policy compiled in memory (for compile, and for `eval --engine=table`).
 struct CompiledPolicy {

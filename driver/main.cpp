@@ -120,6 +120,8 @@ struct Cli {
   AuditOptions audit;
   PolicyDiffOptions diff;
   TargetsOptions targets;
+  SignOptions sign;
+  VerifyOptions verify;
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
   bool lsp_stdio = false;
@@ -132,7 +134,7 @@ struct Cli {
 
 struct Commands {
   CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp, *diff;
-  CLI::App *audit, *system, *snapshot;
+  CLI::App *audit, *system, *snapshot, *sign, *verify;
 };
 
 // check's options for the live machine (docs/cli.md#against-system).
@@ -345,12 +347,54 @@ CLI::App* addDiff(CLI::App& app, Cli& cli) {
   return d;
 }
 
+// ipec sign and ipec verify (docs/cli.md#ipec-sign).
+CLI::App* addSign(CLI::App& app, Cli& cli) {
+  SignOptions& o = cli.sign;
+  auto* s = app.add_subcommand("sign", "Check a policy and sign it as the kernel takes it (PKCS#7, DER, attached, no "
+                                       "signed attributes)");
+  s->add_option("policy", o.policy, "Policy file ('-' reads standard input; then -o is needed)")->required();
+  s->add_option("--key", o.key, "The private key: a PEM or DER file (RSA or EC), or a PKCS#11 URI (pkcs11:...)")
+      ->required()
+      ->check(nonEmpty("a key file or a pkcs11: URI"));
+  s->add_option("--cert", o.cert, "The signer's X.509 certificate (PEM or DER)")
+      ->required()
+      ->check(nonEmpty("a certificate file"));
+  s->add_option("-o,--output", o.output, "The signed blob (default: POLICY.p7s; '-': standard output)")
+      ->check(nonEmpty("a file name"));
+  s->add_flag("--no-certs", o.no_certs, "Do not embed the certificate (the kernel finds it in its keyring)");
+  s->add_option("--digest", o.digest, "sha256, sha384 or sha512")->check(nonEmpty("sha256, sha384 or sha512"))
+      ->default_val("sha256");
+  s->add_flag("--force", o.force, "Sign (and write) even what the kernel would reject");
+  addColor(s, cli.color, "the diagnostics");
+  addLimitOptions(s, cli.diag_options);
+  addMaxFileSize(s, cli.max_size, "the policy");
+  addTargetOptions(s, cli.target_args, &cli.project);
+  return s;
+}
+
+CLI::App* addVerify(CLI::App& app, Cli& cli) {
+  VerifyOptions& o = cli.verify;
+  auto* v = app.add_subcommand("verify", "Check a signed policy: the signature, the signer, and the policy inside");
+  v->add_option("signed", o.blob, "Signed policy blob, DER ('-' reads standard input)")->required();
+  v->add_option("--cert", o.cert, "The certificate that must have signed (PEM or DER); without it, the one inside")
+      ->check(nonEmpty("a certificate file"));
+  v->add_option("--format", o.format, "text, or json (one document)")
+      ->check(nonEmpty("text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  addColor(v, cli.color, "the diagnostics");
+  addLimitOptions(v, cli.diag_options);
+  addMaxFileSize(v, cli.max_size, "the blob");
+  addTargetOptions(v, cli.target_args, &cli.project);
+  return v;
+}
+
 Commands buildApp(CLI::App& app, Cli& cli) {
   app.set_version_flag("--version", fmt::format("ipec {}", kIpecVersion));
   app.require_subcommand(1);
   app.footer(
-      "Warning flags (check, fmt, eval, compile, lifecycle, diff): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
-      "-Wno-error=<id>.\n"
+      "Warning flags (check, fmt, eval, compile, lifecycle, diff, audit, sign, verify): -W<id>, -Wno-<id>, -Werror,\n"
+      "-Werror=<id>, -Wno-error=<id>.\n"
       "`ipec diagnostics` lists the ids and `ipec diagnostics ID` explains one; docs/cli.md describes every flag.\n"
       "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
   Commands c{};
@@ -365,6 +409,8 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   c.audit = addAudit(app, cli);
   c.diff = addDiff(app, cli);
   c.system = addSystem(app, cli, c.snapshot);
+  c.sign = addSign(app, cli);
+  c.verify = addVerify(app, cli);
   c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
   c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
       ->check(nonEmpty("text or json"))
@@ -470,7 +516,7 @@ void unmarkPositionals(Cli& cli) {
   for (std::string& f : cli.check.files) f = unmarkFile(std::move(f));
   for (std::string& f : cli.fmt.files) f = unmarkFile(std::move(f));
   for (std::string& f : cli.audit.logs) f = unmarkFile(std::move(f));
-  for (std::string* s : {&cli.diff.old_policy, &cli.diff.new_policy, &cli.eval.policy, &cli.comp.policy, &cli.dump.table, &cli.life.script, &cli.target_args.name,
+  for (std::string* s : {&cli.diff.old_policy, &cli.diff.new_policy, &cli.sign.policy, &cli.verify.blob, &cli.eval.policy, &cli.comp.policy, &cli.dump.table, &cli.life.script, &cli.target_args.name,
                          &cli.diag_id})
     *s = unmarkFile(std::move(*s));
 }
@@ -702,6 +748,18 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     o.color = color;
     o.max_file_size = max_bytes;
     return runPolicyDiff(o);
+  }
+  if (c.sign->parsed() || c.verify->parsed()) {
+    const bool signing = c.sign->parsed();
+    PipelineConfig& pc = signing ? cli.sign.pipeline : cli.verify.pipeline;
+    const std::string& input = signing ? cli.sign.policy : cli.verify.blob;
+    if (!stdinOnce({input, signing ? cli.sign.key : cli.verify.cert, signing ? cli.sign.cert : std::string()}))
+      return kUsage;
+    pc.diag_options = cli.diag_options;
+    if (!configureOrReport(cli, signing ? c.sign : c.verify, input, pc)) return kUsage;
+    cli.sign.color = cli.verify.color = color;
+    cli.sign.max_file_size = cli.verify.max_file_size = max_bytes;
+    return signing ? runSign(cli.sign) : runVerify(cli.verify);
   }
   if (c.dump->parsed()) {
     cli.dump.max_file_size = max_bytes;

@@ -12,7 +12,9 @@ A golden file is a policy followed by the expected output of one ipec command:
 
 `{stdin}` in the command feeds the policy on standard input instead of naming it; `{none}` runs
 the command without the policy file; `{input:NAME}` copies `inputs/NAME` (beside the golden file)
-into the scratch directory and stands for NAME (a second policy for `ipec diff`, an events file). In the output, the scratch directory's absolute path reads
+into the scratch directory and stands for NAME (a second policy for `ipec diff`, an events file);
+`{signdata}` is tests/sign/data (test keys and signed blobs), and reads `{signdata}` in the output
+too. In the output, the scratch directory's absolute path reads
 `{dir}` and the documentation base URI (IPEC_DOCS_URI, which depends on the install prefix)
 reads `{docs}/`: SARIF names files by absolute URI. `{golden}` in the command is the folder of
 the golden files (for inputs beside them, such as `snapshots/*.json`), and reads `{golden}` in
@@ -30,6 +32,7 @@ import tempfile
 
 GOLDEN_DIR = os.path.dirname(os.path.abspath(__file__))
 
+SIGNDATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sign", "data")
 MARKER = re.compile(rb"\n# ==== ipec (?P<args>[^\n]*?) ====\n")
 
 
@@ -55,6 +58,7 @@ def run(ipec, name, policy, args, inputs_dir):
             with open(os.path.join(inputs_dir, extra), "rb") as src, open(os.path.join(tmp, extra), "wb") as dst:
                 dst.write(src.read())
         args = INPUT.sub(lambda m: m.group(1), args)
+        args = args.replace("{signdata}", SIGNDATA)
         argv = [ipec] + args.split() + [name]
         if "{none}" in args:  # the command takes no policy file
             argv = [ipec] + args.replace("{none}", "").split()
@@ -83,6 +87,7 @@ def docs_uri(ipec):
 def normalise(out, tmp, ipec):
     out = out.replace(os.path.realpath(tmp).encode(), b"{dir}").replace(tmp.encode(), b"{dir}")
     out = out.replace(GOLDEN_DIR.encode(), b"{golden}")
+    out = out.replace(SIGNDATA.encode(), b"{signdata}")
     uri = docs_uri(ipec)
     return out.replace(uri.encode(), b"{docs}/") if uri else out
 

@@ -4,6 +4,7 @@
 compares them with what the kernel answered. Called by tests/kernel/kernel-test:
 
     harness.py prepare WORK --parts load,decisions,lifecycle,lockout --ipec IPEC [--slice]
+    harness.py prepare WORK --parts load,decisions,lifecycle,sign --ipec IPEC [--slice]
     harness.py report WORK --out DIR
     harness.py repredict WORK --ipec IPEC     (ask another ipec about a kept run; no VM)
 
@@ -26,6 +27,9 @@ import lifecycle_scenarios  # noqa: E402
 import load_cases  # noqa: E402
 import audit as audit_part  # noqa: E402
 import lockout as part_lockout  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "parts"))
+import sign as sign_part  # noqa: E402
 
 
 def die(msg, code=3):
@@ -603,6 +607,8 @@ def write_report(rep, out):
         for d in p["disagree"]:
             if "md" in d:
                 L += d["md"]
+            elif "line" in d:
+                L += ["- " + d["line"]]
             elif p["name"] == "load":
                 L += ["### case %s (%s, sign %s): kernel %s, ipec %s" % (d["id"], d["group"], d["mode"], d["kernel"], d["ipec"]),
                       "", d["desc"], "", "```", d.get("text", ""), "```", ""]
@@ -658,6 +664,8 @@ def cmd_report(work, out):
         report_life(work, lines, rep)
     if os.path.exists(os.path.join(work, "lockout", "policies.json")):
         part_lockout.report(work, lines, rep)
+    if os.path.exists(os.path.join(work, "sign", "cases.json")):
+        sign_part.report(work, lines, rep)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0
@@ -670,6 +678,8 @@ def cmd_report(work, out):
         for d in p["disagree"][:15]:
             if "md" in d:
                 print("    DISAGREE %s %s: kernel %s, ipec %s" % (p["name"], d["label"], d["kernel"], d["ipec"]))
+            elif "line" in d:  # parts that say it themselves (parts/*.py)
+                print("    " + d["line"])
             elif p["name"] == "load":
                 print("    DISAGREE load %s [%s] %s: kernel %s, ipec %s" % (d["id"], d["group"], d["desc"], d["kernel"], d["ipec"]))
             elif p["name"] == "audit":
@@ -706,7 +716,7 @@ def main():
         stage = os.path.join(work, "stage", "suite")
         with open(os.environ["SIGNER_PEM"], "rb") as i, open(os.path.join(work, "signer.pem"), "wb") as o:
             o.write(i.read())
-        parts = opts.get("parts", "load,decisions,lifecycle,audit,lockout").split(",")
+        parts = opts.get("parts", "load,decisions,lifecycle,audit,sign,lockout").split(",")
         ipec = opts["ipec"]
         if "load" in parts:
             prepare_load(work, stage, ipec, opts.get("slice", False))
@@ -718,6 +728,9 @@ def main():
             open(os.path.join(work, "dec", "audit-part"), "w").close()
         if "lockout" in parts:
             part_lockout.prepare(work, stage, ipec, sign, HERE)
+        if "sign" in parts:
+            note("part sign: %d signed blobs" % sign_part.prepare(work, stage, ipec, opts.get("slice", False),
+                                                                  os.environ.get("IPEC_CORPUS")))
     elif cmd == "repredict":  # ask another ipec about a kept run (no VM)
         ipec = os.path.abspath(opts["ipec"])
         if os.path.exists(os.path.join(work, "load", "cases.json")):
@@ -726,6 +739,8 @@ def main():
             predict_life(work, ipec)
         if os.path.exists(os.path.join(work, "dec", "policies.json")):
             predict_dec(work, ipec)
+        if os.path.exists(os.path.join(work, "sign", "cases.json")):
+            sign_part.predict(work, ipec)
     elif cmd == "report":
         sys.exit(cmd_report(work, opts["out"]))
     else:

@@ -17,6 +17,13 @@ if [ -f /suite/load/list ]; then
   ipetool loadbatch /suite/load/list
   t load
 fi
+if [ -f /suite/sign/list ]; then
+  echo "=== SIGN"
+  dmesg -c > /dev/null
+  ipetool loadbatch /suite/sign/list
+  dmesg -c | grep -iE 'pkcs7|x\.?509|asymmetric|rsa|ecdsa|keyring' | sed 's/^/SIGNLOG /'
+  t sign
+fi
 if [ -f /suite/life/list ]; then
   echo "=== LIFECYCLE"
   ipetool lifebatch /suite/life/list
