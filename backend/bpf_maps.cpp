@@ -14,11 +14,11 @@ namespace {
 namespace sl = ipec::stdlib;
 
 // Map keys and values, printed as bpftool wants them: `hex 01 02 ...`.
-std::string hexWords(const ByteWriter& b) {
+std::string hexWords(std::string_view b) {
   std::string out = "hex";
-  for (unsigned char c : b.view()) {
+  for (char c : b) {
     out += ' ';
-    appendHex(out, std::string_view(reinterpret_cast<const char*>(&c), 1));
+    appendHex(out, std::string_view(&c, 1));
   }
   return out;
 }
@@ -28,9 +28,56 @@ void digest64(ByteWriter& w, const std::string& d) {
   w.zeros(64 - std::min<size_t>(d.size(), 64));
 }
 
+BpfMapEntry entry(ByteWriter& k, ByteWriter& v) { return {std::move(k.str()), std::move(v.str())}; }
+
 }  // namespace
 
+BpfMapImage bpfMapImage(const DecisionProgram& prog) {
+  BpfMapImage img;
+  for (uint32_t op = 0; op < sl::kNumOps; ++op) {
+    ByteWriter k, v;
+    k.u32(op);
+    writeOpRecord(v, prog.ops[op]);
+    img.ops.push_back(entry(k, v));
+  }
+  for (uint32_t i = 0; i < prog.kinds.size(); ++i) {
+    ByteWriter k, v;
+    k.u32(i);
+    writeKindShape(v, prog.kinds[i]);
+    img.kinds.push_back(entry(k, v));
+  }
+  for (int sub = 0; sub < 2; ++sub)
+    for (const DigestGroupIR& g : sub == 0 ? prog.fsv : prog.dm) {
+      if (g.group.kind == 0) continue;  // only used by pair rules
+      ByteWriter k, v;
+      k.u8(g.op);
+      k.u8(g.digest.alg);
+      k.u8(static_cast<uint8_t>(g.digest.bytes.size()));
+      k.u8(0);
+      digest64(k, g.digest.bytes);
+      v.u32(g.group.base);
+      v.u32(g.group.kind);
+      (sub == 0 ? img.fsv : img.dm).push_back(entry(k, v));
+    }
+  for (const PairGroupIR& p : prog.pairs) {
+    ByteWriter k, v;
+    k.u8(p.op);
+    k.u8(p.fsv.alg);
+    k.u8(static_cast<uint8_t>(p.fsv.bytes.size()));
+    k.u8(p.dm.alg);
+    k.u8(static_cast<uint8_t>(p.dm.bytes.size()));
+    k.zeros(3);
+    digest64(k, p.fsv.bytes);
+    digest64(k, p.dm.bytes);
+    v.u32(p.group.base);
+    v.u32(p.group.kind);
+    img.pair.push_back(entry(k, v));
+  }
+  return img;
+}
+
 std::string writeBpfMaps(const DecisionProgram& prog, const std::string& pin) {
+  const BpfMapImage img = bpfMapImage(prog);
   std::string out = fmt::format(
       "# bpftool batch file: the ipec decision program for policy {} {}.{}.{}\n"
       "# Apply with: bpftool batch file THIS_FILE (maps are pinned under {}; docs/table-format.md describes them)\n",
@@ -44,51 +91,16 @@ std::string writeBpfMaps(const DecisionProgram& prog, const std::string& pin) {
   create("ipec_fsv", "hash", 68, 8, prog.fsv.size());
   create("ipec_dm", "hash", 68, 8, prog.dm.size());
   create("ipec_pair", "hash", 136, 8, prog.pairs.size());
-  auto update = [&](const char* name, const ByteWriter& k, const ByteWriter& v) {
-    fmt::format_to(std::back_inserter(out), "map update pinned {}/{} key {} value {}\n", pin, name, hexWords(k),
-                   hexWords(v));
+  auto update = [&](const char* name, const std::vector<BpfMapEntry>& entries) {
+    for (const BpfMapEntry& e : entries)
+      fmt::format_to(std::back_inserter(out), "map update pinned {}/{} key {} value {}\n", pin, name, hexWords(e.key),
+                     hexWords(e.value));
   };
-  for (uint32_t op = 0; op < sl::kNumOps; ++op) {
-    ByteWriter k, v;
-    k.u32(op);
-    writeOpRecord(v, prog.ops[op]);
-    update("ipec_ops", k, v);
-  }
-  for (uint32_t i = 0; i < prog.kinds.size(); ++i) {
-    ByteWriter k, v;
-    k.u32(i);
-    writeKindShape(v, prog.kinds[i]);
-    update("ipec_kinds", k, v);
-  }
-  for (int sub = 0; sub < 2; ++sub)
-    for (const DigestGroupIR& g : sub == 0 ? prog.fsv : prog.dm) {
-      if (g.group.kind == 0) continue;  // only used by pair rules
-      ByteWriter k, v;
-      k.u8(g.op);
-      k.u8(g.digest.alg);
-      k.u8(static_cast<uint8_t>(g.digest.bytes.size()));
-      k.u8(0);
-      digest64(k, g.digest.bytes);
-      v.u32(g.group.base);
-      v.u32(g.group.kind);
-      update(sub == 0 ? "ipec_fsv" : "ipec_dm", k, v);
-    }
-  for (const PairGroupIR& p : prog.pairs) {
-    ByteWriter k, v;
-    k.u8(p.op);
-    k.u8(p.fsv.alg);
-    k.u8(static_cast<uint8_t>(p.fsv.bytes.size()));
-    k.u8(p.dm.alg);
-    k.u8(static_cast<uint8_t>(p.dm.bytes.size()));
-    k.u8(0);
-    k.u8(0);
-    k.u8(0);
-    digest64(k, p.fsv.bytes);
-    digest64(k, p.dm.bytes);
-    v.u32(p.group.base);
-    v.u32(p.group.kind);
-    update("ipec_pair", k, v);
-  }
+  update("ipec_ops", img.ops);
+  update("ipec_kinds", img.kinds);
+  update("ipec_fsv", img.fsv);
+  update("ipec_dm", img.dm);
+  update("ipec_pair", img.pair);
   return out;
 }
 
