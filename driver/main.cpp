@@ -118,13 +118,14 @@ struct Cli {
   DumpOptions dump;
   LifecycleOptions life;
   TargetsOptions targets;
+  EnforceOptions enforce;
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
   bool lsp_stdio = false;
 };
 
 struct Commands {
-  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp;
+  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp, *enforce;
 };
 
 CLI::App* addCheck(CLI::App& app, Cli& cli) {
@@ -252,6 +253,40 @@ CLI::App* addLifecycle(CLI::App& app, Cli& cli) {
   return lc;
 }
 
+// ipec enforce load|update|unload|status|log|mode (docs/enforcer.md, docs/cli.md).
+CLI::App* addEnforce(CLI::App& app, Cli& cli) {
+  EnforceOptions& o = cli.enforce;
+  auto* en = app.add_subcommand("enforce", "Enforce a compiled policy with the BPF-LSM program (docs/enforcer.md)");
+  en->require_subcommand(1);
+  auto action = [&o](CLI::App* sub) { sub->callback([&o, sub] { o.action = sub->get_name(); }); return sub; };
+  for (const char* name : {"load", "update"}) {
+    auto* sub = action(en->add_subcommand(name, std::string(name) == "load"
+                                                    ? "Load and attach the program with a policy"
+                                                    : "Swap in a newer version of the running policy atomically"));
+    sub->add_option("policy", o.policy, "A table from `ipec compile`, or policy text")->required();
+    addTargetOptions(sub, cli.target_args, &cli.project);
+    addMaxFileSize(sub, cli.max_size, "the policy or table");
+    addColor(sub, cli.color, "the diagnostics");
+  }
+  auto* load = en->get_subcommand("load");
+  load->add_flag("--permissive", o.permissive, "Decide and log, but allow (IPE's enforce=0)");
+  load->add_flag("--log-allow", o.log_allow, "Log allows too (IPE's success_audit=1)");
+  load->add_flag("--initramfs", o.initramfs, "Loaded from the initramfs: record its root device for boot_verified");
+  en->get_subcommand("update")->add_flag("--any-version", o.any_version, "Allow a version that is not higher");
+  action(en->add_subcommand("unload", "Detach the program and remove its pins"));
+  auto* st = action(en->add_subcommand("status", "Policy name, version, table digest, counters, programs"));
+  st->add_option("--format", o.format, "text or json")->check(CLI::IsMember({"text", "json"}))->default_val("text");
+  auto* lg = action(en->add_subcommand("log", "Print the logged decisions in IPE's audit format"));
+  lg->add_flag("-f,--follow", o.follow, "Keep waiting for more");
+  addTargetOptions(lg, cli.target_args, &cli.project);
+  auto* md = action(en->add_subcommand("mode", "Switch between enforcing and permissive, with or without allows logged"));
+  md->add_flag("--permissive", o.permissive, "Permissive (absent: enforcing)");
+  md->add_flag("--log-allow", o.log_allow, "Log allows too");
+  for (CLI::App* sub : en->get_subcommands(std::function<bool(CLI::App*)>()))
+    sub->add_option("--pin-dir", o.pin_dir, "Where the program and maps are pinned")->default_val("/sys/fs/bpf/ipec");
+  return en;
+}
+
 Commands buildApp(CLI::App& app, Cli& cli) {
   app.set_version_flag("--version", fmt::format("ipec {}", kIpecVersion));
   app.require_subcommand(1);
@@ -269,6 +304,7 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   c.dump->add_option("table", cli.dump.table, "Decision table ('-' reads standard input)")->required();
   addMaxFileSize(c.dump, cli.max_size, "the table");
   c.lifecycle = addLifecycle(app, cli);
+  c.enforce = addEnforce(app, cli);
   c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
   c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
       ->check(nonEmpty("text or json"))
@@ -582,6 +618,17 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     o.format = cli.targets_format;
     if (o.show && !buildTargetOrReport(cli.target_args, o.target)) return kUsage;
     return runTargets(o);
+  }
+  if (c.enforce->parsed()) {
+    EnforceOptions& o = cli.enforce;
+    CLI::App* sub = c.enforce->get_subcommand(o.action);
+    const bool targeted = o.action == "load" || o.action == "update" || o.action == "log";
+    if (targeted && !configureOrReport(cli, sub, o.policy.empty() ? "." : o.policy, o.pipeline)) return kUsage;
+    o.pipeline.check_signed_size = false;  // maps, not securityfs: neither limit applies
+    o.pipeline.check_policy_name = false;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runEnforce(o);
   }
   if (c.diagnostics->parsed()) return runDiagnostics(cli.diag_format, cli.diag_id);
   if (c.lsp->parsed()) return lsp::serve(STDIN_FILENO, STDOUT_FILENO);

@@ -52,6 +52,16 @@ struct ipec_ctl {
 	__u32 initramfs_known; /* 1: loaded from the initramfs, boot_verified is exact */
 };
 
+/* Per slot, written by the loader only: what `ipec enforce status` shows. */
+struct ipec_meta {
+	__u16 version[3];
+	__u16 name_len;
+	__u32 rules;
+	__u64 digest;     /* the table's checksum */
+	__u64 loaded_ns;  /* CLOCK_REALTIME of the load or update */
+	char name[256];
+};
+
 enum ipec_counter {
 	IPEC_C_ALLOW = 0,
 	IPEC_C_DENY = 1,

@@ -81,6 +81,13 @@ struct {
 } ipec_ctl SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, IPEC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ipec_meta);
+} ipec_meta SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, IPEC_COUNTERS);
 	__type(key, __u32);
