@@ -128,7 +128,12 @@ int runLoad(const EnforceOptions& o) {
     if (!lo.initramfs_dev) return printError(error), kFindings;
   }
   keepTable(*p);
-  if (!enforce::load(p->policy, lo, error)) return printError(error), kFindings;
+  std::string libbpf_log;
+  lo.libbpf_log = &libbpf_log;
+  if (!enforce::load(p->policy, lo, error)) {
+    writeText(stderr, libbpf_log);  // the verifier's log, as it printed it
+    return printError(error), kFindings;
+  }
   print(stderr, "ipec: enforcing {} {}.{}.{} (table {:016x}, {} rules){}\n", p->policy.name, p->policy.version[0],
         p->policy.version[1], p->policy.version[2], p->policy.digest, p->policy.rules,
         o.permissive ? ", permissive" : "");

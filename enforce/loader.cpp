@@ -198,8 +198,14 @@ bool pinLinks(ipec_enforce* skel, const std::string& dir, std::string& error) {
 std::string libbpfLog;
 int collectLibbpfLog(enum libbpf_print_level level, const char* fmt, va_list args) {
   if (level == LIBBPF_DEBUG) return 0;
-  char buf[1024];
-  vsnprintf(buf, sizeof buf, fmt, args);
+  va_list copy;
+  va_copy(copy, args);
+  const int n = vsnprintf(nullptr, 0, fmt, copy);
+  va_end(copy);
+  if (n <= 0) return 0;
+  std::string buf(static_cast<size_t>(n) + 1, '\0');
+  vsnprintf(buf.data(), buf.size(), fmt, args);
+  buf.pop_back();
   libbpfLog += buf;
   return 0;
 }
@@ -252,7 +258,7 @@ bool load(const Policy& p, const LoadOptions& o, std::string& error) {
   }
   const bool ok = loadPinned(skel, p, o, error);
   if (!ok) {
-    if (!libbpfLog.empty()) error += "\nlibbpf: " + libbpfLog;
+    if (o.libbpf_log) *o.libbpf_log = libbpfLog;
     std::string ignored;
     unload(o.pin_dir, ignored);
   }

@@ -35,6 +35,7 @@ struct LoadOptions {
   bool permissive = false;
   bool log_allow = false;
   std::optional<uint32_t> initramfs_dev;  // kernel dev_t of the initramfs root, when loaded from it
+  std::string* libbpf_log = nullptr;      // on failure: what libbpf said (the verifier's log)
 };
 
 struct ProgramInfo {

@@ -191,27 +191,27 @@ static __u8 alg_id(const char name[16])
 /* Facts of a file that need no trusted pointer: superblock, block device, dm-verity, signature. */
 static void file_facts(struct ipec_facts *f, struct file *file, struct ipec_ctl *ctl)
 {
-	struct super_block *msb = BPF_CORE_READ(file, f_path.mnt, mnt_sb);
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	struct block_device *bdev = BPF_CORE_READ(inode, i_sb, s_bdev);
+	/* Direct reads (BTF pointers, CO-RE relocated): inode storage wants a BTF pointer, not the
+	 * scalar a probe read gives. */
+	struct super_block *msb = file->f_path.mnt->mnt_sb;
+	struct inode *inode = file->f_inode;
+	struct block_device *bdev = inode->i_sb->s_bdev;
 	struct ipec_inode *in;
 	__u32 dev;
-	__u32 i;
 
 	f->file = 1;
-	f->initramfs = ctl->initramfs_known && msb && BPF_CORE_READ(msb, s_dev) == ctl->initramfs_dev;
+	f->initramfs = ctl->initramfs_known && msb && msb->s_dev == ctl->initramfs_dev;
 	f->bdev = bdev ? 1 : 0;
 	if (bdev) {
 		struct ipec_dmv *v;
-		dev = BPF_CORE_READ(bdev, bd_dev);
+		dev = bdev->bd_dev;
 		v = bpf_map_lookup_elem(&ipec_dmv, &dev);
 		if (v && v->has_roothash) {
 			f->bdev = 2;
 			f->dm_signed = v->sig_valid;
 			f->dm_alg = v->alg;
 			f->dm_len = v->len;
-			for (i = 0; i < IPEC_MAX_DIGEST; ++i)
-				f->dm_digest[i] = v->digest[i];
+			__builtin_memcpy(f->dm_digest, v->digest, IPEC_MAX_DIGEST); /* zero after len */
 		}
 	}
 	in = bpf_inode_storage_get(&ipec_inode, inode, 0, 0);
@@ -224,8 +224,8 @@ static void verity_facts(struct ipec_task *t, struct file *file)
 	struct ipec_facts *f = &t->s.facts;
 	struct bpf_dynptr dp;
 	struct ipec_inode *in;
-	__u32 i;
 
+	__builtin_memset(t->fsv.digest, 0, sizeof(t->fsv.digest)); /* the kfunc writes `size` bytes */
 	if (bpf_dynptr_from_mem(&t->fsv, sizeof(t->fsv), 0, &dp))
 		return;
 	if (bpf_get_fsverity_digest(file, &dp) < 0)
@@ -233,8 +233,7 @@ static void verity_facts(struct ipec_task *t, struct file *file)
 	f->fsverity = 1;
 	f->fsv_alg = t->fsv.alg == FS_VERITY_HASH_ALG_SHA256 ? 0 : t->fsv.alg == FS_VERITY_HASH_ALG_SHA512 ? 1 : IPEC_ALG_UNKNOWN;
 	f->fsv_len = t->fsv.size > IPEC_MAX_DIGEST ? IPEC_MAX_DIGEST : (__u8)t->fsv.size;
-	for (i = 0; i < IPEC_MAX_DIGEST; ++i)
-		f->fsv_digest[i] = t->fsv.digest[i];
+	__builtin_memcpy(f->fsv_digest, t->fsv.digest, IPEC_MAX_DIGEST);
 	in = bpf_inode_storage_get(&ipec_inode, file->f_inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!in)
 		return;
@@ -242,8 +241,7 @@ static void verity_facts(struct ipec_task *t, struct file *file)
 	in->fsverity = 1;
 	in->fsv_alg = f->fsv_alg;
 	in->fsv_len = f->fsv_len;
-	for (i = 0; i < IPEC_MAX_DIGEST; ++i)
-		in->fsv_digest[i] = f->fsv_digest[i];
+	__builtin_memcpy(in->fsv_digest, f->fsv_digest, IPEC_MAX_DIGEST);
 }
 
 /* Caches the fs-verity facts of a verity file not cached yet (a non-executable mapping). */
@@ -252,7 +250,7 @@ static void cache_verity(struct file *file)
 	struct ipec_inode *in;
 	struct ipec_task *t;
 
-	if (!(BPF_CORE_READ(file, f_inode, i_flags) & IPEC_S_VERITY))
+	if (!(file->f_inode->i_flags & IPEC_S_VERITY))
 		return;
 	in = bpf_inode_storage_get(&ipec_inode, file->f_inode, 0, 0);
 	if (in && in->cached)
@@ -267,12 +265,10 @@ static struct ipec_task *begin(__u8 op)
 {
 	struct ipec_task *t = bpf_task_storage_get(&ipec_scratch, bpf_get_current_task_btf(), 0,
 						   BPF_LOCAL_STORAGE_GET_F_CREATE);
-	__u32 i;
 
 	if (!t)
 		return NULL;
-	for (i = 0; i < sizeof(t->s.facts); ++i)
-		((__u8 *)&t->s.facts)[i] = 0;
+	__builtin_memset(&t->s.facts, 0, sizeof(t->s.facts));
 	t->s.facts.op = op;
 	return t;
 }
@@ -288,7 +284,7 @@ static void log_decision(struct ipec_ctl *ctl, __u32 slot, struct ipec_task *t, 
 		return;
 	}
 	r->table_digest = ctl->digest[slot & 1];
-	r->ino = file ? BPF_CORE_READ(file, f_inode, i_ino) : 0;
+	r->ino = file ? file->f_inode->i_ino : 0;
 	r->rule = d->rule;
 	r->pid = task->tgid;
 	r->op = t->s.facts.op;
@@ -400,13 +396,13 @@ int BPF_PROG(ipec_mmap_file, struct file *file, unsigned long reqprot, unsigned 
 SEC("lsm/file_mprotect")
 int BPF_PROG(ipec_file_mprotect, struct vm_area_struct *vma, unsigned long reqprot, unsigned long prot)
 {
-	__u32 zero = 0, i;
+	__u32 zero = 0;
 	struct ipec_ctl *ctl;
 	struct ipec_task *t;
 	struct ipec_inode *in;
 	struct file *file;
 
-	if ((BPF_CORE_READ(vma, vm_flags) & VM_EXEC) || !(prot & PROT_EXEC))
+	if ((vma->vm_flags & VM_EXEC) || !(prot & PROT_EXEC))
 		return 0;
 	ctl = bpf_map_lookup_elem(&ipec_ctl, &zero);
 	t = begin(IPEC_OP_EXECUTE);
@@ -416,20 +412,19 @@ int BPF_PROG(ipec_file_mprotect, struct vm_area_struct *vma, unsigned long reqpr
 		count(IPEC_C_ERROR);
 		return (ctl->mode & IPEC_MODE_PERMISSIVE) ? 0 : -EACCES;
 	}
-	file = BPF_CORE_READ(vma, vm_file);
+	file = vma->vm_file;
 	if (!file)
 		return decide_event(t, NULL, IPEC_HOOK_MPROTECT);
 	file_facts(&t->s.facts, file, ctl);
 	/* vm_file is not a trusted pointer, so the kfunc is refused: use what exec or mmap cached. */
-	in = bpf_inode_storage_get(&ipec_inode, BPF_CORE_READ(file, f_inode), 0, 0);
+	in = bpf_inode_storage_get(&ipec_inode, file->f_inode, 0, 0);
 	if (in && in->fsverity) {
 		t->s.facts.fsverity = 1;
 		t->s.facts.fsv_alg = in->fsv_alg;
 		t->s.facts.fsv_len = in->fsv_len;
-		for (i = 0; i < IPEC_MAX_DIGEST; ++i)
-			t->s.facts.fsv_digest[i] = in->fsv_digest[i];
+		__builtin_memcpy(t->s.facts.fsv_digest, in->fsv_digest, IPEC_MAX_DIGEST);
 	} else if (!in || !in->cached) {
-		if (BPF_CORE_READ(file, f_inode, i_flags) & IPEC_S_VERITY)
+		if (file->f_inode->i_flags & IPEC_S_VERITY)
 			count(IPEC_C_UNCACHED); /* mapped before attach: decided as without fs-verity */
 	}
 	return decide_event(t, file, IPEC_HOOK_MPROTECT);
@@ -498,7 +493,7 @@ SEC("lsm/bdev_setintegrity")
 int BPF_PROG(ipec_bdev_setintegrity, struct block_device *bdev, enum lsm_integrity_type type)
 {
 	__u64 value = 0, size = 0;
-	__u32 dev = BPF_CORE_READ(bdev, bd_dev);
+	__u32 dev = bdev->bd_dev;
 	struct ipec_dmv zero = {}, *v;
 
 	/* `const void *value` cannot be read from the context: fetch it as a raw argument. */
@@ -541,7 +536,7 @@ int BPF_PROG(ipec_bdev_setintegrity, struct block_device *bdev, enum lsm_integri
 SEC("lsm/bdev_free_security")
 void BPF_PROG(ipec_bdev_free_security, struct block_device *bdev)
 {
-	__u32 dev = BPF_CORE_READ(bdev, bd_dev);
+	__u32 dev = bdev->bd_dev;
 
 	bpf_map_delete_elem(&ipec_dmv, &dev);
 }
