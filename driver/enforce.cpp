@@ -46,6 +46,8 @@ std::optional<Prepared> prepare(const EnforceOptions& o, std::string& error) {
   auto in = readInputOrReport(o.policy, o.max_file_size, /*policy=*/false);
   if (!in) return std::nullopt;
   PipelineConfig config = o.pipeline;
+  // What the enforcer cannot know is an error here: the policy would not be enforced as written.
+  config.enforcer = o.initramfs ? analysis::Enforcer::BpfLsmInitramfs : analysis::Enforcer::BpfLsm;
   bool keep = false;
   std::string text = in->bytes;
   std::optional<std::string> given_table;
@@ -140,8 +142,12 @@ int runLoad(const EnforceOptions& o) {
   return 0;
 }
 
-int runUpdate(const EnforceOptions& o) {
+int runUpdate(const EnforceOptions& given) {
   std::string error;
+  auto running = enforce::status(given.pin_dir, error);
+  if (!running) return printError(error), kFindings;
+  EnforceOptions o = given;
+  o.initramfs = running->initramfs_known;  // what the running enforcer can establish
   auto p = prepare(o, error);
   if (!p) return error.empty() ? kUsage : (printError(error), kFindings);
   keepTable(*p);

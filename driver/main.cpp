@@ -105,6 +105,15 @@ void addTargetOptions(CLI::App* cmd, TargetArgs& t, ProjectFlags* project = null
       ->allow_extra_args(false);
 }
 
+// --enforcer: IPE, or the BPF-LSM enforcer of `ipec enforce` (unenforceable-on-backend).
+void addEnforcer(CLI::App* cmd, std::string& value) {
+  cmd->add_option("--enforcer", value,
+                  "Who enforces the policy: ipe, bpf-lsm (`ipec enforce` loaded after boot) or bpf-lsm-initramfs "
+                  "(loaded from the initramfs); docs/enforcer.md")
+      ->check(CLI::IsMember({"ipe", "bpf-lsm", "bpf-lsm-initramfs"}))
+      ->default_val("ipe");
+}
+
 // Where every option's value lands.
 struct Cli {
   DiagnosticOptions diag_options;
@@ -119,6 +128,7 @@ struct Cli {
   LifecycleOptions life;
   TargetsOptions targets;
   EnforceOptions enforce;
+  std::string enforcer = "ipe";  // check, compile: who enforces the policy
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
   bool lsp_stdio = false;
@@ -138,6 +148,7 @@ CLI::App* addCheck(CLI::App& app, Cli& cli) {
       ->check(CLI::IsMember({"text", "json", "sarif"}))
       ->default_val("text");
   addColor(c, cli.color, "the diagnostics");
+  addEnforcer(c, cli.enforcer);
   c->add_flag("-q,--quiet", o.quiet, "Do not print the per-file kernel verdict line");
   addLimitOptions(c, cli.diag_options);
   addMaxFileSize(c, cli.max_size, "each policy");
@@ -220,6 +231,7 @@ CLI::App* addCompile(CLI::App& app, Cli& cli) {
                "Check the table against the policy over the finite event model; write nothing if they disagree");
   cc->add_flag("--stats", o.stats, "Print the table's size and contents");
   addColor(cc, cli.color, "the diagnostics");
+  addEnforcer(cc, cli.enforcer);
   cc->add_option("--analysis-budget", o.pipeline.reachability.pair_budget,
                  "Most (fs-verity, dm-verity) literal pairs examined per op")
       ->check(nonEmpty("a number"))
@@ -560,6 +572,7 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     }
     o.pipeline.diag_options = cli.diag_options;
     o.pipeline.check_loadable = true;
+    o.pipeline.enforcer = *analysis::lookupEnforcer(cli.enforcer);
     o.configs = std::make_shared<pipeline::ConfigResolver>(o.pipeline, configRequest(cli, c.check));
     o.color = color;
     o.max_file_size = max_bytes;
@@ -593,6 +606,7 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
       return usageError("--pin-dir: expected an absolute path of printable ASCII without blanks, quotes, backslashes "
                         "or #, such as /sys/fs/bpf/ipec");
     o.pipeline.diag_options = cli.diag_options;
+    o.pipeline.enforcer = *analysis::lookupEnforcer(cli.enforcer);
     if (!configureOrReport(cli, c.compile, o.policy, o.pipeline)) return kUsage;
     // A table is not loaded through securityfs: neither its size nor its name limit applies.
     o.pipeline.check_signed_size = false;
