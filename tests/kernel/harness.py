@@ -647,6 +647,8 @@ def cmd_report(work, out):
         report_dec(work, lines, rep)
     if os.path.exists(os.path.join(work, "life", "scenarios.json")):
         report_life(work, lines, rep)
+    if os.path.exists(os.path.join(work, "enf", "policies.json")):
+        enforce_part().report(work, lines, rep)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0
@@ -675,6 +677,12 @@ def cmd_report(work, out):
     return 1 if bad else 0
 
 
+def enforce_part():
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "parts"))
+    import enforce
+    return enforce
+
+
 def main():
     a = sys.argv[1:]
     if len(a) < 2:
@@ -699,6 +707,8 @@ def main():
             prepare_life(work, stage, ipec, opts.get("slice", False))
         if "decisions" in parts:
             prepare_dec(work, stage, ipec, opts.get("slice", False))
+        if "enforce" in parts:  # the BPF-LSM enforcer: tests/kernel/parts/enforce.py
+            enforce_part().prepare(work, stage, ipec, opts.get("slice", False))
     elif cmd == "repredict":  # ask another ipec about a kept run (no VM)
         ipec = os.path.abspath(opts["ipec"])
         if os.path.exists(os.path.join(work, "load", "cases.json")):

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /* enforce_probe: the enforcer part's static helper in the kernel-test guest.
  *
- *   enforce_probe probe ACTION PATH   one operation; prints "ALLOW" or "DENY errno ERRNAME" (or
- *                                     "ERR errno"). ACTION: exec | mmap | mprotect | anonmmap |
- *                                     anonmprotect | finit | initmod (PATH unused for anon*).
- *   enforce_probe loop SECONDS PATH   exec PATH (fork + execve) for SECONDS; prints
+ *   enforce_probe probe ACTION PATH   one operation; prints "ALLOW|DENY|ERR errno PID CHILD": the
+ *                                     process that asked, and for exec the child that called execve
+ *                                     (the enforcer's log names them). ACTION: exec | mmap | mprotect |
+ *                                     anonmmap | anonmprotect | finit | initmod (PATH unused for anon*).
+ *   enforce_probe loop STOPFILE PATH  exec PATH (fork + execve) until STOPFILE exists; prints
  *                                     "LOOP allowed denied other".
  *   enforce_probe bench N PATH        exec PATH N times; prints "BENCH N ns_per_exec".
  */
@@ -28,11 +29,14 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static pid_t last_child;
+
 /* 0: allowed; else the errno. An exec's child reports its execve errno as its exit status. */
 static int run_exec(const char *path)
 {
 	int st;
 	pid_t pid = fork();
+	last_child = pid;
 	if (pid == 0) {
 		char *argv[] = {(char *)path, NULL};
 		int null = open("/dev/null", O_WRONLY);
@@ -96,18 +100,13 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "probe")) {
 		int rc = probe(argv[2], argv[3]);
-		if (rc == 0)
-			puts("ALLOW");
-		else if (rc == EACCES || rc == EPERM)
-			printf("DENY %d %s\n", rc, strerror(rc));
-		else
-			printf("ERR %d %s\n", rc, strerror(rc < 0 ? -rc : rc));
+		const char *what = rc == 0 ? "ALLOW" : rc == EACCES ? "DENY" : "ERR";
+		printf("%s %d %d %d\n", what, rc, (int)getpid(), (int)last_child);
 		return 0;
 	}
 	if (argc == 4 && !strcmp(argv[1], "loop")) {
-		double end = now() + atof(argv[2]);
 		long allowed = 0, denied = 0, other = 0;
-		while (now() < end) {
+		while (access(argv[2], F_OK) != 0) {
 			int rc = run_exec(argv[3]);
 			if (rc == 0)
 				++allowed;

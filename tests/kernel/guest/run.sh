@@ -45,4 +45,9 @@ if [ -f /suite/dec/list ]; then
   ipetool decide /suite/dec/list /suite/dec/probes /suite/dec/marker
   t decisions
 fi
+if [ -x /suite/enforce.sh ]; then
+  echo "=== ENFORCE"
+  /suite/enforce.sh
+  t enforce
+fi
 true

@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Guest side of the enforcer part (tests/kernel/parts/enforce.py, docs/kernel-suite.md): the
+# BPF-LSM enforcer of `ipec enforce`, loaded from this initramfs, under the decision part's
+# objects and policies. Prints ENF* lines for the host.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/suite/enf/bin
+E=/suite/enf
+O=/suite/dec/obj
+fail() { echo "ENF_SETUP_ERR $*"; exit 1; }
+t() { echo "TIME enforce-$1 $(cut -d' ' -f1 /proc/uptime)"; }
+mount -t bpf bpf /sys/fs/bpf 2> /dev/null
+[ -d /sys/fs/bpf ] || fail "no bpffs"
+dmesg -c > /dev/null
+
+# Load first (from the initramfs: boot_verified is exact), then set up the volumes and verity
+# files, or activate them again if the decision part already did: the enforcer learns dm-verity
+# facts when a volume is resumed, and fs-verity signatures when an inode's verity data loads.
+ipec enforce load "$E/P000.pol" --initramfs --log-allow > /dev/null 2> "$E/load.err" ||
+  { sed 's/^/ENF_LOAD_ERR /' "$E/load.err"; fail "ipec enforce load"; }
+mkdir -p /run/obj && cp $O/hello /run/obj/hello && cp $O/m.ko /run/obj/m.ko && chmod 755 /run/obj/hello ||
+  fail "tmpfs copies"
+if ! grep -q ' /mnt/fsv ' /proc/mounts; then
+  mkdir -p /mnt/fsv && mount -t ext4 /dev/vda /mnt/fsv || fail "mount vda"
+  keyctl padd asymmetric '' %:.fs-verity < /suite/signer.der > /dev/null || fail "keyctl"
+  for f in a b m.ko; do fsverity enable /mnt/fsv/$f || fail "fsverity enable $f"; done
+  for f in as ms.ko; do fsverity enable --signature=$O/$f.sig /mnt/fsv/$f || fail "fsverity enable --signature $f"; done
+else
+  umount /mnt/fsv && mount -t ext4 /dev/vda /mnt/fsv || fail "remount vda"
+fi
+dmv() { # DEV NAME ROOTHASH HASH_OFFSET [SIG]
+  if grep -q " /mnt/$2 " /proc/mounts; then umount "/mnt/$2" && veritysetup close "$2" || fail "close $2"; fi
+  veritysetup open --hash-offset="$4" ${5:+--root-hash-signature=$5} "$1" "$2" "$1" "$3" || fail "veritysetup open $2"
+  mkdir -p "/mnt/$2" && mount -t ext4 -o ro "/dev/mapper/$2" "/mnt/$2" || fail "mount $2"
+}
+dmv /dev/vdb dmva "$(cat $O/ra)" "$(cat $O/ra.off)"
+dmv /dev/vdc dmvas "$(cat $O/ra)" "$(cat $O/ra.off)" $O/ra.p7s
+dmv /dev/vdd dmvb "$(cat $O/rb)" "$(cat $O/rb.off)" $O/rb.p7s
+echo 2 > /proc/sys/vm/drop_caches
+ipec enforce status --format json | sed 's/^/ENF_STATUS /'
+t setup
+
+# 1. Decisions: every policy, every probe; the log read after each policy. The first policy runs
+# enforcing (it allows the initramfs, where every tool lives); the others permissive, because many
+# deny the tools themselves: the decision is then the action of the rule the log names.
+first=1
+while read -r key; do
+  if [ $first = 1 ]; then first=0; else
+    ipec enforce update "$E/$key.pol" > /dev/null 2> "$E/up.err" || { sed "s/^/ENF_UPDATE_ERR $key /" "$E/up.err"; continue; }
+  fi
+  ipec enforce log > /dev/null # what setup and the update logged
+  while read -r label act path; do
+    echo "ENF_PROBE $key $label $(enforce_probe probe "$act" "$path")"
+  done < "$E/probes"
+  ipec enforce log | sed "s/^/ENF_LOG $key /"
+  ipec enforce mode --permissive --log-allow
+done < "$E/list"
+ipec enforce update "$E/U1.pol" --any-version > /dev/null # allows the initramfs: enforcing again is safe
+ipec enforce mode --log-allow
+t decisions
+
+# 2. Update under load: an exec loop while the policy flips between two versions 100 times.
+ipec enforce log > /dev/null
+rm -f /run/enf-stop
+enforce_probe loop /run/enf-stop /run/obj/hello > /run/enf-loop.out &
+loop=$!
+n=0
+for v in $(seq 1 100); do
+  ipec enforce update "$E/U$((v % 2)).pol" --any-version > /dev/null 2>&1 && n=$((n + 1))
+done
+touch /run/enf-stop
+wait $loop
+echo "ENF_UPDATES $n"
+sed 's/^/ENF_/' /run/enf-loop.out
+ipec enforce log | grep 'ipe_hook=BPRM_CHECK' | grep ' comm="enforce_probe"' | sed 's/.* rule="/ENF_ULOG "/' | sort | uniq -c |
+  sed 's/^ */ENF_ULOGC /'
+ipec enforce status --format json | sed 's/^/ENF_STATUS /'
+t update
+
+# 3. No input crashed the kernel: the anonymous mappings ran under every policy above.
+ipec enforce unload && echo "ENF_UNLOADED"
+echo "ENF_DMESG_BAD $(dmesg | grep -ciE 'BUG:|Oops|general protection|Call Trace')"
+true
