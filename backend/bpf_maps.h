@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/ipet.h"
 #include "backend/program.h"
 
 namespace ipec::backend {
@@ -21,6 +22,9 @@ struct BpfMapImage {
 };
 
 BpfMapImage bpfMapImage(const DecisionProgram& program);
+// The same maps read straight from a loaded decision table (no policy text needed): what
+// `ipec enforce load` uses for a large table. Entries come in table order, not sorted.
+BpfMapImage bpfMapImage(const ipet_table& table);
 
 std::string writeBpfMaps(const DecisionProgram& program, const std::string& pin_dir = "/sys/fs/bpf/ipec");
 

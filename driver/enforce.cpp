@@ -32,7 +32,8 @@ constexpr const char* kTableDir = "/run/ipec/tables";
 // A policy ready for the maps, from a table (`ipec compile`) or from policy text.
 struct Prepared {
   enforce::Policy policy;
-  std::string table;  // the table's bytes
+  std::string table;   // the table's bytes
+  std::string source;  // the policy text, when given as text (the log quotes its rules as written)
 };
 
 // The table's checksum (header offset 24): the digest status and the log name a policy by.
@@ -40,6 +41,23 @@ uint64_t tableDigest(std::string_view table) {
   uint64_t d = 0;
   std::memcpy(&d, table.data() + 24, sizeof d);
   return d;
+}
+
+// Whether the enforcer analysis has nothing to find in `t`: no BPF_PROG_LOAD, and when loaded
+// after boot no property it cannot establish (the templates' properties and the dm-verity
+// tables say so). Such a table is loaded as it is, without decompiling and recompiling it:
+// 1M digests take 17 s and 1 GB that way (docs/enforcer.md).
+bool tableNeedsNoAnalysis(const ipet_table& t, bool initramfs) {
+  if (t.ops[static_cast<unsigned>(stdlib::Op::BpfProgLoad)].evaluated) return false;
+  if (initramfs) return true;
+  if (t.has_dm || t.has_pair) return false;
+  for (uint32_t i = 0; i < t.ntprops; ++i) {
+    const auto prop = static_cast<stdlib::Prop>(t.tprops[i].prop);
+    if (prop == stdlib::Prop::BootVerified || prop == stdlib::Prop::DmveritySignature ||
+        prop == stdlib::Prop::FsveritySignature)
+      return false;
+  }
+  return true;
 }
 
 std::optional<Prepared> prepare(const EnforceOptions& o, std::string& error) {
@@ -66,6 +84,15 @@ std::optional<Prepared> prepare(const EnforceOptions& o, std::string& error) {
                           backend::targetFeatures(config.target), config.target.name);
       return std::nullopt;
     }
+    if (tableNeedsNoAnalysis(table->raw(), o.initramfs)) {
+      Prepared r;
+      r.table = in->bytes;
+      r.policy.name.assign(reinterpret_cast<const char*>(table->raw().name), table->raw().name_len);
+      std::copy(std::begin(table->raw().version), std::end(table->raw().version), r.policy.version.begin());
+      r.policy.digest = tableDigest(r.table);
+      r.policy.maps = backend::bpfMapImage(table->raw());
+      return r;
+    }
     keep = table->raw().flags & 1;
     text = backend::decompile(table->raw());
     given_table = in->bytes;
@@ -88,6 +115,7 @@ std::optional<Prepared> prepare(const EnforceOptions& o, std::string& error) {
   }
   Prepared r;
   r.table = compiled->bytes;
+  if (!given_table) r.source = std::string(p.file->bytes());
   r.policy.name = compiled->program.name;
   r.policy.version = compiled->program.version;
   r.policy.digest = tableDigest(r.table);
@@ -96,14 +124,17 @@ std::optional<Prepared> prepare(const EnforceOptions& o, std::string& error) {
   return r;
 }
 
-std::string tablePath(uint64_t digest) { return fmt::format("{}/{:016x}.ipet", kTableDir, digest); }
+std::string tablePath(uint64_t digest, const char* ext = "ipet") {
+  return fmt::format("{}/{:016x}.{}", kTableDir, digest, ext);
+}
 
 // Keeps the table for `log` (best effort: a read-only /run only costs the rule text).
 void keepTable(const Prepared& p) {
   mkdir("/run/ipec", 0700);
   mkdir(kTableDir, 0700);
   std::string error;
-  if (!writeFileAtomically(tablePath(p.policy.digest), p.table, error))
+  if (!writeFileAtomically(tablePath(p.policy.digest), p.table, error) ||
+      (!p.source.empty() && !writeFileAtomically(tablePath(p.policy.digest, "pol"), p.source, error)))
     printError(fmt::format("warning: {}; `ipec enforce log` will print rule ranks instead of rules", error));
 }
 
@@ -186,8 +217,8 @@ int runStatus(const EnforceOptions& o) {
     printJson(j);
     return 0;
   }
-  print(stdout, "policy:    {} {} (table {}, {} rules)\n", name, j["version"].get<std::string>(),
-        j["table_digest"].get<std::string>(), s->meta.rules);
+  print(stdout, "policy:    {} {} (table {}{})\n", name, j["version"].get<std::string>(),
+        j["table_digest"].get<std::string>(), s->meta.rules ? fmt::format(", {} rules", s->meta.rules) : "");
   print(stdout, "mode:      {}{}\n", j["mode"].get<std::string>(), j["log_allow"].get<bool>() ? ", logging allows" : "");
   print(stdout, "maps:      {} bytes (the active policy)\n", s->map_bytes);
   print(stdout, "decisions: {} allowed, {} denied, {} denies allowed (permissive)\n", s->counters[IPEC_C_ALLOW],
@@ -227,19 +258,30 @@ class RuleNamer {
     std::optional<CompiledPolicy> compiled;
     analysis::PolicyIndex index;
   };
+  // The policy a digest names: its source text when `load` kept it (IPE quotes rules as written),
+  // else the text decompiled from the table (properties in the table's order).
   Loaded* load(uint64_t digest) {
     auto it = cache_.find(digest);
     if (it != cache_.end()) return it->second.get();
     std::unique_ptr<Loaded>& slot = cache_[digest];
-    auto in = readInputOrReport(tablePath(digest), 1u << 30, /*policy=*/false);
+    InputError ignored;
+    if (auto src = readInput(tablePath(digest, "pol"), 1u << 30, ignored)) {
+      slot = compiled(std::move(src->bytes), false);
+      if (slot && tableDigest(slot->compiled->bytes) == digest) return slot.get();
+    }
+    auto in = readInput(tablePath(digest), 1u << 30, ignored, /*policy=*/false);
     int status = 0;
     auto table = in ? backend::Table::load(in->bytes, status) : std::nullopt;
-    if (!table) return nullptr;
-    slot.reset(new Loaded{checkPolicy("table", backend::decompile(table->raw()), config_), std::nullopt, {}});
-    slot->compiled = compilePolicy(slot->checked, config_, table->raw().flags & 1);
-    if (!slot->compiled) return slot.reset(), nullptr;
-    slot->index = analysis::PolicyIndex::build(slot->checked.parsed.policy);
+    if (!table) return slot.reset(), nullptr;
+    slot = compiled(backend::decompile(table->raw()), table->raw().flags & 1);
     return slot.get();
+  }
+  std::unique_ptr<Loaded> compiled(std::string text, bool keep) {
+    auto l = std::make_unique<Loaded>(Loaded{checkPolicy("table", std::move(text), config_), std::nullopt, {}});
+    l->compiled = compilePolicy(l->checked, config_, keep);
+    if (!l->compiled) return nullptr;
+    l->index = analysis::PolicyIndex::build(l->checked.parsed.policy);
+    return l;
   }
   PipelineConfig config_;
   std::map<uint64_t, std::unique_ptr<Loaded>> cache_;

@@ -95,12 +95,27 @@ class Ctl {
   ipec_ctl* ctl_ = nullptr;
 };
 
+// Batches of 4096: a 1M-digest allowlist is 245 system calls, not a million.
 bool fillMap(int fd, const std::vector<backend::BpfMapEntry>& entries, std::string& error) {
-  for (const backend::BpfMapEntry& e : entries)
-    if (bpf_map_update_elem(fd, e.key.data(), e.value.data(), BPF_ANY) != 0) {
-      error = sysError("filling a policy map", errno);
-      return false;
+  constexpr size_t kBatch = 4096;
+  std::string keys, values;
+  for (size_t at = 0; at < entries.size(); at += kBatch) {
+    const size_t n = std::min(kBatch, entries.size() - at);
+    keys.clear();
+    values.clear();
+    for (size_t i = at; i < at + n; ++i) {
+      keys += entries[i].key;
+      values += entries[i].value;
     }
+    uint32_t count = static_cast<uint32_t>(n);
+    LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+    if (bpf_map_update_batch(fd, keys.data(), values.data(), &count, &opts) == 0) continue;
+    for (size_t i = at; i < at + n; ++i)  // a kernel without batch updates for this map type
+      if (bpf_map_update_elem(fd, entries[i].key.data(), entries[i].value.data(), BPF_ANY) != 0) {
+        error = sysError("filling a policy map", errno);
+        return false;
+      }
+  }
   return true;
 }
 

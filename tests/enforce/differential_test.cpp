@@ -5,6 +5,7 @@
 // kind and rule. At least 10^5 (policy, event) pairs; IPEC_DIFF_PAIRS=N runs more.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <unordered_map>
@@ -68,6 +69,18 @@ static_assert(offsetof(ipec_facts, dm_len) == offsetof(ipet_event, dm_len));
 static_assert(offsetof(ipec_facts, fsv_digest) == offsetof(ipet_event, fsv_digest));
 static_assert(offsetof(ipec_facts, dm_digest) == offsetof(ipet_event, dm_digest));
 
+// The same entries in any order (the table's are in slot order).
+bool sameEntries(const backend::BpfMapImage& a, const backend::BpfMapImage& b) {
+  auto sorted = [](std::vector<backend::BpfMapEntry> v) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (auto& e : v) out.emplace_back(std::move(e.key), std::move(e.value));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  return sorted(a.ops) == sorted(b.ops) && sorted(a.kinds) == sorted(b.kinds) && sorted(a.fsv) == sorted(b.fsv) &&
+         sorted(a.dm) == sorted(b.dm) && sorted(a.pair) == sorted(b.pair);
+}
+
 TEST(EnforceDifferential, MapDecisionAgreesWithIpetEval) {
   const uint64_t want_pairs = envOr("IPEC_DIFF_PAIRS", 100000);
   uint64_t pairs = 0, policies = 0, rules = 0, denies = 0, seed = envOr("IPEC_DIFF_SEED", 12000000);
@@ -83,7 +96,10 @@ TEST(EnforceDifferential, MapDecisionAgreesWithIpetEval) {
     int status = 0;
     auto table = backend::Table::load(compiled->bytes, status);
     ASSERT_TRUE(table) << ipet_strerror(status) << "\n" << gc.text;
-    HostMaps maps(backend::bpfMapImage(compiled->program));
+    const backend::BpfMapImage image = backend::bpfMapImage(compiled->program);
+    ASSERT_TRUE(sameEntries(image, backend::bpfMapImage(table->raw())))
+        << "the maps read from the table differ from the program's; seed " << seed - 1 << "\n" << gc.text;
+    HostMaps maps(image);
     const ipec_host_maps cb = maps.callbacks();
     const ast::Policy& policy = checked.parsed.policy;
     for (stdlib::Op op : stdlib::kAllOps) {

@@ -78,5 +78,28 @@ t update
 
 # 3. No input crashed the kernel: the anonymous mappings ran under every policy above.
 ipec enforce unload && echo "ENF_UNLOADED"
+
+# 4. Scale (KT_ENFORCE_SCALE=N on the host): an N-digest allowlist, its load time and map memory,
+# and the cost of an exec of a listed fs-verity file with no enforcer, with it, and with IPE at
+# the largest allowlist a signed policy holds; all in this boot.
+if [ -f "$E/scale/big.ipet" ]; then
+  B=2000
+  echo "ENF_SCALE exec_ns_none $(enforce_probe bench $B /mnt/fsv/a | cut -d' ' -f3)"
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  ipec enforce load "$E/scale/big.ipet" --initramfs 2> "$E/big.err" || sed 's/^/ENF_SETUP_ERR big /' "$E/big.err"
+  t1=$(cut -d' ' -f1 /proc/uptime)
+  echo "ENF_SCALE load_s $(echo "$t0 $t1" | awk '{print $2 - $1}')"
+  ipec enforce status --format json | sed 's/.*"policy_map_bytes":\([0-9]*\).*/ENF_SCALE map_bytes \1/'
+  echo "ENF_SCALE digests $(cat "$E/scale/big.count")"
+  echo "ENF_SCALE exec_ns_enforcer $(enforce_probe bench $B /mnt/fsv/a | cut -d' ' -f3)"
+  echo "ENF_SCALE exec_result_enforcer $(enforce_probe probe exec /mnt/fsv/a | cut -d' ' -f1)"
+  ipec enforce unload
+  IPE=/sys/kernel/security/ipe
+  ipetool write "$E/scale/ipe.p7s" $IPE/new_policy > /dev/null && echo 1 > $IPE/policies/IPECAP/active &&
+    echo 1 > $IPE/enforce || echo "ENF_SETUP_ERR IPE allowlist not loaded"
+  echo "ENF_SCALE ipe_digests $(cat "$E/scale/ipe.count")"
+  echo "ENF_SCALE exec_ns_ipe $(enforce_probe bench $B /mnt/fsv/a | cut -d' ' -f3)"
+  echo "ENF_SCALE exec_result_ipe $(enforce_probe probe exec /mnt/fsv/a | cut -d' ' -f1)"
+fi
 echo "ENF_DMESG_BAD $(dmesg | grep -ciE 'BUG:|Oops|general protection|Call Trace')"
 true

@@ -43,6 +43,40 @@ def stage_binaries(ipec, stage):
     os.chmod(os.path.join(stage, "enforce.sh"), 0o755)
 
 
+SCALE_HEAD = "DEFAULT action=ALLOW\nDEFAULT op=EXECUTE action=DENY\nop=EXECUTE boot_verified=TRUE action=ALLOW\n"
+
+
+def allowlist(name, version, n, last):
+    """n fs-verity digests allowed for EXECUTE, `last` (a real file's digest) the last of them."""
+    rnd = __import__("random").Random(n)
+    lines = ["op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW" % rnd.getrandbits(256) for _ in range(n - 1)]
+    return "policy_name=%s policy_version=%s\n%s%s\nop=EXECUTE fsverity_digest=sha256:%s action=ALLOW\n" % (
+        name, version, SCALE_HEAD, "\n".join(lines), last)
+
+
+def prepare_scale(W, S, ipec, d, n):
+    """Step 4: an n-digest allowlist as a table for the enforcer, and IPE's largest signed one."""
+    os.makedirs(os.path.join(S, "scale"), exist_ok=True)
+    big = os.path.join(W, "big.pol")
+    with open(big, "w") as f:
+        f.write(allowlist("BIG", "1.0.0", n, d["DA"]))
+    subprocess.run([ipec, "compile", big, "-o", os.path.join(S, "scale", "big.ipet")], check=True)
+    with open(os.path.join(S, "scale", "big.count"), "w") as f:
+        f.write("%d\n" % n)
+    env = os.environ
+    for k in range(700, 100, -5):  # the most digests a signed policy holds (the kernel's 65,535-byte DER cap)
+        pol, der = os.path.join(W, "ipe.pol"), os.path.join(S, "scale", "ipe.p7s")
+        with open(pol, "w") as f:
+            f.write(allowlist("IPECAP", "65535.0.0", k, d["DA"]))
+        subprocess.run(["openssl", "smime", "-sign", "-in", pol, "-out", der, "-noattr", "-nodetach", "-nosmimecap",
+                        "-outform", "der", "-binary", "-nocerts", "-signer", env["SIGNER_PEM"], "-inkey",
+                        env["SIGNER_KEY"]], check=True)
+        if os.path.getsize(der) <= 65535:
+            with open(os.path.join(S, "scale", "ipe.count"), "w") as f:
+                f.write("%d\n" % k)
+            break
+
+
 def named(text, version):
     """The decision policy under the one name the enforcer keeps, with a rising version."""
     body = text.split("\n", 1)[1]
@@ -82,6 +116,8 @@ def prepare(work, stage, ipec, slice_):
     for v, (body, _) in enumerate(UPDATE_BODIES):  # flipped with --any-version
         with open(os.path.join(S, "U%d.pol" % v), "w") as f:
             f.write("policy_name=ENF policy_version=2.0.%d\n%s" % (v, body))
+    if os.environ.get("KT_ENFORCE_SCALE"):
+        prepare_scale(W, S, ipec, d, int(os.environ["KT_ENFORCE_SCALE"]))
     stage_binaries(ipec, stage)
     with open(os.path.join(W, "policies.json"), "w") as f:
         json.dump({"probes": [{"label": p[0], "action": p[1], "path": p[2], "event": p[3]} for p in probes],
@@ -163,7 +199,9 @@ def report(work, lines, rep):
         part["agree"] += 1
     else:
         part["disagree"].append(other("kernel", "dmesg", "%d BUG/Oops lines" % bad, "0"))
+    scale = {l.split()[1]: l.split()[2] for l in lines if l.startswith("ENF_SCALE ") and len(l.split()) == 3}
     part["figures"] = {
+        "scale": scale,
         "update_loop_decisions": counts, "updates": updates,
         "verified_insns": {pr["name"]: pr["verified_insns"] for pr in (statuses[0]["programs"] if statuses else [])},
         "counters_after_updates": statuses[-1]["counters"] if statuses else {},
@@ -175,3 +213,12 @@ def report(work, lines, rep):
     f = part["figures"]
     print("enforce: verifier instructions %s; update loop %s after %d updates"
           % (", ".join("%s %d" % kv for kv in f["verified_insns"].items()), f["update_loop_decisions"], f["updates"]))
+    if scale:
+        print("enforce scale: " + ", ".join("%s %s" % kv for kv in sorted(scale.items())))
+        try:
+            none = float(scale["exec_ns_none"])
+            print("enforce scale: per exec, enforcer at %s digests / none = %.2f; IPE at %s digests / none = %.2f"
+                  % (scale.get("digests"), float(scale["exec_ns_enforcer"]) / none, scale.get("ipe_digests"),
+                     float(scale["exec_ns_ipe"]) / none))
+        except (KeyError, ValueError, ZeroDivisionError):
+            pass
