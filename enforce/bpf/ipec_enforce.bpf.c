@@ -318,8 +318,10 @@ static __noinline int decide_event(struct ipec_task *t, struct file *file, __u8 
 		__u64 seq;
 		slot = *(volatile __u32 *)&ctl->active & 1;
 		seq = *(volatile __u64 *)&ctl->seq[slot];
-		if (seq & 1)
+		if (seq & 1) {
+			rc = -2; /* being written: never read as "no policy" */
 			continue;
+		}
 		rc = ipec_decide(slot, &t->s, &d);
 		if (*(volatile __u64 *)&ctl->seq[slot] == seq)
 			break;
