@@ -39,6 +39,10 @@ echo 2 > /proc/sys/vm/drop_caches
 ipec enforce status --format json | sed 's/^/ENF_STATUS /'
 t setup
 
+# IPE, permissive and logging allows, gets the same policies as signed text (side by side).
+IPE=/sys/kernel/security/ipe
+echo 0 > $IPE/enforce && echo 1 > $IPE/success_audit || echo "ENF_NOTE no IPE"
+
 # 1. Decisions: every policy, every probe; the log read after each policy. The first policy runs
 # enforcing (it allows the initramfs, where every tool lives); the others permissive, because many
 # deny the tools themselves: the decision is then the action of the rule the log names.
@@ -47,14 +51,20 @@ while read -r key; do
   if [ $first = 1 ]; then first=0; else
     ipec enforce update "$E/$key.pol" > /dev/null 2> "$E/up.err" || { sed "s/^/ENF_UPDATE_ERR $key /" "$E/up.err"; continue; }
   fi
+  if [ -d $IPE/policies/ENF ]; then ipetool write "$E/$key.p7s" $IPE/policies/ENF/update > /dev/null
+  else ipetool write "$E/$key.p7s" $IPE/new_policy > /dev/null && echo 1 > $IPE/policies/ENF/active; fi ||
+    echo "ENF_NOTE IPE refused $key"
   ipec enforce log > /dev/null # what setup and the update logged
+  dmesg -c > /dev/null
   while read -r label act path; do
     echo "ENF_PROBE $key $label $(enforce_probe probe "$act" "$path")"
   done < "$E/probes"
   ipec enforce log | sed "s/^/ENF_LOG $key /"
+  dmesg -c | grep 'type=1420' | sed "s/^/ENF_IPE $key /"
   ipec enforce mode --permissive --log-allow
 done < "$E/list"
 ipec enforce update "$E/U1.pol" --any-version > /dev/null # allows the initramfs: enforcing again is safe
+echo 0 > $IPE/success_audit
 ipec enforce mode --log-allow
 t decisions
 
@@ -75,6 +85,16 @@ ipec enforce log | grep 'ipe_hook=BPRM_CHECK' | grep ' comm="enforce_probe"' | s
   sed 's/^ */ENF_ULOGC /'
 ipec enforce status --format json | sed 's/^/ENF_STATUS /'
 t update
+
+# Bad input (a truncated or corrupt table, a table for another target, a lower version, another
+# name) is refused, and the running policy stays.
+for f in truncated.ipet corrupt.ipet hornet.ipet lower.pol other.pol; do
+  before=$(ipec enforce status --format json | sed 's/.*"table_digest":"\([0-9a-f]*\)".*/\1/')
+  if ipec enforce update "$E/bad/$f" > /dev/null 2>&1; then r=accepted; else r=refused; fi
+  after=$(ipec enforce status --format json | sed 's/.*"table_digest":"\([0-9a-f]*\)".*/\1/')
+  [ "$before" = "$after" ] && k=kept || k=changed
+  echo "ENF_BAD $f $r $k"
+done
 
 # 3. No input crashed the kernel: the anonymous mappings ran under every policy above.
 ipec enforce unload && echo "ENF_UNLOADED"

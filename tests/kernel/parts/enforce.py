@@ -54,6 +54,13 @@ def allowlist(name, version, n, last):
         name, version, SCALE_HEAD, "\n".join(lines), last)
 
 
+def sign(src, dst, nocerts=False):
+    env = os.environ
+    subprocess.run(["openssl", "smime", "-sign", "-in", src, "-out", dst, "-noattr", "-nodetach", "-nosmimecap",
+                    "-outform", "der", "-binary", "-signer", env["SIGNER_PEM"], "-inkey", env["SIGNER_KEY"]] +
+                   (["-nocerts"] if nocerts else []), check=True)
+
+
 def prepare_scale(W, S, ipec, d, n):
     """Step 4: an n-digest allowlist as a table for the enforcer, and IPE's largest signed one."""
     os.makedirs(os.path.join(S, "scale"), exist_ok=True)
@@ -63,18 +70,38 @@ def prepare_scale(W, S, ipec, d, n):
     subprocess.run([ipec, "compile", big, "-o", os.path.join(S, "scale", "big.ipet")], check=True)
     with open(os.path.join(S, "scale", "big.count"), "w") as f:
         f.write("%d\n" % n)
-    env = os.environ
     for k in range(700, 100, -5):  # the most digests a signed policy holds (the kernel's 65,535-byte DER cap)
         pol, der = os.path.join(W, "ipe.pol"), os.path.join(S, "scale", "ipe.p7s")
         with open(pol, "w") as f:
             f.write(allowlist("IPECAP", "65535.0.0", k, d["DA"]))
-        subprocess.run(["openssl", "smime", "-sign", "-in", pol, "-out", der, "-noattr", "-nodetach", "-nosmimecap",
-                        "-outform", "der", "-binary", "-nocerts", "-signer", env["SIGNER_PEM"], "-inkey",
-                        env["SIGNER_KEY"]], check=True)
+        sign(pol, der, nocerts=True)
         if os.path.getsize(der) <= 65535:
             with open(os.path.join(S, "scale", "ipe.count"), "w") as f:
                 f.write("%d\n" % k)
             break
+
+
+# Updates that must be refused with the running policy kept: (file, how it is made).
+BAD_INPUTS = ["truncated.ipet", "corrupt.ipet", "hornet.ipet", "lower.pol", "other.pol"]
+
+
+def prepare_bad(W, S, ipec):
+    B = os.path.join(S, "bad")
+    os.makedirs(B, exist_ok=True)
+    good = os.path.join(W, "good.pol")
+    with open(good, "w") as f:
+        f.write("policy_name=ENF policy_version=3.0.0\n" + UPDATE_BODIES[0][0])
+    table = os.path.join(W, "good.ipet")
+    subprocess.run([ipec, "compile", good, "-o", table], check=True, capture_output=True)
+    data = open(table, "rb").read()
+    open(os.path.join(B, "truncated.ipet"), "wb").write(data[: len(data) // 2])
+    open(os.path.join(B, "corrupt.ipet"), "wb").write(data[:100] + bytes([data[100] ^ 0x40]) + data[101:])
+    subprocess.run([ipec, "compile", good, "--target", "hornet-v7", "-o", os.path.join(B, "hornet.ipet")], check=True,
+                   capture_output=True)
+    with open(os.path.join(B, "lower.pol"), "w") as f:
+        f.write("policy_name=ENF policy_version=0.0.1\n" + UPDATE_BODIES[1][0])
+    with open(os.path.join(B, "other.pol"), "w") as f:
+        f.write("policy_name=OTHER policy_version=9.0.0\n" + UPDATE_BODIES[1][0])
 
 
 def named(text, version):
@@ -101,7 +128,7 @@ def prepare(work, stage, ipec, slice_):
         pkey = "P%03d" % len(pols)
         pol = os.path.join(W, pkey + ".pol")
         with open(pol, "w") as f:
-            f.write(named(text, "1.0.%d" % k))
+            f.write(named(text, "65000.0.%d" % k))
         # only the policies the enforcer can enforce exactly (loaded from the initramfs)
         r = subprocess.run([ipec, "check", "--enforcer=bpf-lsm-initramfs", "--format=json", pol], capture_output=True)
         if r.returncode != 0:
@@ -110,12 +137,14 @@ def prepare(work, stage, ipec, slice_):
         r = subprocess.run([ipec, "eval", pol, "--events", events, "--format=json"], capture_output=True)
         pred = [json.loads(l) for l in r.stdout.decode().splitlines() if l.strip()]
         shutil.copy(pol, os.path.join(S, pkey + ".pol"))
+        sign(pol, os.path.join(S, pkey + ".p7s"))  # the same text for IPE, side by side
         pols.append({"key": pkey, "source": key, "desc": desc, "text": open(pol).read(), "ipec": pred})
     with open(os.path.join(S, "list"), "w") as f:
         f.write("".join(p["key"] + "\n" for p in pols))
     for v, (body, _) in enumerate(UPDATE_BODIES):  # flipped with --any-version
         with open(os.path.join(S, "U%d.pol" % v), "w") as f:
             f.write("policy_name=ENF policy_version=2.0.%d\n%s" % (v, body))
+    prepare_bad(W, S, ipec)
     if os.environ.get("KT_ENFORCE_SCALE"):
         prepare_scale(W, S, ipec, d, int(os.environ["KT_ENFORCE_SCALE"]))
     stage_binaries(ipec, stage)
@@ -150,7 +179,13 @@ def report(work, lines, rep):
             results[(key, label)] = rest.split()
         elif l.startswith("ENF_LOG "):
             logs.setdefault(parts[1], []).append(l.split(" ", 2)[2])
+    ipe = {}
+    for l in lines:
+        if l.startswith("ENF_IPE "):
+            key, rec = l.split(" ", 2)[1:]
+            ipe.setdefault(key, []).append(rec[rec.find("ipe_op="):])
     part = {"name": "enforce", "cases": 0, "agree": 0, "disagree": []}
+    side = {"name": "enforce-vs-ipe", "cases": 0, "agree": 0, "disagree": []}
     for p in doc["policies"]:
         for label, (i, pb) in probes.items():
             part["cases"] += 1
@@ -171,6 +206,18 @@ def report(work, lines, rep):
                     syscall_ok = got[0] == kernel
                     kernel = kernel if syscall_ok else "%s (syscall %s)" % (kernel, got[0])
             ok = syscall_ok and kernel == want.get("decision") and krule == want.get("audit_rule", "")
+            # IPE with the same policy, permissive, in the same boot; `bpf` comes before `ipe` in
+            # the LSM order, so IPE is never asked about what the enforcer denies while enforcing
+            if got and not (rec and field(rec, "enforcing") == "1" and kernel == "DENY"):
+                side["cases"] += 1
+                theirs = [r for r in ipe.get(p["key"], []) if field(r, "pid") == pid and field(r, "ipe_hook") == hook]
+                irule = field(theirs[-1], "rule") if theirs else "(no IPE record)"
+                if irule == krule:
+                    side["agree"] += 1
+                else:
+                    side["disagree"].append({"policy": p["key"], "probe": label, "kernel": "enforcer", "kernel_rule": krule,
+                                             "ipec": "IPE", "ipec_rule": irule, "ipec_line": None, "desc": p["desc"],
+                                             "event": pb["event"], "text": p["text"]})
             if ok:
                 part["agree"] += 1
             else:
@@ -192,6 +239,14 @@ def report(work, lines, rep):
         part["agree"] += 1
     else:
         part["disagree"].append(other("update-under-load", "%d updates" % updates, str(stray or counts), "old or new"))
+    # bad input: refused, and the running policy stays
+    for name in BAD_INPUTS:
+        part["cases"] += 1
+        got = next((l.split()[2:] for l in lines if l.startswith("ENF_BAD %s " % name)), None)
+        if got == ["refused", "kept"]:
+            part["agree"] += 1
+        else:
+            part["disagree"].append(other("bad input", name, " ".join(got or ["missing"]), "refused kept"))
     statuses = [json.loads(l.split(" ", 1)[1]) for l in lines if l.startswith("ENF_STATUS ")]
     bad = next((int(l.split()[1]) for l in lines if re.match(r"ENF_DMESG_BAD \d+$", l)), -1)
     part["cases"] += 1
@@ -210,6 +265,8 @@ def report(work, lines, rep):
         if l.startswith(("ENF_SETUP_ERR", "ENF_LOAD_ERR", "ENF_UPDATE_ERR")):
             part["disagree"].append(other("setup", "", l, ""))
     rep["parts"].append(part)
+    if side["cases"] and ipe:
+        rep["parts"].append(side)
     f = part["figures"]
     print("enforce: verifier instructions %s; update loop %s after %d updates"
           % (", ".join("%s %d" % kv for kv in f["verified_insns"].items()), f["update_loop_decisions"], f["updates"]))
