@@ -20,6 +20,17 @@ PolicyIndex PolicyIndex::build(const ast::Policy& policy) {
   return ix;
 }
 
+const char* decisionKindName(DecisionKind k) {
+  switch (k) {
+    case DecisionKind::Rule: return "rule";
+    case DecisionKind::OpDefault: return "op-default";
+    case DecisionKind::GlobalDefault: return "global-default";
+    case DecisionKind::NotEvaluated: return "not-evaluated";
+    case DecisionKind::NoDefault: return "no-default";
+  }
+  return "";
+}
+
 Decision decide(const ast::Policy& policy, const PolicyIndex& index, const Target& t, const Event& e,
                 std::vector<TraceStep>* trace) {
   if (!opEvaluated(t, e.op)) return {stdlib::Action::Allow, DecisionKind::NotEvaluated, -1};

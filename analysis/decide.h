@@ -33,6 +33,9 @@ enum class DecisionKind : uint8_t {
   NoDefault,      // invalid policy: nothing applies (the kernel would not have loaded it)
 };
 
+// `rule`, `op-default`, `global-default`, `not-evaluated`, `no-default`: the name JSON outputs use.
+const char* decisionKindName(DecisionKind k);
+
 struct Decision {
   stdlib::Action action = stdlib::Action::Allow;
   DecisionKind kind = DecisionKind::NotEvaluated;

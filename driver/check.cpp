@@ -27,6 +27,8 @@ namespace {
 
 std::string plural(unsigned n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
 
+}  // namespace
+
 void printVerdict(const CheckedPolicy& p, const PipelineConfig& config) {
   KernelVerdict v = p.diags->verdict();
   const analysis::Target& t = config.target;
@@ -46,8 +48,6 @@ void printVerdict(const CheckedPolicy& p, const PipelineConfig& config) {
   if (v.accepts) print(stdout, "{}: {} accepts this policy (target {})\n", p.file->name(), t.kernel_name, t.name);
   else print(stdout, "{}: {} rejects this policy {} (target {})\n", p.file->name(), t.kernel_name, rejects, t.name);
 }
-
-}  // namespace
 
 int runCheck(const CheckOptions& options) {
   const bool json = options.format == "json" || options.format == "sarif";
@@ -81,6 +81,8 @@ int runCheck(const CheckOptions& options) {
       continue;
     }
     CheckedPolicy p = checkPolicy(in->display_name, std::move(in->bytes), *config);
+    SystemOutcome machine;
+    if (options.system) machine = checkAgainstSystem(p, *config, *options.system, options.via);
     errors += p.diags->errorCount();
     warnings += p.diags->warningCount();
     if (json) {
@@ -91,10 +93,14 @@ int runCheck(const CheckOptions& options) {
       r.verdict = p.diags->verdict();
       r.loadable = !pipeline::cannotLoadReason(config->target);
       r.diagnostics = p.diags->take();
+      r.system_json = std::move(machine.json);
       reports.push_back(std::move(r));
       kept.push_back(std::move(p));
       continue;
     }
+    // --against-system: the machine and the write's answer first, then the denials
+    writeText(stdout, machine.text);
+    std::fflush(stdout);
     printDiagnostics(p, options.color);
     if (!options.quiet) printVerdict(p, *config);
     std::fflush(stdout);

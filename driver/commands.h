@@ -11,6 +11,7 @@
 #include "driver/output.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/project_config.h"
+#include "system/evaluate.h"
 
 namespace ipec::driver {
 
@@ -40,8 +41,28 @@ struct CheckOptions {
   bool quiet = false;
   uint64_t max_file_size = 0;
   std::vector<std::string> files;
+  // --against-system / --against-snapshot: the machine's facts, read once for every policy.
+  std::shared_ptr<const system::SystemFacts> system;
+  system::Via via = system::Via::Auto;
 };
 int runCheck(const CheckOptions& options);
+
+// Where the machine's facts come from: the live machine (under `root`), or a snapshot file.
+struct SystemSource {
+  std::string root, snapshot;
+};
+std::optional<system::SystemFacts> loadSystemFacts(const SystemSource& source, uint64_t max_bytes);
+// The policy against the facts: diagnostics into `p`, the lines for stdout, the JSON `system` member.
+struct SystemOutcome {
+  std::string text, json;
+};
+SystemOutcome checkAgainstSystem(CheckedPolicy& p, const PipelineConfig& config, const system::SystemFacts& facts,
+                                 system::Via via);
+
+struct SnapshotOptions {
+  std::string root, output, format = "json";
+};
+int runSystemSnapshot(const SnapshotOptions& options);
 
 struct FmtOptions {
   PipelineConfig pipeline;
@@ -102,6 +123,51 @@ struct LifecycleOptions {
   uint64_t max_file_size = 0;
 };
 int runLifecycle(const LifecycleOptions& options);
+
+struct AuditOptions {
+  PipelineConfig pipeline;
+  std::string policy, candidate;  // --policy, --candidate
+  std::vector<std::string> logs;
+  std::string format = "text";
+  bool verbose = false;
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runAudit(const AuditOptions& options);
+// `ipec diff OLD NEW`: the semantic and rule-level changes (docs/cli.md).
+struct PolicyDiffOptions {
+  PipelineConfig pipeline;
+  std::string old_policy, new_policy;
+  std::string format = "text";  // text | json | sarif
+  std::string events_file;      // --events FILE.jsonl: only these events
+  uint64_t max_classes = 100;   // per op; 0: all
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runPolicyDiff(const PolicyDiffOptions& options);
+// `ipec sign` and `ipec verify` (driver/sign.cpp, driver/verify.cpp; the sign/ layer).
+struct SignOptions {
+  PipelineConfig pipeline;
+  std::string policy, key, cert, output;
+  std::string digest = "sha256";
+  bool no_certs = false;
+  bool force = false;
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runSign(const SignOptions& options);
+
+struct VerifyOptions {
+  PipelineConfig pipeline;
+  std::string blob, cert;
+  std::string format = "text";  // text | json
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runVerify(const VerifyOptions& options);
+
+// The kernel-verdict line of `ipec check` for one checked policy (stdout).
+void printVerdict(const CheckedPolicy& p, const PipelineConfig& config);
 
 // A policy compiled in memory (for compile, and for `eval --engine=table`).
 struct CompiledPolicy {

@@ -26,17 +26,6 @@ namespace sl = ipec::stdlib;
 using namespace ipec::analysis;
 using nlohmann::json;
 
-const char* kindName(DecisionKind k) {
-  switch (k) {
-    case DecisionKind::Rule: return "rule";
-    case DecisionKind::OpDefault: return "op-default";
-    case DecisionKind::GlobalDefault: return "global-default";
-    case DecisionKind::NotEvaluated: return "not-evaluated";
-    case DecisionKind::NoDefault: return "no-default";
-  }
-  return "";
-}
-
 // Which event a message is about: the n-th --event, or a line of the --events file.
 struct EventLabel {
   std::string text;  // `--event 2`, `FILE:LINE`
@@ -110,7 +99,7 @@ class Evaluator {
     json j;
     if (from_table_) j["line_of"] = "dump";
     j["decision"] = std::string(sl::actionSpelling(d.action));
-    j["matched"] = kindName(d.kind);
+    j["matched"] = decisionKindName(d.kind);
     if (d.statement >= 0) {
       j["line"] = lineOf(d.statement);
       j["rule"] = textOf(d.statement);

@@ -122,13 +122,34 @@ std::string withLineFeed(std::string text) {
   return text;
 }
 
+}  // namespace
+
 // Standard input has no URI: SARIF allows an artifact location with only a description.
-json artifactLocation(const std::string& path) {
+json sarifArtifactLocation(const std::string& path) {
   if (path == "-") return {{"description", {{"text", "standard input"}}}};
   return {{"uri", fileUri(path)}};
 }
 
-}  // namespace
+// SARIF counts columns in Unicode code points (columnKind "unicodeCodePoints"); ipec's are bytes.
+// An invalid UTF-8 byte counts as one code point.
+static uint32_t sarifColumn(const SourceFile* file, LineCol lc) {
+  std::string_view line = file->lineText(lc.line);
+  uint32_t cp = 1;
+  for (size_t i = 0; i + 1 < lc.column && i < line.size();) {
+    size_t n = utf8SequenceLength(line, i);
+    i += n ? n : 1;
+    ++cp;
+  }
+  return cp;
+}
+
+json sarifRegion(const SourceFile* file, Range r) {
+  json reg;
+  if (!file || r.isNone()) return reg;
+  LineCol b = file->lineCol(std::min(r.begin, file->size()));
+  LineCol e = file->lineCol(std::min(std::max(r.end, r.begin), file->size()));
+  return {{"startLine", b.line}, {"startColumn", sarifColumn(file, b)}, {"endLine", e.line}, {"endColumn", sarifColumn(file, e)}};
+}
 
 std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors, unsigned warnings) {
   json doc;
@@ -160,6 +181,7 @@ std::string renderJson(const std::vector<JsonFileReport>& files, unsigned errors
     json diags = json::array();
     for (const Diagnostic& d : f.diagnostics) diags.push_back(diagnosticJson(f, d));
     fj["diagnostics"] = std::move(diags);
+    if (!f.system_json.empty()) fj["system"] = json::parse(f.system_json, nullptr, false);
     arr.push_back(std::move(fj));
   }
   doc["files"] = std::move(arr);
@@ -178,30 +200,11 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
                      {"defaultConfiguration",
                       {{"level", sev == Severity::Error ? "error" : sev == Severity::Warning ? "warning" : "note"}}}});
   }
-  // SARIF counts columns in Unicode code points (columnKind below); ipec's are bytes. An invalid
-  // UTF-8 byte counts as one code point.
-  auto column = [](const SourceFile* file, LineCol lc) {
-    std::string_view line = file->lineText(lc.line);
-    uint32_t cp = 1;
-    for (size_t i = 0; i + 1 < lc.column && i < line.size();) {
-      size_t n = utf8SequenceLength(line, i);
-      i += n ? n : 1;
-      ++cp;
-    }
-    return cp;
-  };
-  auto region = [&](const SourceFile* file, Range r) {
-    json reg;
-    if (!file || r.isNone()) return reg;
-    LineCol b = file->lineCol(std::min(r.begin, file->size()));
-    LineCol e = file->lineCol(std::min(std::max(r.end, r.begin), file->size()));
-    reg = {{"startLine", b.line}, {"startColumn", column(file, b)}, {"endLine", e.line}, {"endColumn", column(file, e)}};
-    return reg;
-  };
+  auto region = sarifRegion;
   json results = json::array();
   for (const JsonFileReport& f : files) {
     for (const Diagnostic& d : f.diagnostics) {
-      json loc = {{"physicalLocation", {{"artifactLocation", artifactLocation(f.name)}}}};
+      json loc = {{"physicalLocation", {{"artifactLocation", sarifArtifactLocation(f.name)}}}};
       json reg = region(f.file, d.range);
       if (!reg.empty()) loc["physicalLocation"]["region"] = reg;
       json r = {{"ruleId", std::string(diagName(d.id))},
@@ -212,7 +215,7 @@ std::string renderSarif(const std::vector<JsonFileReport>& files) {
       for (const RelatedNote& n : d.notes) {
         json rl = {{"message", {{"text", n.message}}}};
         if (n.range)
-          rl["physicalLocation"] = {{"artifactLocation", artifactLocation(f.name)}, {"region", region(f.file, *n.range)}};
+          rl["physicalLocation"] = {{"artifactLocation", sarifArtifactLocation(f.name)}, {"region", region(f.file, *n.range)}};
         related.push_back(std::move(rl));
       }
       if (!related.empty()) r["relatedLocations"] = std::move(related);

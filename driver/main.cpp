@@ -126,17 +126,65 @@ struct Cli {
   CompileOptions comp;
   DumpOptions dump;
   LifecycleOptions life;
+  AuditOptions audit;
+  PolicyDiffOptions diff;
   TargetsOptions targets;
+  SignOptions sign;
+  VerifyOptions verify;
   EnforceOptions enforce;
   std::string enforcer = "ipe";  // check, compile: who enforces the policy
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
   bool lsp_stdio = false;
+  // check --against-system / --against-snapshot, and `system snapshot`
+  bool against_system = false;
+  SystemSource system_source;
+  std::string via = "auto";
+  SnapshotOptions snapshot;
 };
 
 struct Commands {
-  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp, *enforce;
+  CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp, *diff;
+  CLI::App *audit, *system, *snapshot, *sign, *verify;
+  CLI::App* enforce;
 };
+
+// check's options for the live machine (docs/cli.md#against-system).
+void addAgainstSystem(CLI::App* c, Cli& cli) {
+  auto* live = c->add_flag("--against-system", cli.against_system,
+                           "Also predict what writing each policy to this machine's IPE answers, and which running "
+                           "executables, modules, firmware and kexec files it would deny");
+  c->add_option("--against-snapshot", cli.system_source.snapshot,
+                "As --against-system, with the facts of a snapshot file (`ipec system snapshot`)")
+      ->check(nonEmpty("a snapshot file"))
+      ->excludes(live);
+  c->add_option("--system-root", cli.system_source.root,
+                "--against-system: read /proc, /sys, /lib and /boot under this folder (for tests)")
+      ->check(nonEmpty("a folder"));
+  c->add_option("--via", cli.via,
+                "Where the policy is written: auto (policies/NAME/update when NAME is loaded, else new_policy), "
+                "new_policy or update")
+      ->check(nonEmpty("auto, new_policy or update"))
+      ->check(CLI::IsMember({"auto", "new_policy", "update"}))
+      ->default_val("auto");
+}
+
+CLI::App* addSystem(CLI::App& app, Cli& cli, CLI::App*& snapshot) {
+  auto* sys = app.add_subcommand("system", "The live machine's facts that `ipec check --against-system` uses");
+  sys->require_subcommand(1);
+  snapshot = sys->add_subcommand("snapshot",
+                                 "Write IPE's state and every running executable, module, firmware and kexec file "
+                                 "with its fs-verity, dm-verity and initramfs state");
+  snapshot->add_option("--format", cli.snapshot.format, "json (for --against-snapshot) or text (one line per file)")
+      ->check(nonEmpty("json or text"))
+      ->check(CLI::IsMember({"json", "text"}))
+      ->default_val("json");
+  snapshot->add_option("-o,--output", cli.snapshot.output, "Output file ('-': standard output, the default)")
+      ->check(nonEmpty("a file name"));
+  snapshot->add_option("--root", cli.snapshot.root, "Read /proc, /sys, /lib and /boot under this folder (for tests)")
+      ->check(nonEmpty("a folder"));
+  return sys;
+}
 
 CLI::App* addCheck(CLI::App& app, Cli& cli) {
   CheckOptions& o = cli.check;
@@ -166,6 +214,7 @@ CLI::App* addCheck(CLI::App& app, Cli& cli) {
   c->add_option("--signer-cert", cli.signer_cert,
                 "The signer's certificate (PEM or DER): its sizes and key type set the EMSGSIZE model")
       ->check(nonEmpty("a certificate file"));
+  addAgainstSystem(c, cli);
   return c;
 }
 
@@ -265,6 +314,95 @@ CLI::App* addLifecycle(CLI::App& app, Cli& cli) {
   return lc;
 }
 
+CLI::App* addAudit(CLI::App& app, Cli& cli) {
+  AuditOptions& o = cli.audit;
+  auto* a = app.add_subcommand("audit",
+                               "Read IPE's access records (audit.log, ausearch -i, journal export, dmesg): rule coverage, "
+                               "and what a candidate policy would decide");
+  a->add_option("logs", o.logs, "Log files, each in any of the four forms ('-' reads standard input)")->required();
+  a->add_option("--policy", o.policy, "The policy that wrote the records: map each record to its rule")
+      ->check(nonEmpty("a policy file"));
+  a->add_option("--candidate", o.candidate,
+                "A new policy: for each logged event class, whether it decides the same (needs --policy)")
+      ->check(nonEmpty("a policy file"));
+  a->add_option("--format", o.format, "text or json")
+      ->check(nonEmpty("text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  a->add_flag("-v,--verbose", o.verbose, "Also show the lines that are no audit record, and the candidate's same classes");
+  addColor(a, cli.color, "the diagnostics");
+  addTargetOptions(a, cli.target_args, &cli.project);
+  addLimitOptions(a, cli.diag_options);
+  addMaxFileSize(a, cli.max_size, "each log and policy");
+  return a;
+}
+
+CLI::App* addDiff(CLI::App& app, Cli& cli) {
+  PolicyDiffOptions& o = cli.diff;
+  auto* d = app.add_subcommand("diff", "What changes between two policies on a target: every class of events whose "
+                                       "decision changes, with a witness, then the rule-level changes");
+  d->add_option("old", o.old_policy, "The policy in force ('-' reads standard input)")->required();
+  d->add_option("new", o.new_policy, "The policy that replaces it ('-' reads standard input)")->required();
+  d->add_option("--format", o.format, "text, json or sarif (SARIF 2.1.0, results located in NEW)")
+      ->check(nonEmpty("text, json or sarif"))
+      ->check(CLI::IsMember({"text", "json", "sarif"}))
+      ->default_val("text");
+  d->add_option("--events", o.events_file,
+                "Compare only these events (JSON lines as for eval --events, '-': stdin); print those whose decision "
+                "changes")
+      ->check(nonEmpty("a file name"));
+  d->add_option("--max-classes", o.max_classes, "List at most N changed classes of events per op (0: all)")
+      ->check(nonEmpty("a number"))
+      ->default_val(100);
+  addColor(d, cli.color, "the diagnostics of a rejected policy");
+  addTargetOptions(d, cli.target_args, &cli.project);
+  addLimitOptions(d, cli.diag_options);
+  addMaxFileSize(d, cli.max_size, "each policy, and the --events file");
+  return d;
+}
+
+// ipec sign and ipec verify (docs/cli.md#ipec-sign).
+CLI::App* addSign(CLI::App& app, Cli& cli) {
+  SignOptions& o = cli.sign;
+  auto* s = app.add_subcommand("sign", "Check a policy and sign it as the kernel takes it (PKCS#7, DER, attached, no "
+                                       "signed attributes)");
+  s->add_option("policy", o.policy, "Policy file ('-' reads standard input; then -o is needed)")->required();
+  s->add_option("--key", o.key, "The private key: a PEM or DER file (RSA or EC), or a PKCS#11 URI (pkcs11:...)")
+      ->required()
+      ->check(nonEmpty("a key file or a pkcs11: URI"));
+  s->add_option("--cert", o.cert, "The signer's X.509 certificate (PEM or DER)")
+      ->required()
+      ->check(nonEmpty("a certificate file"));
+  s->add_option("-o,--output", o.output, "The signed blob (default: POLICY.p7s; '-': standard output)")
+      ->check(nonEmpty("a file name"));
+  s->add_flag("--no-certs", o.no_certs, "Do not embed the certificate (the kernel finds it in its keyring)");
+  s->add_option("--digest", o.digest, "sha256, sha384 or sha512")->check(nonEmpty("sha256, sha384 or sha512"))
+      ->default_val("sha256");
+  s->add_flag("--force", o.force, "Sign (and write) even what the kernel would reject");
+  addColor(s, cli.color, "the diagnostics");
+  addLimitOptions(s, cli.diag_options);
+  addMaxFileSize(s, cli.max_size, "the policy");
+  addTargetOptions(s, cli.target_args, &cli.project);
+  return s;
+}
+
+CLI::App* addVerify(CLI::App& app, Cli& cli) {
+  VerifyOptions& o = cli.verify;
+  auto* v = app.add_subcommand("verify", "Check a signed policy: the signature, the signer, and the policy inside");
+  v->add_option("signed", o.blob, "Signed policy blob, DER ('-' reads standard input)")->required();
+  v->add_option("--cert", o.cert, "The certificate that must have signed (PEM or DER); without it, the one inside")
+      ->check(nonEmpty("a certificate file"));
+  v->add_option("--format", o.format, "text, or json (one document)")
+      ->check(nonEmpty("text or json"))
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_val("text");
+  addColor(v, cli.color, "the diagnostics");
+  addLimitOptions(v, cli.diag_options);
+  addMaxFileSize(v, cli.max_size, "the blob");
+  addTargetOptions(v, cli.target_args, &cli.project);
+  return v;
+}
+
 // ipec enforce load|update|unload|status|log|mode (docs/enforcer.md, docs/cli.md).
 CLI::App* addEnforce(CLI::App& app, Cli& cli) {
   EnforceOptions& o = cli.enforce;
@@ -303,8 +441,8 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   app.set_version_flag("--version", fmt::format("ipec {}", kIpecVersion));
   app.require_subcommand(1);
   app.footer(
-      "Warning flags (check, fmt, eval, compile, lifecycle): -W<id>, -Wno-<id>, -Werror, -Werror=<id>,\n"
-      "-Wno-error=<id>.\n"
+      "Warning flags (check, fmt, eval, compile, lifecycle, diff, audit, sign, verify): -W<id>, -Wno-<id>, -Werror,\n"
+      "-Werror=<id>, -Wno-error=<id>.\n"
       "`ipec diagnostics` lists the ids and `ipec diagnostics ID` explains one; docs/cli.md describes every flag.\n"
       "Exit status: 0 no errors, 1 errors (the kernel rejects, or a warning made an error), 2 usage or I/O.");
   Commands c{};
@@ -316,6 +454,11 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   c.dump->add_option("table", cli.dump.table, "Decision table ('-' reads standard input)")->required();
   addMaxFileSize(c.dump, cli.max_size, "the table");
   c.lifecycle = addLifecycle(app, cli);
+  c.audit = addAudit(app, cli);
+  c.diff = addDiff(app, cli);
+  c.system = addSystem(app, cli, c.snapshot);
+  c.sign = addSign(app, cli);
+  c.verify = addVerify(app, cli);
   c.enforce = addEnforce(app, cli);
   c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
   c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
@@ -421,7 +564,8 @@ std::string prepareWords(CLI::App& app, std::vector<std::string>& words) {
 void unmarkPositionals(Cli& cli) {
   for (std::string& f : cli.check.files) f = unmarkFile(std::move(f));
   for (std::string& f : cli.fmt.files) f = unmarkFile(std::move(f));
-  for (std::string* s : {&cli.eval.policy, &cli.comp.policy, &cli.dump.table, &cli.life.script, &cli.target_args.name,
+  for (std::string& f : cli.audit.logs) f = unmarkFile(std::move(f));
+  for (std::string* s : {&cli.diff.old_policy, &cli.diff.new_policy, &cli.sign.policy, &cli.verify.blob, &cli.eval.policy, &cli.comp.policy, &cli.dump.table, &cli.life.script, &cli.target_args.name,
                          &cli.diag_id})
     *s = unmarkFile(std::move(*s));
 }
@@ -564,6 +708,8 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     std::vector<std::string> inputs = o.files;
     inputs.push_back(cli.signer_cert);
     if (!stdinOnce(inputs)) return kUsage;
+    const bool against = cli.against_system || !cli.system_source.snapshot.empty();
+    if (against && !c.check->count("--error-limit")) cli.diag_options.error_limit = 0;  // every denial is named
     if (!cli.signer_cert.empty()) {
       std::string error;
       const bool embed = o.pipeline.signing.embed_cert;
@@ -576,6 +722,15 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     o.configs = std::make_shared<pipeline::ConfigResolver>(o.pipeline, configRequest(cli, c.check));
     o.color = color;
     o.max_file_size = max_bytes;
+    if (against) {
+      if (!cli.against_system && c.check->count("--system-root")) return usageError("--system-root applies to --against-system");
+      auto facts = loadSystemFacts(cli.system_source, max_bytes);
+      if (!facts) return kUsage;
+      o.system = std::make_shared<const system::SystemFacts>(std::move(*facts));
+      o.via = cli.via == "update" ? system::Via::Update : cli.via == "new_policy" ? system::Via::NewPolicy : system::Via::Auto;
+    } else if (c.check->count("--via") || c.check->count("--system-root")) {
+      return usageError("--via and --system-root apply to --against-system and --against-snapshot");
+    }
     return runCheck(o);
   }
   if (c.fmt->parsed()) {
@@ -622,6 +777,41 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     o.max_file_size = max_bytes;
     return runLifecycle(o);
   }
+  if (c.audit->parsed()) {
+    AuditOptions& o = cli.audit;
+    if (!o.candidate.empty() && o.policy.empty()) return usageError("--candidate needs --policy (the policy that wrote the records)");
+    std::vector<std::string> inputs = o.logs;
+    inputs.push_back(o.policy);
+    inputs.push_back(o.candidate);
+    if (!stdinOnce(inputs)) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
+    if (!configureOrReport(cli, c.audit, o.policy.empty() ? o.logs.front() : o.policy, o.pipeline)) return kUsage;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runAudit(o);
+  }
+  if (c.diff->parsed()) {
+    PolicyDiffOptions& o = cli.diff;
+    if (!stdinOnce({o.old_policy, o.new_policy, o.events_file})) return kUsage;
+    o.pipeline.diag_options = cli.diag_options;
+    // NEW's project decides the target: it is the policy about to be deployed.
+    if (!configureOrReport(cli, c.diff, o.new_policy, o.pipeline)) return kUsage;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runPolicyDiff(o);
+  }
+  if (c.sign->parsed() || c.verify->parsed()) {
+    const bool signing = c.sign->parsed();
+    PipelineConfig& pc = signing ? cli.sign.pipeline : cli.verify.pipeline;
+    const std::string& input = signing ? cli.sign.policy : cli.verify.blob;
+    if (!stdinOnce({input, signing ? cli.sign.key : cli.verify.cert, signing ? cli.sign.cert : std::string()}))
+      return kUsage;
+    pc.diag_options = cli.diag_options;
+    if (!configureOrReport(cli, signing ? c.sign : c.verify, input, pc)) return kUsage;
+    cli.sign.color = cli.verify.color = color;
+    cli.sign.max_file_size = cli.verify.max_file_size = max_bytes;
+    return signing ? runSign(cli.sign) : runVerify(cli.verify);
+  }
   if (c.dump->parsed()) {
     cli.dump.max_file_size = max_bytes;
     return runDump(cli.dump);
@@ -646,6 +836,7 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
   }
   if (c.diagnostics->parsed()) return runDiagnostics(cli.diag_format, cli.diag_id);
   if (c.lsp->parsed()) return lsp::serve(STDIN_FILENO, STDOUT_FILENO);
+  if (c.snapshot->parsed()) return runSystemSnapshot(cli.snapshot);
   return kUsage;
 }
 

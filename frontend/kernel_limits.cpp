@@ -61,6 +61,21 @@ uint64_t SigningModel::contentSize(std::string_view text) const {
   return out;
 }
 
+std::optional<uint64_t> SigningModel::maxContentBytes() const {
+  if (derSize(0, sig_bytes_max) > kMaxSignedPolicyBytes) return std::nullopt;
+  uint64_t fits = 0;
+  for (uint64_t lo = 0, hi = kMaxSignedPolicyBytes; lo <= hi;) {  // derSize is increasing in the content
+    uint64_t mid = lo + (hi - lo) / 2;
+    if (derSize(mid, sig_bytes_max) <= kMaxSignedPolicyBytes) {
+      fits = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return fits;
+}
+
 void checkSignedSize(const SourceFile& file, const SigningModel& signing, DiagnosticEngine& diags) {
   const uint64_t content = signing.contentSize(file.bytes());
   const uint64_t der = signing.derSize(content, signing.sig_bytes_max);
@@ -77,21 +92,10 @@ void checkSignedSize(const SourceFile& file, const SigningModel& signing, Diagno
     if (maybe)
       d.notes.push_back({std::nullopt, "the size depends on the length of the ECDSA signature, which varies "
                                        "from one signing to the next"});
-    uint64_t fits = 0;
-    for (uint64_t lo = 0, hi = content; lo <= hi;) {  // derSize is increasing in the content
-      uint64_t mid = lo + (hi - lo) / 2;
-      if (signing.derSize(mid, signing.sig_bytes_max) <= kMaxSignedPolicyBytes) {
-        fits = mid;
-        lo = mid + 1;
-      } else {
-        if (mid == 0) break;
-        hi = mid - 1;
-      }
-    }
-    if (signing.derSize(0, signing.sig_bytes_max) > kMaxSignedPolicyBytes)
-      d.notes.push_back({std::nullopt, "with this signer no policy fits, however short"});
+    if (auto fits = signing.maxContentBytes())
+      d.notes.push_back({std::nullopt, fmt::format("with this signer the signed text may be at most {} bytes", *fits)});
     else
-      d.notes.push_back({std::nullopt, fmt::format("with this signer the signed text may be at most {} bytes", fits)});
+      d.notes.push_back({std::nullopt, "with this signer no policy fits, however short"});
     if (signing.embed_cert)
       d.notes.push_back({std::nullopt, "signing with `-nocerts` saves the certificate's bytes"});
     d.kernel_errno = Errno::MsgSize;

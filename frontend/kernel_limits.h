@@ -39,6 +39,9 @@ struct SigningModel {
   uint64_t derSize(uint64_t content_bytes, uint32_t sig_bytes) const;
   // The bytes openssl signs for `text` (CRLF canonicalisation unless `binary`).
   uint64_t contentSize(std::string_view text) const;
+  // The most content that fits the kernel's limit with the largest signature; nullopt when
+  // none does.
+  std::optional<uint64_t> maxContentBytes() const;
 };
 
 // EMSGSIZE: the PKCS#7 blob for this text would pass 65535 bytes.

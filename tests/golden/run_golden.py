@@ -11,9 +11,14 @@ A golden file is a policy followed by the expected output of one ipec command:
     # stderr: name.pol:3:12: error: ... [unknown-property]
 
 `{stdin}` in the command feeds the policy on standard input instead of naming it; `{none}` runs
-the command without the policy file. In the output, the scratch directory's absolute path reads
+the command without the policy file; `{input:NAME}` copies `inputs/NAME` (beside the golden file)
+into the scratch directory and stands for NAME (a second policy for `ipec diff`, an events file);
+`{signdata}` is tests/sign/data (test keys and signed blobs), and reads `{signdata}` in the output
+too. In the output, the scratch directory's absolute path reads
 `{dir}` and the documentation base URI (IPEC_DOCS_URI, which depends on the install prefix)
-reads `{docs}/`: SARIF names files by absolute URI. The marker line (with the line feed before it) is not part of the policy, so a golden file can
+reads `{docs}/`: SARIF names files by absolute URI. `{golden}` in the command is the folder of
+the golden files (for inputs beside them, such as `snapshots/*.json`), and reads `{golden}` in
+the output. The marker line (with the line feed before it) is not part of the policy, so a golden file can
 hold a policy without a final newline. The harness writes the policy to a scratch directory
 under the same file name, runs the command there, and compares exit status, stdout and stderr.
 
@@ -25,6 +30,9 @@ import subprocess
 import sys
 import tempfile
 
+GOLDEN_DIR = os.path.dirname(os.path.abspath(__file__))
+
+SIGNDATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sign", "data")
 MARKER = re.compile(rb"\n# ==== ipec (?P<args>[^\n]*?) ====\n")
 
 
@@ -37,11 +45,20 @@ def split(data):
     return data[: m.start()], m.group("args").decode(), data[m.start():]
 
 
-def run(ipec, name, policy, args):
+INPUT = re.compile(r"\{input:([^}/]+)\}")
+
+
+def run(ipec, name, policy, args, inputs_dir):
+    args = args.replace("{golden}", GOLDEN_DIR)
     with tempfile.TemporaryDirectory(prefix="ipec-golden-") as tmp:
         path = os.path.join(tmp, name)
         with open(path, "wb") as f:
             f.write(policy)
+        for extra in INPUT.findall(args):
+            with open(os.path.join(inputs_dir, extra), "rb") as src, open(os.path.join(tmp, extra), "wb") as dst:
+                dst.write(src.read())
+        args = INPUT.sub(lambda m: m.group(1), args)
+        args = args.replace("{signdata}", SIGNDATA)
         argv = [ipec] + args.split() + [name]
         if "{none}" in args:  # the command takes no policy file
             argv = [ipec] + args.replace("{none}", "").split()
@@ -69,6 +86,8 @@ def docs_uri(ipec):
 
 def normalise(out, tmp, ipec):
     out = out.replace(os.path.realpath(tmp).encode(), b"{dir}").replace(tmp.encode(), b"{dir}")
+    out = out.replace(GOLDEN_DIR.encode(), b"{golden}")
+    out = out.replace(SIGNDATA.encode(), b"{signdata}")
     uri = docs_uri(ipec)
     return out.replace(uri.encode(), b"{docs}/") if uri else out
 
@@ -87,7 +106,8 @@ def main():
     update = "--update" in sys.argv[3:] or os.environ.get("IPEC_UPDATE_GOLDENS") == "1"
     data = open(golden, "rb").read()
     policy, args, expected = split(data)
-    code, out, err = run(ipec, os.path.basename(golden), policy, args)
+    code, out, err = run(ipec, os.path.basename(golden), policy, args,
+                         os.path.join(os.path.dirname(os.path.abspath(golden)), "inputs"))
     actual = render(args, code, out, err)
     if actual == expected:
         print(f"{os.path.basename(golden)}: ok (exit {code})")

@@ -3,7 +3,8 @@
 """Host side of ipec's kernel suite: builds the guest payload and ipec's predictions, then
 compares them with what the kernel answered. Called by tests/kernel/kernel-test:
 
-    harness.py prepare WORK --parts load,decisions,lifecycle --ipec IPEC [--slice]
+    harness.py prepare WORK --parts load,decisions,lifecycle,lockout --ipec IPEC [--slice]
+    harness.py prepare WORK --parts load,decisions,lifecycle,sign --ipec IPEC [--slice]
     harness.py report WORK --out DIR
     harness.py repredict WORK --ipec IPEC     (ask another ipec about a kept run; no VM)
 
@@ -20,9 +21,16 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "gen"))
+sys.path.insert(0, os.path.join(HERE, "parts"))
 import decision_policies  # noqa: E402
 import lifecycle_scenarios  # noqa: E402
 import load_cases  # noqa: E402
+import audit as audit_part  # noqa: E402
+import lockout as part_lockout  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "parts"))
+import sign as sign_part  # noqa: E402
+import enforce as enforce_part  # noqa: E402
 
 
 def die(msg, code=3):
@@ -598,9 +606,15 @@ def write_report(rep, out):
             continue
         L += ["", "## Disagreements: %s (%d)" % (p["name"], len(p["disagree"])), ""]
         for d in p["disagree"]:
-            if p["name"] == "load":
+            if "md" in d:
+                L += d["md"]
+            elif "line" in d:
+                L += ["- " + d["line"]]
+            elif p["name"] == "load":
                 L += ["### case %s (%s, sign %s): kernel %s, ipec %s" % (d["id"], d["group"], d["mode"], d["kernel"], d["ipec"]),
                       "", d["desc"], "", "```", d.get("text", ""), "```", ""]
+            elif p["name"] == "audit":
+                L += ["### %s: %s" % (d["policy"], d["problem"]), ""]
             elif p["name"] == "lifecycle":
                 L += ["### %s %s %s: kernel %s, ipec %s" % (d["label"], d["op"], d["name"] or "", d["kernel"], d["ipec"]),
                       "", "scenario %s: %s" % (d["scenario"], d["title"]), ""]
@@ -645,10 +659,16 @@ def cmd_report(work, out):
         report_load(work, lines, rep)
     if os.path.exists(os.path.join(work, "dec", "policies.json")):
         report_dec(work, lines, rep)
+    if os.path.exists(os.path.join(work, "dec", "audit-part")):
+        audit_part.report_audit(work, lines, rep, rep["ipec"], decision_policies.HOOK)
     if os.path.exists(os.path.join(work, "life", "scenarios.json")):
         report_life(work, lines, rep)
+    if os.path.exists(os.path.join(work, "lockout", "policies.json")):
+        part_lockout.report(work, lines, rep)
+    if os.path.exists(os.path.join(work, "sign", "cases.json")):
+        sign_part.report(work, lines, rep)
     if os.path.exists(os.path.join(work, "enf", "policies.json")):
-        enforce_part().report(work, lines, rep)
+        enforce_part.report(work, lines, rep)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0
@@ -659,8 +679,14 @@ def cmd_report(work, out):
         extra = ", %d without a prediction" % p["no_prediction"] if p.get("no_prediction") else ""
         print("%-10s %4d cases, %4d agree, %d disagree%s" % (p["name"], p["cases"], p["agree"], nd, extra))
         for d in p["disagree"][:15]:
-            if p["name"] == "load":
+            if "md" in d:
+                print("    DISAGREE %s %s: kernel %s, ipec %s" % (p["name"], d["label"], d["kernel"], d["ipec"]))
+            elif "line" in d:  # parts that say it themselves (parts/*.py)
+                print("    " + d["line"])
+            elif p["name"] == "load":
                 print("    DISAGREE load %s [%s] %s: kernel %s, ipec %s" % (d["id"], d["group"], d["desc"], d["kernel"], d["ipec"]))
+            elif p["name"] == "audit":
+                print("    DISAGREE audit %s: %s" % (d["policy"], d["problem"]))
             elif p["name"] == "lifecycle":
                 print("    DISAGREE %s %s %s: kernel %s, ipec %s%s" % (d["label"], d["op"], d["name"] or "", d["kernel"], d["ipec"],
                                                                      " (state differs)" if d.get("state_mismatch") else
@@ -675,12 +701,6 @@ def cmd_report(work, out):
     print("report: %s" % os.path.join(out, "report.md"))
     print("%d passed, %d failed" % (tot_ok, tot - tot_ok))
     return 1 if bad else 0
-
-
-def enforce_part():
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "parts"))
-    import enforce
-    return enforce
 
 
 def main():
@@ -699,16 +719,23 @@ def main():
         stage = os.path.join(work, "stage", "suite")
         with open(os.environ["SIGNER_PEM"], "rb") as i, open(os.path.join(work, "signer.pem"), "wb") as o:
             o.write(i.read())
-        parts = opts.get("parts", "load,decisions,lifecycle").split(",")
+        parts = opts.get("parts", "load,decisions,lifecycle,audit,sign,lockout").split(",")
         ipec = opts["ipec"]
         if "load" in parts:
             prepare_load(work, stage, ipec, opts.get("slice", False))
         if "lifecycle" in parts:
             prepare_life(work, stage, ipec, opts.get("slice", False))
-        if "decisions" in parts:
+        if "decisions" in parts or "audit" in parts:
             prepare_dec(work, stage, ipec, opts.get("slice", False))
+        if "audit" in parts:  # host side only: reads part 2's records
+            open(os.path.join(work, "dec", "audit-part"), "w").close()
+        if "lockout" in parts:
+            part_lockout.prepare(work, stage, ipec, sign, HERE)
+        if "sign" in parts:
+            note("part sign: %d signed blobs" % sign_part.prepare(work, stage, ipec, opts.get("slice", False),
+                                                                  os.environ.get("IPEC_CORPUS")))
         if "enforce" in parts:  # the BPF-LSM enforcer: tests/kernel/parts/enforce.py
-            enforce_part().prepare(work, stage, ipec, opts.get("slice", False))
+            enforce_part.prepare(work, stage, ipec, opts.get("slice", False))
     elif cmd == "repredict":  # ask another ipec about a kept run (no VM)
         ipec = os.path.abspath(opts["ipec"])
         if os.path.exists(os.path.join(work, "load", "cases.json")):
@@ -717,6 +744,8 @@ def main():
             predict_life(work, ipec)
         if os.path.exists(os.path.join(work, "dec", "policies.json")):
             predict_dec(work, ipec)
+        if os.path.exists(os.path.join(work, "sign", "cases.json")):
+            sign_part.predict(work, ipec)
     elif cmd == "report":
         sys.exit(cmd_report(work, opts["out"]))
     else:

@@ -147,3 +147,107 @@ GeneratedCase generateCase(uint64_t seed, unsigned max_rules) {
 }
 
 }  // namespace ipec::reference
+
+namespace ipec::reference {
+namespace {
+
+std::vector<std::string> splitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    lines.push_back(text.substr(at, nl - at));
+    at = nl + 1;
+  }
+  return lines;
+}
+
+// Replaces the value of the first `key=` token of `line` (if any).
+bool replaceValue(std::string& line, const std::string& key, const std::string& value) {
+  const size_t at = line.find(" " + key + "=");
+  if (at == std::string::npos) return false;
+  const size_t begin = at + key.size() + 2;
+  const size_t end = std::min(line.find(' ', begin), line.size());
+  line.replace(begin, end - begin, value);
+  return true;
+}
+
+}  // namespace
+
+std::string mutatePolicy(const std::string& text, uint64_t seed) {
+  std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + 7);
+  auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  std::vector<std::string> lines = splitLines(text);  // lines[0] is the header
+  const unsigned edits = pick(8) == 0 ? 0 : static_cast<unsigned>(1 + pick(3));
+  for (unsigned e = 0, tries = 0; e < edits && lines.size() > 1 && tries < 20; ++tries) {
+    const std::vector<std::string> before = lines;
+    const size_t i = 1 + pick(lines.size() - 1), j = 1 + pick(lines.size() - 1);
+    std::string& line = lines[i];
+    const bool is_default = line.starts_with("DEFAULT");
+    switch (pick(11)) {
+      case 0:  // remove (a DEFAULT too: the kernel may then reject the policy)
+        lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i));
+        break;
+      case 1:  // duplicate next to itself, or somewhere else
+        lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(pick(2) ? i : j), line);
+        if (is_default) lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i));  // one DEFAULT per op
+        break;
+      case 2:  // swap with the next line, or move
+        if (i + 1 < lines.size() && pick(2)) {
+          std::swap(lines[i], lines[i + 1]);
+        } else {
+          std::string moved = line;
+          lines.erase(lines.begin() + static_cast<std::ptrdiff_t>(i));
+          lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(std::min(j, lines.size())), moved);
+        }
+        break;
+      case 3:
+      case 4: {  // flip the action (of a rule or a DEFAULT)
+        const bool allow = line.find("action=ALLOW") != std::string::npos;
+        replaceValue(line, "action", allow ? "DENY" : "ALLOW");
+        break;
+      }
+      case 5: {  // replace a digest literal with another of the pools
+        const std::string f = kFsvLiterals[pick(kFsvLiterals.size())];
+        const std::string h = kDmLiterals[pick(kDmLiterals.size())];
+        if (!replaceValue(line, "fsverity_digest", f)) replaceValue(line, "dmverity_roothash", h);
+        break;
+      }
+      case 6: {  // drop the last property of a rule
+        const size_t last = line.rfind(" action=");
+        const size_t prev = last == std::string::npos ? last : line.rfind(' ', last - 1);
+        if (!is_default && prev != std::string::npos && line.compare(prev + 1, 3, "op=") != 0)
+          line.erase(prev, last - prev);
+        break;
+      }
+      case 7:  // a copy of another rule with its action flipped, added here
+        if (!lines[j].starts_with("DEFAULT")) {
+          std::string copy = lines[j];
+          const bool allow = copy.find("action=ALLOW") != std::string::npos;
+          replaceValue(copy, "action", allow ? "DENY" : "ALLOW");
+          lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i), copy);
+        }
+        break;
+      case 8:  // a catch-all for the rule's op
+        if (!is_default) lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(i),
+                                      line.substr(0, line.find(' ')) + (pick(2) ? " action=ALLOW" : " action=DENY"));
+        break;
+      case 9:  // a rule on one digest literal for the rule's op (so that the two kinds cross)
+        if (!is_default) {
+          const std::string prop = pick(2) ? std::string(" fsverity_digest=") + kFsvLiterals[pick(3)]
+                                           : std::string(" dmverity_roothash=") + kDmLiterals[pick(3)];
+          lines.insert(lines.begin() + static_cast<std::ptrdiff_t>(j),
+                       line.substr(0, line.find(' ')) + prop + (pick(2) ? " action=ALLOW" : " action=DENY"));
+        }
+        break;
+      default:  // unchanged
+        break;
+    }
+    e += lines != before;  // an edit that did not apply is drawn again
+  }
+  std::string out;
+  for (const std::string& l : lines) out += l + "\n";
+  return out;
+}
+
+}  // namespace ipec::reference

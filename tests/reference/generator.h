@@ -20,4 +20,10 @@ struct GeneratedCase {
 // and 1..max_rules rules over small literal sets (so rules collide, shadow and overlap).
 GeneratedCase generateCase(uint64_t seed, unsigned max_rules = 8);
 
+// A variant of a generated policy text, for the semantic diff: 1 to 3 small edits (a rule added,
+// removed, duplicated, moved or swapped with its neighbour, an action flipped, a DEFAULT changed,
+// a digest replaced, a property dropped), or none. The result may be one the kernel rejects (a
+// DEFAULT removed); callers skip those.
+std::string mutatePolicy(const std::string& text, uint64_t seed);
+
 }  // namespace ipec::reference

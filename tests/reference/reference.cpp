@@ -117,4 +117,16 @@ PolicyTruth classify(const ast::Policy& policy, const Target& t) {
   return out;
 }
 
+Event translateDigests(const Event& e, const ast::Policy& from, const ast::Policy& to) {
+  auto map = [&](DigestId id) {
+    if (id == analysis::kOtherDigest) return analysis::kOtherDigest;
+    DigestView d = from.digests.get(id);
+    return to.digests.find(d.alg, d.bytes).value_or(analysis::kOtherDigest);
+  };
+  Event out = e;
+  out.fsv_digest = map(e.fsv_digest);
+  out.dm_roothash = map(e.dm_roothash);
+  return out;
+}
+
 }  // namespace ipec::reference

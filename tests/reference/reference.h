@@ -17,6 +17,9 @@ using analysis::Event;
 // fs-verity / dm-verity can produce, plus "other".
 std::vector<Event> allEvents(const ast::Policy& policy, const analysis::Target& t, stdlib::Op op);
 
+// `e` with its digests (ids of `from`'s pool) as ids of `to`'s: the same bytes, or "other".
+Event translateDigests(const Event& e, const ast::Policy& from, const ast::Policy& to);
+
 // First match by a linear walk; `skip` (a statement index) is treated as deleted.
 analysis::Decision decide(const ast::Policy& policy, const analysis::Target& t, const Event& e, int32_t skip = -1);
 // The same with every statement whose entry in `deleted` is true treated as deleted.

@@ -71,14 +71,7 @@ TEST(TableDifferential, TableAgreesWithReferenceAndRoundTrips) {
               << "seed " << seed - 1 << "\n" << gc.text;
         }
         // The dump decides the same (its digests are the same literals).
-        Event de = e;
-        auto remap = [&](DigestId id) {
-          if (id == kOtherDigest) return kOtherDigest;
-          DigestView v = policy.digests.get(id);
-          return dpolicy.digests.find(v.alg, v.bytes).value_or(kOtherDigest);
-        };
-        de.fsv_digest = remap(e.fsv_digest);
-        de.dm_roothash = remap(e.dm_roothash);
+        Event de = reference::translateDigests(e, policy, dpolicy);
         ASSERT_EQ(reference::decide(dpolicy, gc.target, de).action, want.action)
             << "the dump decides differently; seed " << seed - 1 << "\n" << gc.text << "\n--- dump:\n" << dumped;
       }

@@ -19,7 +19,8 @@
  *                                success_audit=1 every probe of PROBES ("LABEL ACTION PATH", ACTION =
  *                                exec|mmap|mprotect|anonmmap|anonmprotect|finit|initmod) is run,
  *                                each followed by an mmap(PROT_EXEC) of MARKER. The IPE access
- *                                records (type=1420) are then read from /dev/kmsg until every
+ *                                records (type=1420), and the activation record (1421), are then
+ *                                read from /dev/kmsg until every
  *                                marker's record has arrived, so records can be split per probe.
  *                                Prints "DLOAD", "DACT", "DPROBE\tID\tLABEL\tALLOW|DENY|ERR\terrno\tERRNAME"
  *                                and "DAUDIT\tID\t<record>" lines; enforce is 0 afterwards.
@@ -315,7 +316,7 @@ static int run_probe(const struct probe *p) {
 }
 
 /* read /dev/kmsg records (fd opened before the probes) until `want` marker records were seen
- * or nothing new arrives for 5 s; prints the type=1420 records */
+ * or nothing new arrives for 5 s; prints the type=1420 and 1421 records */
 static void drain_audit(int kfd, const char *id, const char *marker, int want) {
   char rec[8192], mpat[1100];
   snprintf(mpat, sizeof mpat, " path=\"%s\" ", marker);
@@ -335,7 +336,7 @@ static void drain_audit(int kfd, const char *id, const char *marker, int want) {
     if (!msg) continue;
     msg++;
     msg[strcspn(msg, "\n")] = 0;
-    if (!strstr(msg, "type=1420")) continue;
+    if (!strstr(msg, "type=1420") && !strstr(msg, "type=1421")) continue;
     printf("DAUDIT\t%s\t%s\n", id, msg);
     if (strstr(msg, mpat)) seen++;
   }
@@ -368,19 +369,21 @@ static int decide(const char *list, const char *probes, const char *marker) {
     pset_free(&after);
     if (e || !*name) { printf("DLOAD\t%s\tERR\t%d\t%s\n", id, e, ename(e)); fflush(stdout); continue; }
     printf("DLOAD\t%s\tOK\n", id);
+    /* opened before the activation: its IPE_CONFIG_CHANGE record (1421) names the policy */
+    int kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+    if (kfd >= 0) lseek(kfd, 0, SEEK_END);
     e = pol_write(name, "active", "1");
     if (e) {
       printf("DACT\t%s\tERR\t%d\t%s\n", id, e, ename(e));
       pol_write(name, "delete", "1");
       fflush(stdout);
+      if (kfd >= 0) close(kfd);
       continue;
     }
     printf("DACT\t%s\tOK\n", id);
     if (*prev) pol_write(prev, "delete", "1");
     snprintf(prev, sizeof prev, "%s", name);
     fflush(stdout);
-    int kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-    if (kfd >= 0) lseek(kfd, 0, SEEK_END);
     write_str(IPE "/success_audit", "1");
     write_str(IPE "/enforce", "1");
     for (int i = 0; i < np; i++) {

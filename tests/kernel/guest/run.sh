@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Guest side of ipec's kernel suite (PID 1 = /init runs this with its output on the results port).
 # Runs the parts whose inputs are in the payload: /suite/load (part 1), /suite/life (part 3),
-# /suite/dec (part 2). Parts that activate policies come last: an active policy can only be
+# /suite/dec (part 2), /suite/lockout (ipec --against-system in the guest). Parts that activate policies come last: an active policy can only be
 # replaced by one with a version that is not lower.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin DM_DISABLE_UDEV=1
 IPE=/sys/kernel/security/ipe
@@ -16,6 +16,13 @@ if [ -f /suite/load/list ]; then
   echo "=== LOAD"
   ipetool loadbatch /suite/load/list
   t load
+fi
+if [ -f /suite/sign/list ]; then
+  echo "=== SIGN"
+  dmesg -c > /dev/null
+  ipetool loadbatch /suite/sign/list
+  dmesg -c | grep -iE 'pkcs7|x\.?509|asymmetric|rsa|ecdsa|keyring' | sed 's/^/SIGNLOG /'
+  t sign
 fi
 if [ -f /suite/life/list ]; then
   echo "=== LIFECYCLE"
@@ -44,6 +51,11 @@ if [ -f /suite/dec/list ]; then
   t decisions-setup
   ipetool decide /suite/dec/list /suite/dec/probes /suite/dec/marker
   t decisions
+fi
+if [ -f /suite/lockout/lockout.sh ]; then
+  echo "=== LOCKOUT"
+  sh /suite/lockout/lockout.sh
+  t lockout
 fi
 if [ -x /suite/enforce.sh ]; then
   echo "=== ENFORCE"
