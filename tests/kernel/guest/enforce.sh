@@ -3,7 +3,7 @@
 # Guest side of the enforcer part (tests/kernel/parts/enforce.py, docs/kernel-suite.md): the
 # BPF-LSM enforcer of `ipec enforce`, loaded from this initramfs, under the decision part's
 # objects and policies. Prints ENF* lines for the host.
-export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/suite/enf/bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/suite/enf/bin  # ipec in /usr/bin
 E=/suite/enf
 O=/suite/dec/obj
 fail() { echo "ENF_SETUP_ERR $*"; exit 1; }

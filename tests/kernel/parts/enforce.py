@@ -17,6 +17,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "gen"))
 import decision_policies  # noqa: E402
+import lockout  # noqa: E402  (its copy of ipec into the payload)
 
 HOOK = decision_policies.HOOK
 # The two bodies the update-under-load flips between, and the rule each decides the loop's exec by.
@@ -27,16 +28,10 @@ UPDATE_BODIES = [
 
 
 def stage_binaries(ipec, stage):
-    """ipec (stripped) and its shared libraries at their host paths, and the static probe helper."""
+    """ipec (stripped) and its shared libraries (as part lockout stages them), the probe helper."""
     bindir = os.path.join(stage, "enf", "bin")
     os.makedirs(bindir, exist_ok=True)
-    subprocess.run(["strip", "-o", os.path.join(bindir, "ipec"), ipec], check=True)
-    root = os.path.dirname(stage)
-    for lib in re.findall(r"(/\S+)", subprocess.run(["ldd", ipec], capture_output=True, text=True).stdout):
-        dst = root + lib
-        if not os.path.exists(dst):
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            shutil.copy(os.path.realpath(lib), dst)
+    lockout.copy_binary(ipec, os.path.dirname(stage))
     subprocess.run(["gcc", "-static", "-O2", "-o", os.path.join(bindir, "enforce_probe"),
                     os.path.join(HERE, "..", "guest", "enforce_probe.c")], check=True)
     shutil.copy(os.path.join(HERE, "..", "guest", "enforce.sh"), os.path.join(stage, "enforce.sh"))
