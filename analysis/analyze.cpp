@@ -61,7 +61,7 @@ void AnalysisContext::warn(DiagId id, uint32_t statement, std::string message, s
 
 AnalysisResult analyzePolicy(const SourceFile& file, const ast::Policy& policy, const Target& target,
                              DiagnosticEngine& diags, const DiagnosticOptions& options,
-                             const ReachabilityOptions& reach_options) {
+                             const ReachabilityOptions& reach_options, Enforcer enforcer) {
   AnalysisResult out;
   FastDecider decider(policy, target);
   out.reach = analyzeReachability(policy, decider, target, reach_options);
@@ -74,6 +74,7 @@ AnalysisResult analyzePolicy(const SourceFile& file, const ast::Policy& policy, 
   checkPropertyOpMismatch(cx);
   checkLockout(cx);
   checkPartialEnforcement(cx);
+  checkUnenforceableOnBackend(cx, enforcer);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // The target-aware analysis of a parsed policy: every check that needs a kernel target.
 #pragma once
 
+#include "analysis/enforcer_model.h"
 #include "analysis/reachability.h"
 #include "base/diagnostic.h"
 #include "base/source.h"
@@ -47,6 +48,7 @@ void checkVacuousOps(const AnalysisContext& cx);          // vacuous-op
 void checkPropertyOpMismatch(const AnalysisContext& cx);  // property-op-mismatch
 void checkPartialEnforcement(const AnalysisContext& cx);  // partial-enforcement
 void checkLockout(const AnalysisContext& cx);             // lockout
+void checkUnenforceableOnBackend(const AnalysisContext& cx, Enforcer enforcer);  // unenforceable-on-backend
 
 // Runs the analysis on a policy the kernel of `target` accepts.
 struct AnalysisResult {
@@ -54,6 +56,6 @@ struct AnalysisResult {
 };
 AnalysisResult analyzePolicy(const SourceFile& file, const ast::Policy& policy, const Target& target,
                              DiagnosticEngine& diags, const DiagnosticOptions& options,
-                             const ReachabilityOptions& reach_options = {});
+                             const ReachabilityOptions& reach_options = {}, Enforcer enforcer = Enforcer::Ipe);
 
 }  // namespace ipec::analysis

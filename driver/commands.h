@@ -178,6 +178,22 @@ struct CompiledPolicy {
 };
 std::optional<CompiledPolicy> compilePolicy(const CheckedPolicy& p, const PipelineConfig& config, bool keep_unreachable);
 
+// `ipec enforce ACTION`: the BPF-LSM enforcer (docs/enforcer.md).
+struct EnforceOptions {
+  PipelineConfig pipeline;
+  std::string action;  // load | update | unload | status | log | mode
+  std::string policy;  // load, update: a table from `ipec compile`, or policy text
+  std::string pin_dir = "/sys/fs/bpf/ipec";
+  std::string format = "text";  // status: text | json
+  bool permissive = false, log_allow = false;  // load, mode
+  bool initramfs = false;    // load: record the initramfs root device (boot_verified)
+  bool any_version = false;  // update: allow a version that is not higher
+  bool follow = false;       // log
+  ColorMode color = ColorMode::Auto;
+  uint64_t max_file_size = 0;
+};
+int runEnforce(const EnforceOptions& options);
+
 // `ipec diagnostics`: every diagnostic id with its severity and summary; with an id, its section
 // of docs/diagnostics.md.
 int runDiagnostics(const std::string& format, const std::string& id);

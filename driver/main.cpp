@@ -105,6 +105,15 @@ void addTargetOptions(CLI::App* cmd, TargetArgs& t, ProjectFlags* project = null
       ->allow_extra_args(false);
 }
 
+// --enforcer: IPE, or the BPF-LSM enforcer of `ipec enforce` (unenforceable-on-backend).
+void addEnforcer(CLI::App* cmd, std::string& value) {
+  cmd->add_option("--enforcer", value,
+                  "Who enforces the policy: ipe, bpf-lsm (`ipec enforce` loaded after boot) or bpf-lsm-initramfs "
+                  "(loaded from the initramfs); docs/enforcer.md")
+      ->check(CLI::IsMember({"ipe", "bpf-lsm", "bpf-lsm-initramfs"}))
+      ->default_val("ipe");
+}
+
 // Where every option's value lands.
 struct Cli {
   DiagnosticOptions diag_options;
@@ -122,6 +131,8 @@ struct Cli {
   TargetsOptions targets;
   SignOptions sign;
   VerifyOptions verify;
+  EnforceOptions enforce;
+  std::string enforcer = "ipe";  // check, compile: who enforces the policy
   std::string diag_format = "text", diag_id, targets_format = "text";
   std::vector<std::string> help_words;
   bool lsp_stdio = false;
@@ -135,6 +146,7 @@ struct Cli {
 struct Commands {
   CLI::App *check, *fmt, *eval, *compile, *dump, *lifecycle, *targets, *show, *diagnostics, *help, *lsp, *diff;
   CLI::App *audit, *system, *snapshot, *sign, *verify;
+  CLI::App* enforce;
 };
 
 // check's options for the live machine (docs/cli.md#against-system).
@@ -184,6 +196,7 @@ CLI::App* addCheck(CLI::App& app, Cli& cli) {
       ->check(CLI::IsMember({"text", "json", "sarif"}))
       ->default_val("text");
   addColor(c, cli.color, "the diagnostics");
+  addEnforcer(c, cli.enforcer);
   c->add_flag("-q,--quiet", o.quiet, "Do not print the per-file kernel verdict line");
   addLimitOptions(c, cli.diag_options);
   addMaxFileSize(c, cli.max_size, "each policy");
@@ -267,6 +280,7 @@ CLI::App* addCompile(CLI::App& app, Cli& cli) {
                "Check the table against the policy over the finite event model; write nothing if they disagree");
   cc->add_flag("--stats", o.stats, "Print the table's size and contents");
   addColor(cc, cli.color, "the diagnostics");
+  addEnforcer(cc, cli.enforcer);
   cc->add_option("--analysis-budget", o.pipeline.reachability.pair_budget,
                  "Most (fs-verity, dm-verity) literal pairs examined per op")
       ->check(nonEmpty("a number"))
@@ -389,6 +403,40 @@ CLI::App* addVerify(CLI::App& app, Cli& cli) {
   return v;
 }
 
+// ipec enforce load|update|unload|status|log|mode (docs/enforcer.md, docs/cli.md).
+CLI::App* addEnforce(CLI::App& app, Cli& cli) {
+  EnforceOptions& o = cli.enforce;
+  auto* en = app.add_subcommand("enforce", "Enforce a compiled policy with the BPF-LSM program (docs/enforcer.md)");
+  en->require_subcommand(1);
+  auto action = [&o](CLI::App* sub) { sub->callback([&o, sub] { o.action = sub->get_name(); }); return sub; };
+  for (const char* name : {"load", "update"}) {
+    auto* sub = action(en->add_subcommand(name, std::string(name) == "load"
+                                                    ? "Load and attach the program with a policy"
+                                                    : "Swap in a newer version of the running policy atomically"));
+    sub->add_option("policy", o.policy, "A table from `ipec compile`, or policy text")->required();
+    addTargetOptions(sub, cli.target_args, &cli.project);
+    addMaxFileSize(sub, cli.max_size, "the policy or table");
+    addColor(sub, cli.color, "the diagnostics");
+  }
+  auto* load = en->get_subcommand("load");
+  load->add_flag("--permissive", o.permissive, "Decide and log, but allow (IPE's enforce=0)");
+  load->add_flag("--log-allow", o.log_allow, "Log allows too (IPE's success_audit=1)");
+  load->add_flag("--initramfs", o.initramfs, "Loaded from the initramfs: record its root device for boot_verified");
+  en->get_subcommand("update")->add_flag("--any-version", o.any_version, "Allow a version that is not higher");
+  action(en->add_subcommand("unload", "Detach the program and remove its pins"));
+  auto* st = action(en->add_subcommand("status", "Policy name, version, table digest, counters, programs"));
+  st->add_option("--format", o.format, "text or json")->check(CLI::IsMember({"text", "json"}))->default_val("text");
+  auto* lg = action(en->add_subcommand("log", "Print the logged decisions in IPE's audit format"));
+  lg->add_flag("-f,--follow", o.follow, "Keep waiting for more");
+  addTargetOptions(lg, cli.target_args, &cli.project);
+  auto* md = action(en->add_subcommand("mode", "Switch between enforcing and permissive, with or without allows logged"));
+  md->add_flag("--permissive", o.permissive, "Permissive (absent: enforcing)");
+  md->add_flag("--log-allow", o.log_allow, "Log allows too");
+  for (CLI::App* sub : en->get_subcommands(std::function<bool(CLI::App*)>()))
+    sub->add_option("--pin-dir", o.pin_dir, "Where the program and maps are pinned")->default_val("/sys/fs/bpf/ipec");
+  return en;
+}
+
 Commands buildApp(CLI::App& app, Cli& cli) {
   app.set_version_flag("--version", fmt::format("ipec {}", kIpecVersion));
   app.require_subcommand(1);
@@ -411,6 +459,7 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   c.system = addSystem(app, cli, c.snapshot);
   c.sign = addSign(app, cli);
   c.verify = addVerify(app, cli);
+  c.enforce = addEnforce(app, cli);
   c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
   c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
       ->check(nonEmpty("text or json"))
@@ -669,6 +718,7 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     }
     o.pipeline.diag_options = cli.diag_options;
     o.pipeline.check_loadable = true;
+    o.pipeline.enforcer = *analysis::lookupEnforcer(cli.enforcer);
     o.configs = std::make_shared<pipeline::ConfigResolver>(o.pipeline, configRequest(cli, c.check));
     o.color = color;
     o.max_file_size = max_bytes;
@@ -711,6 +761,7 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
       return usageError("--pin-dir: expected an absolute path of printable ASCII without blanks, quotes, backslashes "
                         "or #, such as /sys/fs/bpf/ipec");
     o.pipeline.diag_options = cli.diag_options;
+    o.pipeline.enforcer = *analysis::lookupEnforcer(cli.enforcer);
     if (!configureOrReport(cli, c.compile, o.policy, o.pipeline)) return kUsage;
     // A table is not loaded through securityfs: neither its size nor its name limit applies.
     o.pipeline.check_signed_size = false;
@@ -771,6 +822,17 @@ int dispatch(Cli& cli, const Commands& c, uint64_t max_bytes) {
     o.format = cli.targets_format;
     if (o.show && !buildTargetOrReport(cli.target_args, o.target)) return kUsage;
     return runTargets(o);
+  }
+  if (c.enforce->parsed()) {
+    EnforceOptions& o = cli.enforce;
+    CLI::App* sub = c.enforce->get_subcommand(o.action);
+    const bool targeted = o.action == "load" || o.action == "update" || o.action == "log";
+    if (targeted && !configureOrReport(cli, sub, o.policy.empty() ? "." : o.policy, o.pipeline)) return kUsage;
+    o.pipeline.check_signed_size = false;  // maps, not securityfs: neither limit applies
+    o.pipeline.check_policy_name = false;
+    o.color = color;
+    o.max_file_size = max_bytes;
+    return runEnforce(o);
   }
   if (c.diagnostics->parsed()) return runDiagnostics(cli.diag_format, cli.diag_id);
   if (c.lsp->parsed()) return lsp::serve(STDIN_FILENO, STDOUT_FILENO);

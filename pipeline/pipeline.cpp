@@ -72,7 +72,7 @@ CheckedPolicy checkPolicy(std::string name, std::string bytes, const PipelineCon
   analysis::lint({*out.file, out.parsed.policy, *out.diags, config.target.dialect});
   if (config.analyze && loadable && parsesCleanly(*out.diags)) {
     analysis::analyzePolicy(*out.file, out.parsed.policy, config.target, *out.diags, config.diag_options,
-                            config.reachability);
+                            config.reachability, config.enforcer);
     out.analyzed = true;
   }
   out.diags->noteSuppressed();

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "analysis/enforcer_model.h"
 #include "analysis/reachability.h"
 #include "analysis/target.h"
 #include "base/diagnostic.h"
@@ -23,6 +24,8 @@ struct PipelineConfig {
   frontend::SigningModel signing;
   analysis::Target target = defaultTarget();
   analysis::ReachabilityOptions reachability;
+  // Who enforces the policy: IPE, or the BPF-LSM enforcer (unenforceable-on-backend).
+  analysis::Enforcer enforcer = analysis::Enforcer::Ipe;
   bool analyze = true;  // run the target analysis when the policy parses
   // Predict EMSGSIZE for the signed policy. Off for `compile`: a decision table is not loaded
   // through securityfs, so the PKCS#7 limit does not apply to it.

@@ -17,11 +17,12 @@ ALLOWED = {
     "frontend": {"base", "stdlib"},
     "analysis": {"base", "stdlib", "frontend"},
     "backend": {"base", "stdlib", "frontend", "analysis"},
+    "enforce": {"base", "stdlib", "frontend", "analysis", "backend"},
     "pipeline": {"base", "stdlib", "frontend", "analysis"},
     "lsp": {"base", "stdlib", "frontend", "analysis", "pipeline"},
     "sign": {"base", "stdlib", "frontend"},
     "system": {"base", "stdlib", "frontend", "analysis"},
-    "driver": {"base", "stdlib", "frontend", "analysis", "backend", "pipeline", "lsp", "sign", "system"},
+    "driver": {"base", "stdlib", "frontend", "analysis", "backend", "enforce", "pipeline", "lsp", "sign", "system"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 

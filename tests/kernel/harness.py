@@ -30,6 +30,7 @@ import lockout as part_lockout  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, "parts"))
 import sign as sign_part  # noqa: E402
+import enforce as enforce_part  # noqa: E402
 
 
 def die(msg, code=3):
@@ -666,6 +667,8 @@ def cmd_report(work, out):
         part_lockout.report(work, lines, rep)
     if os.path.exists(os.path.join(work, "sign", "cases.json")):
         sign_part.report(work, lines, rep)
+    if os.path.exists(os.path.join(work, "enf", "policies.json")):
+        enforce_part.report(work, lines, rep)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0
@@ -731,6 +734,8 @@ def main():
         if "sign" in parts:
             note("part sign: %d signed blobs" % sign_part.prepare(work, stage, ipec, opts.get("slice", False),
                                                                   os.environ.get("IPEC_CORPUS")))
+        if "enforce" in parts:  # the BPF-LSM enforcer: tests/kernel/parts/enforce.py
+            enforce_part.prepare(work, stage, ipec, opts.get("slice", False))
     elif cmd == "repredict":  # ask another ipec about a kept run (no VM)
         ipec = os.path.abspath(opts["ipec"])
         if os.path.exists(os.path.join(work, "load", "cases.json")):

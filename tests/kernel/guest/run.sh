@@ -57,4 +57,9 @@ if [ -f /suite/lockout/lockout.sh ]; then
   sh /suite/lockout/lockout.sh
   t lockout
 fi
+if [ -x /suite/enforce.sh ]; then
+  echo "=== ENFORCE"
+  /suite/enforce.sh
+  t enforce
+fi
 true
