@@ -30,11 +30,7 @@ bool Worker::stop() {
   return false;
 }
 
-void Worker::update(DocumentSnapshot doc, std::shared_ptr<const Settings> settings) {
-  std::unique_lock<std::mutex> lock(mu_);
-  const std::string uri = doc.uri;
-  latest_[uri] = {std::move(doc), std::move(settings)};
-  dirty_.insert(uri);
+void Worker::wake(std::unique_lock<std::mutex>& lock) {
   if (!threaded_) {
     while (runOne(lock)) {
     }
@@ -42,6 +38,14 @@ void Worker::update(DocumentSnapshot doc, std::shared_ptr<const Settings> settin
   }
   lock.unlock();
   cv_.notify_one();
+}
+
+void Worker::update(DocumentSnapshot doc, std::shared_ptr<const Settings> settings) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const std::string uri = doc.uri;
+  latest_[uri] = {std::move(doc), std::move(settings)};
+  dirty_.insert(uri);
+  wake(lock);
 }
 
 void Worker::close(const std::string& uri) {
@@ -61,25 +65,13 @@ void Worker::close(const std::string& uri) {
     return nullptr;
   };
   requests_.push_back(std::move(r));
-  if (!threaded_) {
-    while (runOne(lock)) {
-    }
-    return;
-  }
-  lock.unlock();
-  cv_.notify_one();
+  wake(lock);
 }
 
 void Worker::request(WorkRequest r) {
   std::unique_lock<std::mutex> lock(mu_);
   requests_.push_back(std::move(r));
-  if (!threaded_) {
-    while (runOne(lock)) {
-    }
-    return;
-  }
-  lock.unlock();
-  cv_.notify_one();
+  wake(lock);
 }
 
 // Only a request still waiting can be cancelled: it leaves the queue with its answer. An id

@@ -56,6 +56,8 @@ class Worker {
  private:
   void loop();
   bool runOne(std::unique_lock<std::mutex>& lock);  // false when there was nothing to do
+  // After queueing under `lock`: without a thread, do the work now; else wake the thread.
+  void wake(std::unique_lock<std::mutex>& lock);
   void answer(const WorkRequest& r);
   std::shared_ptr<const Analyzed> ensureChecked(const std::string& uri);
   void publishDiagnostics(const Analyzed& a);
