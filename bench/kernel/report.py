@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Summarises one scripts/kernel-bench boot: results.txt (bench/kernel/guest.sh's lines) and the
+policy manifest (bench/kernel/gen.py) -> a table on stdout and results.json.
+
+usage: report.py RESULTS MANIFEST JSON_OUT [KEY=VALUE...]   (the pairs go into the JSON as "run")
+Exit status 1 when the guest's evidence is incomplete: no baseline, a text policy that did not
+load or run, a verity check that did not deny, or a bad line in dmesg.
+"""
+import json
+import statistics
+import sys
+
+
+def parse(results):
+    runs, loads, mem, loaded, check, bad, other = {}, {}, {}, set(), None, None, []
+    for line in open(results):
+        w = line.split()
+        if not w:
+            continue
+        if w[0] == "RUN" and len(w) >= 4:
+            runs.setdefault(w[1], []).append(w[3:])
+        elif w[0] == "P" and len(w) >= 3 and w[2] == "LOAD":
+            loads[w[1]] = {"rc": int(w[3]), "errno": int(w[4]), "ns": int(w[5]), "bytes": int(w[6])}
+        elif w[0] == "P" and len(w) >= 4 and w[2] == "MEM":
+            mem.setdefault(w[1], {})[w[3]] = {k: int(v) for k, v in (x.split("=") for x in w[4:])}
+        elif w[0] == "LOADED":
+            loaded.add(w[1])
+        elif w[0] == "CHECK":
+            check = " ".join(w[2:])
+        elif w[0] == "DMESG_BAD":
+            bad = int(w[1])
+        elif w[0] in ("UNAME", "VERITY", "FATAL", "DMESG"):
+            other.append(line.rstrip())
+    return runs, loads, mem, loaded, check, bad, other
+
+
+def median_ns(samples):
+    ok = [int(s[1]) for s in samples if s[0] == "MMAP" and s[1] != "ERR"]
+    errs = [" ".join(s) for s in samples if not (s[0] == "MMAP" and s[1] != "ERR")]
+    return (statistics.median(ok) if ok else None), ok, errs
+
+
+def main():
+    results, manifest, out = sys.argv[1:4]
+    meta = dict(kv.split("=", 1) for kv in sys.argv[4:])
+    runs, loads, mem, loaded, check, bad, other = parse(results)
+    base, base_s, _ = median_ns(runs.get("base", []))
+    rows, problems = [], []
+    for line in open(manifest):
+        name, kind, rules, req, cbytes, sbytes, _, form = line.split()
+        med, samples, errs = median_ns(runs.get(name, []))
+        ld = loads.get(name, {})
+        row = {"name": name, "kind": kind, "rules": int(rules), "requested": int(req),
+               "content_bytes": int(cbytes), "signed_bytes": int(sbytes), "signed_form": form.replace("_", " "),
+               "loaded": name in loaded, "load_ns": ld.get("ns"), "load_errno": ld.get("errno"),
+               "median_ns": med, "samples_ns": samples, "errors": errs,
+               "minus_baseline_ns": (med - base) if med is not None and base is not None else None}
+        if name in mem and {"before", "after"} <= mem[name].keys():
+            b, a = mem[name]["before"], mem[name]["after"]
+            row["meminfo_delta_kb"] = {k: a[k] - b[k] for k in b if k in a}
+        rows.append(row)
+        if kind == "text" and med is None:
+            problems.append(f"text policy {name} did not load or run")
+    if base is None:
+        problems.append("no baseline measurement")
+    if "vcheck" in loaded and not (check or "").startswith("MMAP ERR 13"):
+        problems.append(f"the verity check mapped the file it denies ({check})")
+    if bad:
+        problems.append(f"{bad} bad lines in dmesg")
+    by = {(r["kind"], r["rules"]): r for r in rows}
+
+    def cost(kind, n):
+        r = by.get((kind, n))
+        return r["minus_baseline_ns"] if r else None
+
+    ratios = {}
+    for (kind, n), r in sorted(by.items()):
+        if kind == "text" and cost("text", n) is not None and cost("table", n):
+            ratios[f"text {n} / table {n}"] = round(cost("text", n) / cost("table", n), 2)
+    tables = sorted(n for k, n in by if k == "table" and cost("table", n) is not None)
+    if len(tables) > 1 and cost("table", tables[0]):
+        ratios[f"table {tables[-1]} / table {tables[0]}"] = round(cost("table", tables[-1]) / cost("table", tables[0]), 2)
+    doc = {"run": meta, "baseline_ns": base, "baseline_samples_ns": base_s, "policies": rows,
+           "ratios_minus_baseline": ratios, "verity_check": check, "dmesg_bad_lines": bad,
+           "guest": other, "problems": problems}
+    with open(out, "w") as f:
+        json.dump(doc, f, indent=1)
+    print_table(doc)
+    return 1 if problems else 0
+
+
+def print_table(doc):
+    fmt = "{:<9}{:<7}{:>9}{:>11}{:>11}  {:<20}{:>11}{:>12}{:>12}"
+    print(fmt.format("policy", "kind", "rules", "content", "signed", "form", "load ms", "ns/mmap", "- baseline"))
+    print(fmt.format("base", "-", "-", "-", "-", "(no policy)", "-", f"{doc['baseline_ns'] or 0:.0f}", "0"))
+    for r in doc["policies"]:
+        load = f"{r['load_ns'] / 1e6:.2f}" if r["loaded"] and r["load_ns"] is not None else f"errno {r['load_errno']}"
+        med = "-" if r["median_ns"] is None else f"{r['median_ns']:.0f}"
+        minus = "-" if r["minus_baseline_ns"] is None else f"{r['minus_baseline_ns']:.0f}"
+        print(fmt.format(r["name"], r["kind"], r["rules"], r["content_bytes"], r["signed_bytes"],
+                         r["signed_form"], load, med, minus))
+    for k, v in doc["ratios_minus_baseline"].items():
+        print(f"ratio (cost minus baseline) {k}: {v}")
+    big = [r for r in doc["policies"] if r["kind"] == "table" and r["loaded"]]
+    if big:
+        r = max(big, key=lambda r: r["rules"])
+        d = r.get("meminfo_delta_kb", {})
+        print(f"largest table loaded: {r['rules']} rules, {r['content_bytes']} bytes ({r['signed_bytes']} signed), "
+              f"load {r['load_ns'] / 1e6:.1f} ms; meminfo change (kB): "
+              + ", ".join(f"{k} {v:+d}" for k, v in d.items()))
+    print(f"verity check (the file's rule says DENY): {doc['verity_check']}; bad dmesg lines: {doc['dmesg_bad_lines']}")
+    for p in doc["problems"]:
+        print(f"PROBLEM: {p}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
