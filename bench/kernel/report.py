@@ -35,27 +35,31 @@ def parse(results):
     return runs, loads, mem, loaded, check, bad, other
 
 
-def median_ns(samples):
-    ok = [int(s[1]) for s in samples if s[0] == "MMAP" and s[1] != "ERR"]
-    errs = [" ".join(s) for s in samples if not (s[0] == "MMAP" and s[1] != "ERR")]
-    return (statistics.median(ok) if ok else None), ok, errs
+def medians(samples):
+    """(median exec ns, median of exec - read, [(exec, read)], [errors]) of one policy's lines."""
+    ok = [(int(s[1]), int(s[2])) for s in samples if len(s) == 3 and s[0] == "MMAP" and s[1] != "ERR"]
+    errs = [" ".join(s) for s in samples if not (len(s) == 3 and s[0] == "MMAP" and s[1] != "ERR")]
+    if not ok:
+        return None, None, ok, errs
+    return statistics.median(e for e, _ in ok), statistics.median(e - r for e, r in ok), ok, errs
 
 
 def main():
     results, manifest, out = sys.argv[1:4]
     meta = dict(kv.split("=", 1) for kv in sys.argv[4:])
     runs, loads, mem, loaded, check, bad, other = parse(results)
-    base, base_s, _ = median_ns(runs.get("base", []))
+    base, base_d, base_s, _ = medians(runs.get("base", []))
     rows, problems = [], []
     for line in open(manifest):
         name, kind, rules, req, cbytes, sbytes, _, form = line.split()
-        med, samples, errs = median_ns(runs.get(name, []))
+        med, d, samples, errs = medians(runs.get(name, []))
         ld = loads.get(name, {})
         row = {"name": name, "kind": kind, "rules": int(rules), "requested": int(req),
                "content_bytes": int(cbytes), "signed_bytes": int(sbytes), "signed_form": form.replace("_", " "),
                "loaded": name in loaded, "load_ns": ld.get("ns"), "load_errno": ld.get("errno"),
-               "median_ns": med, "samples_ns": samples, "errors": errs,
-               "minus_baseline_ns": (med - base) if med is not None and base is not None else None}
+               "median_ns": med, "samples_exec_read_ns": samples, "errors": errs,
+               "minus_baseline_ns": (med - base) if med is not None and base is not None else None,
+               "decision_ns": (d - base_d) if d is not None and base_d is not None else None}
         if name in mem and {"before", "after"} <= mem[name].keys():
             b, a = mem[name]["before"], mem[name]["after"]
             row["meminfo_delta_kb"] = {k: a[k] - b[k] for k in b if k in a}
@@ -72,7 +76,7 @@ def main():
 
     def cost(kind, n):
         r = by.get((kind, n))
-        return r["minus_baseline_ns"] if r else None
+        return r["decision_ns"] if r else None
 
     ratios = {}
     for (kind, n), r in sorted(by.items()):
@@ -81,8 +85,8 @@ def main():
     tables = sorted(n for k, n in by if k == "table" and cost("table", n) is not None)
     if len(tables) > 1 and cost("table", tables[0]):
         ratios[f"table {tables[-1]} / table {tables[0]}"] = round(cost("table", tables[-1]) / cost("table", tables[0]), 2)
-    doc = {"run": meta, "baseline_ns": base, "baseline_samples_ns": base_s, "policies": rows,
-           "ratios_minus_baseline": ratios, "verity_check": check, "dmesg_bad_lines": bad,
+    doc = {"run": meta, "baseline_ns": base, "baseline_exec_minus_read_ns": base_d,
+           "baseline_samples_exec_read_ns": base_s, "policies": rows, "ratios_decision": ratios, "verity_check": check, "dmesg_bad_lines": bad,
            "guest": other, "problems": problems}
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
@@ -91,17 +95,21 @@ def main():
 
 
 def print_table(doc):
-    fmt = "{:<9}{:<7}{:>9}{:>11}{:>11}  {:<20}{:>11}{:>12}{:>12}"
-    print(fmt.format("policy", "kind", "rules", "content", "signed", "form", "load ms", "ns/mmap", "- baseline"))
-    print(fmt.format("base", "-", "-", "-", "-", "(no policy)", "-", f"{doc['baseline_ns'] or 0:.0f}", "0"))
+    fmt = "{:<9}{:<7}{:>9}{:>11}{:>11}  {:<20}{:>11}{:>10}{:>12}{:>10}"
+    print(fmt.format("policy", "kind", "rules", "content", "signed", "form", "load ms", "ns/mmap", "- baseline",
+                     "decision"))
+    print(fmt.format("base", "-", "-", "-", "-", "(no policy)", "-", f"{doc['baseline_ns'] or 0:.0f}", "0", "0"))
     for r in doc["policies"]:
         load = f"{r['load_ns'] / 1e6:.2f}" if r["loaded"] and r["load_ns"] is not None else f"errno {r['load_errno']}"
         med = "-" if r["median_ns"] is None else f"{r['median_ns']:.0f}"
         minus = "-" if r["minus_baseline_ns"] is None else f"{r['minus_baseline_ns']:.0f}"
+        dec = "-" if r["decision_ns"] is None else f"{r['decision_ns']:.0f}"
         print(fmt.format(r["name"], r["kind"], r["rules"], r["content_bytes"], r["signed_bytes"],
-                         r["signed_form"], load, med, minus))
-    for k, v in doc["ratios_minus_baseline"].items():
-        print(f"ratio (cost minus baseline) {k}: {v}")
+                         r["signed_form"], load, med, minus, dec))
+    print("ns/mmap: median of mmap(PROT_EXEC)+munmap; decision: median of (that - the same with PROT_READ,"
+          " measured alternately) minus the same without a policy")
+    for k, v in doc["ratios_decision"].items():
+        print(f"ratio of decision costs, {k}: {v}")
     big = [r for r in doc["policies"] if r["kind"] == "table" and r["loaded"]]
     if big:
         r = max(big, key=lambda r: r["rules"])
