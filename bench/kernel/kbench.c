@@ -5,8 +5,10 @@
  *                             prints "VERITY sha256:HEX"
  *   kbench mmap N FILE        N times mmap(PROT_READ|PROT_EXEC) one page of FILE and munmap it
  *                             (IPE's mmap hook decides each one), and N times the same with
- *                             PROT_READ only (no decision); prints "MMAP EXEC_NS READ_NS" per
- *                             iteration, or "MMAP ERR errno" when an executable mapping fails
+ *                             PROT_READ only (no decision), alternating in runs of 10; prints
+ *                             "MMAP EXEC READ DIFF": the medians over the runs of the ns per
+ *                             iteration of each and of their difference, or "MMAP ERR errno"
+ *                             when an executable mapping fails
  *   kbench load FILE DEST     reads FILE, then writes it to DEST in one write() (securityfs takes
  *                             a policy only whole, at offset 0); prints "LOAD rc errno ns bytes"
  *                             and the /proc/meminfo fields of MEMINFO_KEYS just before and after
@@ -82,34 +84,53 @@ static int map_loop(int fd, long n, int prot)
 	return 0;
 }
 
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static long long median(long long *v, long n)
+{
+	qsort(v, n, sizeof(*v), cmp_ll);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /*
- * Executable and read-only maps alternate in short runs: IPE's mmap hook returns at once for a
+ * Executable and read-only maps alternate in runs of RUN: IPE's mmap hook returns at once for a
  * mapping without PROT_EXEC, so the read-only time is the same path less IPE's decision, taken
- * at the same moments; their difference does not follow the host's slow spells.
+ * at the same moments. Medians over the runs: a run during which the host preempted the VM
+ * (TCG on a shared machine) is an outlier that a sum would keep.
  */
 static int bench_mmap(long n, const char *path)
 {
-	enum { RUN = 50 };
-	long long t_exec = 0, t_read = 0;
+	enum { RUN = 10 };
+	long runs = (n + RUN - 1) / RUN, r = 0;
+	long long *ex = calloc(runs, sizeof(*ex)), *rd = calloc(runs, sizeof(*rd)), *df = calloc(runs, sizeof(*df));
 	int fd = open(path, O_RDONLY);
 
-	if (fd < 0)
-		return errno;
-	for (long done = 0; done < n; done += RUN) {
-		long k = n - done < RUN ? n - done : RUN;
+	if (fd < 0 || !ex || !rd || !df)
+		return fd < 0 ? errno : ENOMEM;
+	for (; r < runs; r++) {
 		long long t0 = now_ns();
-		int err = map_loop(fd, k, PROT_READ | PROT_EXEC);
+		int err = map_loop(fd, RUN, PROT_READ | PROT_EXEC);
 		long long t1 = now_ns();
 
 		if (err) {
 			printf("MMAP ERR %d\n", err);
 			return 0;
 		}
-		map_loop(fd, k, PROT_READ);
-		t_read += now_ns() - t1;
-		t_exec += t1 - t0;
+		map_loop(fd, RUN, PROT_READ);
+		ex[r] = (t1 - t0) / RUN;
+		rd[r] = (now_ns() - t1) / RUN;
+		df[r] = ex[r] - rd[r];
 	}
-	printf("MMAP %lld %lld\n", t_exec / n, t_read / n);
+	printf("MMAP %lld %lld %lld\n", median(ex, runs), median(rd, runs), median(df, runs));
+	free(ex);
+	free(rd);
+	free(df);
+	close(fd);
 	return 0;
 }
 

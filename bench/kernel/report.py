@@ -36,12 +36,22 @@ def parse(results):
 
 
 def medians(samples):
-    """(median exec ns, median of exec - read, [(exec, read)], [errors]) of one policy's lines."""
-    ok = [(int(s[1]), int(s[2])) for s in samples if len(s) == 3 and s[0] == "MMAP" and s[1] != "ERR"]
-    errs = [" ".join(s) for s in samples if not (len(s) == 3 and s[0] == "MMAP" and s[1] != "ERR")]
+    """(median exec ns, median of exec - read, [(exec, read, exec - read)], [errors]) of one policy's
+    repetitions, each already the medians over its runs (kbench.c)."""
+    ok = [tuple(int(x) for x in s[1:]) for s in samples if len(s) == 4 and s[0] == "MMAP" and s[1] != "ERR"]
+    errs = [" ".join(s) for s in samples if not (len(s) == 4 and s[0] == "MMAP" and s[1] != "ERR")]
     if not ok:
         return None, None, ok, errs
-    return statistics.median(e for e, _ in ok), statistics.median(e - r for e, r in ok), ok, errs
+    return statistics.median(e for e, _, _ in ok), statistics.median(d for _, _, d in ok), ok, errs
+
+
+def iqr(samples):
+    """The interquartile range of exec - read: how far apart the repetitions were."""
+    d = [x[2] for x in samples]
+    if len(d) < 2:
+        return 0
+    q = statistics.quantiles(d, n=4)
+    return q[2] - q[0]
 
 
 def main():
@@ -57,9 +67,10 @@ def main():
         row = {"name": name, "kind": kind, "rules": int(rules), "requested": int(req),
                "content_bytes": int(cbytes), "signed_bytes": int(sbytes), "signed_form": form.replace("_", " "),
                "loaded": name in loaded, "load_ns": ld.get("ns"), "load_errno": ld.get("errno"),
-               "median_ns": med, "samples_exec_read_ns": samples, "errors": errs,
+               "median_ns": med, "samples_exec_read_diff_ns": samples, "errors": errs,
                "minus_baseline_ns": (med - base) if med is not None and base is not None else None,
-               "decision_ns": (d - base_d) if d is not None and base_d is not None else None}
+               "decision_ns": (d - base_d) if d is not None and base_d is not None else None,
+               "decision_iqr_ns": iqr(samples)}
         if name in mem and {"before", "after"} <= mem[name].keys():
             b, a = mem[name]["before"], mem[name]["after"]
             row["meminfo_delta_kb"] = {k: a[k] - b[k] for k in b if k in a}
@@ -85,8 +96,8 @@ def main():
     tables = sorted(n for k, n in by if k == "table" and cost("table", n) is not None)
     if len(tables) > 1 and cost("table", tables[0]):
         ratios[f"table {tables[-1]} / table {tables[0]}"] = round(cost("table", tables[-1]) / cost("table", tables[0]), 2)
-    doc = {"run": meta, "baseline_ns": base, "baseline_exec_minus_read_ns": base_d,
-           "baseline_samples_exec_read_ns": base_s, "policies": rows, "ratios_decision": ratios, "verity_check": check, "dmesg_bad_lines": bad,
+    doc = {"run": meta, "baseline_ns": base, "baseline_exec_minus_read_ns": base_d, "baseline_iqr_ns": iqr(base_s),
+           "baseline_samples_exec_read_diff_ns": base_s, "policies": rows, "ratios_decision": ratios, "verity_check": check, "dmesg_bad_lines": bad,
            "guest": other, "problems": problems}
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
@@ -95,19 +106,21 @@ def main():
 
 
 def print_table(doc):
-    fmt = "{:<9}{:<7}{:>9}{:>11}{:>11}  {:<20}{:>11}{:>10}{:>12}{:>10}"
+    fmt = "{:<9}{:<7}{:>9}{:>11}{:>11}  {:<20}{:>11}{:>10}{:>12}{:>10}{:>8}"
     print(fmt.format("policy", "kind", "rules", "content", "signed", "form", "load ms", "ns/mmap", "- baseline",
-                     "decision"))
-    print(fmt.format("base", "-", "-", "-", "-", "(no policy)", "-", f"{doc['baseline_ns'] or 0:.0f}", "0", "0"))
+                     "decision", "IQR"))
+    print(fmt.format("base", "-", "-", "-", "-", "(no policy)", "-", f"{doc['baseline_ns'] or 0:.0f}", "0", "0",
+                     f"{doc['baseline_iqr_ns']:.0f}"))
     for r in doc["policies"]:
         load = f"{r['load_ns'] / 1e6:.2f}" if r["loaded"] and r["load_ns"] is not None else f"errno {r['load_errno']}"
         med = "-" if r["median_ns"] is None else f"{r['median_ns']:.0f}"
         minus = "-" if r["minus_baseline_ns"] is None else f"{r['minus_baseline_ns']:.0f}"
         dec = "-" if r["decision_ns"] is None else f"{r['decision_ns']:.0f}"
+        spread = "-" if r["median_ns"] is None else f"{r['decision_iqr_ns']:.0f}"
         print(fmt.format(r["name"], r["kind"], r["rules"], r["content_bytes"], r["signed_bytes"],
-                         r["signed_form"], load, med, minus, dec))
+                         r["signed_form"], load, med, minus, dec, spread))
     print("ns/mmap: median of mmap(PROT_EXEC)+munmap; decision: median of (that - the same with PROT_READ,"
-          " measured alternately) minus the same without a policy")
+          " in alternate runs of 10) minus the same without a policy; IQR: of that difference over the repetitions")
     for k, v in doc["ratios_decision"].items():
         print(f"ratio of decision costs, {k}: {v}")
     big = [r for r in doc["policies"] if r["kind"] == "table" and r["loaded"]]
