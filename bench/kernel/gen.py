@@ -15,8 +15,8 @@ table, detached PKCS#7), written by `ipec sign --form=detached` when it has that
 
 Writes OUT/NAME.pol, OUT/NAME.ipet, OUT/NAME.{p7s,dsg} and OUT/manifest, one line per policy:
 NAME KIND RULES REQUESTED CONTENT_BYTES SIGNED_BYTES SIGNED_FILE FORM (KIND: text, table, or
-check: the bench file's own rule says DENY, so its mapping must fail: proof that the digest is
-read). RULES counts the digest rules that do not match the file.
+check: a text and a table whose rule for the bench file says DENY, so its mapping must fail:
+proof that the digest is read). RULES counts the digest rules that do not match the file.
 """
 import argparse
 import os
@@ -92,6 +92,15 @@ def text_policy(args, n, seed, name=None, action="ALLOW"):
     sys.exit("gen.py: not even an empty policy fits the signing limit")
 
 
+def table_policy(args, name, n, seed, kind, action="ALLOW"):
+    pol, table = os.path.join(args.out, name + ".pol"), os.path.join(args.out, name + ".ipet")
+    write(pol, policy_text(name, n, args.digest, seed, action))
+    subprocess.run([args.ipec, "compile", "--target", args.target, "-o", table, pol], check=True,
+                   stderr=subprocess.DEVNULL)
+    signed, form = sign_table(args, table, os.path.join(args.out, name))
+    return name, kind, n, n, table, signed, form
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
@@ -106,8 +115,9 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     args.ipec_sign = ipec_has_detached(args.ipec)
     rows = []
-    nm, n, pol, p7s = text_policy(args, 0, 0, name="vcheck", action="DENY")
+    nm, n, pol, p7s = text_policy(args, 0, 0, name="check_text", action="DENY")
     rows.append((nm, "check", n, 0, pol, p7s, "attached (openssl)"))
+    rows.append(table_policy(args, "check_table", 0, 0, "check", action="DENY"))
     tables = [int(x) for x in args.tables.split(",") if x]
     for req in (int(x) for x in args.text.split(",") if x):
         nm, n, pol, p7s = text_policy(args, req, req)
@@ -115,13 +125,7 @@ def main():
         if n != req and n not in tables:
             tables.append(n)  # a table of the same rules as the largest text that fits
     for n in sorted(tables):
-        nm = f"b{n}"
-        pol, table = os.path.join(args.out, nm + ".pol"), os.path.join(args.out, nm + ".ipet")
-        write(pol, policy_text(nm, n, args.digest, n))
-        subprocess.run([args.ipec, "compile", "--target", args.target, "-o", table, pol], check=True,
-                       stderr=subprocess.DEVNULL)
-        signed, form = sign_table(args, table, os.path.join(args.out, nm))
-        rows.append((nm, "table", n, n, table, signed, form))
+        rows.append(table_policy(args, f"b{n}", n, n, "table"))
     with open(os.path.join(args.out, "manifest"), "w") as f:
         for nm, kind, n, req, content, signed, form in rows:
             f.write(f"{nm} {kind} {n} {req} {os.path.getsize(content)} {os.path.getsize(signed)} "

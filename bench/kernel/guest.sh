@@ -29,7 +29,9 @@ done < $B/manifest
 
 activate() { [ -d "$IPE/policies/$1" ] && echo 1 > "$IPE/policies/$1/active"; }
 # the file's own rule set to DENY: the mapping fails only if IPE read the file's digest
-if activate vcheck; then echo "CHECK vcheck $($K mmap 1 $F)"; fi
+while read -r name kind _; do
+  [ "$kind" = check ] && activate "$name" && echo "CHECK $name $($K mmap 1 $F)"
+done < $B/manifest
 
 # the repetitions interleave the policies, so that a slow spell of the host hits all of them
 r=1

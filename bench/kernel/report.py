@@ -5,7 +5,7 @@ policy manifest (bench/kernel/gen.py) -> a table on stdout and results.json.
 
 usage: report.py RESULTS MANIFEST JSON_OUT [KEY=VALUE...]   (the pairs go into the JSON as "run")
 Exit status 1 when the guest's evidence is incomplete: no baseline, a text policy that did not
-load or run, a verity check that did not deny, or a bad line in dmesg.
+load or run, a check policy that did not deny, or a bad line in dmesg.
 """
 import json
 import statistics
@@ -13,7 +13,7 @@ import sys
 
 
 def parse(results):
-    runs, loads, mem, loaded, check, bad, other = {}, {}, {}, set(), None, None, []
+    runs, loads, mem, loaded, checks, bad, other = {}, {}, {}, set(), {}, None, []
     for line in open(results):
         w = line.split()
         if not w:
@@ -27,12 +27,12 @@ def parse(results):
         elif w[0] == "LOADED":
             loaded.add(w[1])
         elif w[0] == "CHECK":
-            check = " ".join(w[2:])
+            checks[w[1]] = " ".join(w[2:])
         elif w[0] == "DMESG_BAD":
             bad = int(w[1])
         elif w[0] in ("UNAME", "VERITY", "FATAL", "DMESG"):
             other.append(line.rstrip())
-    return runs, loads, mem, loaded, check, bad, other
+    return runs, loads, mem, loaded, checks, bad, other
 
 
 def medians(samples):
@@ -57,7 +57,7 @@ def iqr(samples):
 def main():
     results, manifest, out = sys.argv[1:4]
     meta = dict(kv.split("=", 1) for kv in sys.argv[4:])
-    runs, loads, mem, loaded, check, bad, other = parse(results)
+    runs, loads, mem, loaded, checks, bad, other = parse(results)
     base, base_d, base_s, _ = medians(runs.get("base", []))
     rows, problems = [], []
     for line in open(manifest):
@@ -79,8 +79,9 @@ def main():
             problems.append(f"text policy {name} did not load or run")
     if base is None:
         problems.append("no baseline measurement")
-    if "vcheck" in loaded and not (check or "").startswith("MMAP ERR 13"):
-        problems.append(f"the verity check mapped the file it denies ({check})")
+    for name in sorted(loaded & {r["name"] for r in rows if r["kind"] == "check"}):
+        if not checks.get(name, "").startswith("MMAP ERR 13"):
+            problems.append(f"check {name}: not denied with EACCES ({checks.get(name)})")
     if bad:
         problems.append(f"{bad} bad lines in dmesg")
     by = {(r["kind"], r["rules"]): r for r in rows}
@@ -97,7 +98,7 @@ def main():
     if len(tables) > 1 and cost("table", tables[0]):
         ratios[f"table {tables[-1]} / table {tables[0]}"] = round(cost("table", tables[-1]) / cost("table", tables[0]), 2)
     doc = {"run": meta, "baseline_ns": base, "baseline_exec_minus_read_ns": base_d, "baseline_iqr_ns": iqr(base_s),
-           "baseline_samples_exec_read_diff_ns": base_s, "policies": rows, "ratios_decision": ratios, "verity_check": check, "dmesg_bad_lines": bad,
+           "baseline_samples_exec_read_diff_ns": base_s, "policies": rows, "ratios_decision": ratios, "verity_checks": checks, "dmesg_bad_lines": bad,
            "guest": other, "problems": problems}
     with open(out, "w") as f:
         json.dump(doc, f, indent=1)
@@ -106,7 +107,7 @@ def main():
 
 
 def print_table(doc):
-    fmt = "{:<9}{:<7}{:>9}{:>11}{:>11}  {:<20}{:>11}{:>10}{:>12}{:>10}{:>8}"
+    fmt = "{:<12}{:<7}{:>9}{:>11}{:>11}  {:<20}{:>11}{:>10}{:>12}{:>10}{:>8}"
     print(fmt.format("policy", "kind", "rules", "content", "signed", "form", "load ms", "ns/mmap", "- baseline",
                      "decision", "IQR"))
     print(fmt.format("base", "-", "-", "-", "-", "(no policy)", "-", f"{doc['baseline_ns'] or 0:.0f}", "0", "0",
@@ -130,7 +131,9 @@ def print_table(doc):
         print(f"largest table loaded: {r['rules']} rules, {r['content_bytes']} bytes ({r['signed_bytes']} signed), "
               f"load {r['load_ns'] / 1e6:.1f} ms; meminfo change (kB): "
               + ", ".join(f"{k} {v:+d}" for k, v in d.items()))
-    print(f"verity check (the file's rule says DENY): {doc['verity_check']}; bad dmesg lines: {doc['dmesg_bad_lines']}")
+    print("checks (the file's own rule says DENY; EACCES is 13): "
+          + (", ".join(f"{k} {v}" for k, v in doc["verity_checks"].items()) or "none loaded")
+          + f"; bad dmesg lines: {doc['dmesg_bad_lines']}")
     for p in doc["problems"]:
         print(f"PROBLEM: {p}")
 
