@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "backend/decompile.h"
-#include "backend/ipet.h"
+#include "backend/ipet_cxx.h"
 
 namespace {
 
