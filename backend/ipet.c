@@ -7,8 +7,8 @@
  */
 #include "ipet.h"
 
-#define IPET_KINDS_MAX (1u << 24)
-#define IPET_RANK_MAX (1u << 31)
+#define IPET_KINDS_MAX 0x1000000u /* 2^24 */
+#define IPET_RANK_MAX 0x80000000u /* 2^31 */
 #define IPET_SECTIONS_MAX 64u
 #define IPET_SECTION_KINDS (IPET_SEC_AUDIT + 1)
 #define IPET_ALG_COUNT 13u
@@ -125,7 +125,7 @@ static int check_slot(struct ipet_table *t, const struct ipet_table_header *h, c
 			return IPET_E_SLOT;
 		if (fref > t->dtab[0][fcls].nslots || dref > t->dtab[1][dcls].nslots)
 			return IPET_E_SLOT;
-		if ((fref == 0) != (dref == 0))
+		if (!fref != !dref)
 			return IPET_E_SLOT;
 		if (kind != 0)
 			t->has_pair = 1;
@@ -623,7 +623,7 @@ const char *ipet_strerror(int status)
 	case IPET_E_ALIGN:
 		return "the buffer is not 8-byte aligned";
 	case IPET_E_AUDIT:
-		return "the audit section's sizes, format indices, text or global default are invalid";
+		return "the audit section's sizes, formats or global default are invalid";
 	}
 	return "unknown error";
 }
@@ -819,7 +819,7 @@ void ipet_eval(const struct ipet_table *t, const struct ipet_event *e, struct ip
 	const u32 fcls = class_of(e->fsv_len), dcls = class_of(e->dm_len);
 	const struct ipet_hit none = {~(u64)0, 0};
 	struct ipet_hit fh = none, dh = none, ph = none;
-	u32 w[16], i;
+	u32 w[16], tag, i;
 	u64 wcand, best;
 
 	/*
@@ -828,13 +828,13 @@ void ipet_eval(const struct ipet_table *t, const struct ipet_event *e, struct ip
 	 */
 	if (t->has_fsv) {
 		key_words(e->fsv_digest, e->fsv_len, w);
-		fh = probe(t, &t->dtab[0][fcls], w, op | (u32)e->fsv_alg << 8 | (u32)e->fsv_len << 16,
-			   op, e->fsv_alg, point, has_fsv);
+		tag = op | (u32)e->fsv_alg << 8 | (u32)e->fsv_len << 16;
+		fh = probe(t, &t->dtab[0][fcls], w, tag, op, e->fsv_alg, point, has_fsv);
 	}
 	if (t->has_dm) {
 		key_words(e->dm_digest, e->dm_len, w);
-		dh = probe(t, &t->dtab[1][dcls], w, op | (u32)e->dm_alg << 8 | (u32)e->dm_len << 16,
-			   op, e->dm_alg, point, has_dm);
+		tag = op | (u32)e->dm_alg << 8 | (u32)e->dm_len << 16;
+		dh = probe(t, &t->dtab[1][dcls], w, tag, op, e->dm_alg, point, has_dm);
 	}
 	if (t->has_pair) {
 		for (i = 0; i < 16; ++i)
