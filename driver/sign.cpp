@@ -98,9 +98,9 @@ void printSigned(const std::string& out, const std::string& file, const std::str
         o.no_certs ? "certificate not embedded" : "certificate embedded", sizes);
 }
 
-std::string attachedSizes(size_t blob, size_t content) {
-  return fmt::format("{} bytes of PKCS#7 (limit {}), {} bytes of content", blob, frontend::kMaxSignedPolicyBytes,
-                     content);
+std::string attachedSizes(size_t blob, size_t content, bool table) {
+  return fmt::format("{} bytes of PKCS#7 (limit {}), {} bytes of {}", blob, frontend::kMaxSignedPolicyBytes, content,
+                     table ? "table" : "content");
 }
 
 // What `ipec sign` has read and judged, for the signing step that follows.
@@ -180,7 +180,7 @@ std::optional<std::string> signBlob(const Signable& s, const SignerMaterial& sig
     return std::nullopt;
   }
   if (detached) return blob;
-  sizes = attachedSizes(blob->size(), s.bytes.size());
+  sizes = attachedSizes(blob->size(), s.bytes.size(), s.table);
   if (blob->size() > limit) {
     frontend::SigningModel model = o.pipeline.signing;
     sign::fillSigningModel(signer.cert.get(), model);

@@ -142,7 +142,8 @@ std::string describeContent(const Verified& v) {
   const auto named = v.nameAndVersion();
   const char* kind = v.is_table ? "table" : "policy";
   if (named) return fmt::format("{} {} version {}", kind, quote(named->first), named->second);
-  return v.is_table ? "a table that does not load" : "content without a policy header";
+  if (!v.is_table) return "content without a policy header";
+  return backend::looksLikeTable(*v.blob.content) ? "a table that does not load" : "content that is not a table";
 }
 
 std::string describeSizes(const sign::BlobReport& r, bool table) {
