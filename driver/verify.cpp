@@ -148,8 +148,8 @@ std::string describeContent(const Verified& v) {
 
 std::string describeSizes(const sign::BlobReport& r, bool table) {
   if (r.form == sign::BlobForm::Detached)
-    return fmt::format("detached-signature wrapper of {} bytes: {} bytes of table, {} bytes of PKCS#7 (limit {})",
-                       r.blob_bytes, r.content->size(), r.signature_bytes, frontend::kMaxSignedPolicyBytes);
+    return fmt::format("detached-signature wrapper of {} bytes: {} bytes of {}, {} bytes of PKCS#7 (limit {})",
+                       r.blob_bytes, r.content->size(), table ? "table" : "content", r.signature_bytes, frontend::kMaxSignedPolicyBytes);
   return fmt::format("{} bytes of PKCS#7 (limit {}), {} bytes of {}", r.blob_bytes, frontend::kMaxSignedPolicyBytes,
                      r.content->size(), table ? "table" : "content");
 }
@@ -158,7 +158,7 @@ void printTextReport(const Verified& v, const std::string& name, const VerifyOpt
   const sign::BlobReport& r = v.blob;
   if (v.good()) printSigners(r, name, o);
   if (r.content)
-    print(stdout, "{}: {}; {}, {}\n", name, describeContent(v), describeSizes(r, v.is_table),
+    print(stdout, "{}: {}; {}, {}\n", name, describeContent(v), describeSizes(r, v.is_table && backend::looksLikeTable(*r.content)),
           r.certificates ? fmt::format("{} certificate{} embedded", r.certificates, r.certificates == 1 ? "" : "s")
                          : std::string("no certificate embedded"));
   if (r.trailing_bytes)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The detached-signature wrapper: how a decision table larger than the kernel's 65,535-byte
-// PKCS#7 limit is written to IPE (docs/table-format.md#the-detached-signature-wrapper). The
+// PKCS#7 limit is written to IPE (docs/cli.md#the-detached-signature-wrapper). The
 // table travels beside a PKCS#7 SignedData without content that signs exactly its bytes.
 #pragma once
 
