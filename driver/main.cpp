@@ -396,7 +396,9 @@ CLI::App* addSign(CLI::App& app, Cli& cli) {
 CLI::App* addVerify(CLI::App& app, Cli& cli) {
   VerifyOptions& o = cli.verify;
   auto* v = app.add_subcommand("verify", "Check a signed policy: the signature, the signer, and the policy inside");
-  v->add_option("signed", o.blob, "Signed policy blob, DER ('-' reads standard input)")->required();
+  v->add_option("signed", o.blob,
+                "Signed policy blob: DER PKCS#7, or a table's detached-signature wrapper ('-' reads standard input)")
+      ->required();
   v->add_option("--cert", o.cert, "The certificate that must have signed (PEM or DER); without it, the one inside")
       ->check(nonEmpty("a certificate file"));
   v->add_option("--format", o.format, "text, or json (one document)")
