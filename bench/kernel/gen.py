@@ -8,12 +8,12 @@ digests that match nothing, and last the bench file's own digest with action=ALL
 path walks every rule before it reaches the one that allows the file, and fetches the file's
 digest once per digest rule; and since each rule changes a decision, no compiler can drop them.
 
-Text policies are signed attached (openssl smime), and a text of N rules whose signed blob does
-not fit the kernel's 65,535 bytes is cut down to the largest N that does. Tables come from
-`ipec compile`; those that do not fit are wrapped in the detached-signature form (IPECDSG header,
-table, detached PKCS#7), written by `ipec sign --form=detached` when it has that option.
+Text policies are signed attached (openssl smime, as the kernel suite signs them), and a text of
+N rules whose signed blob does not fit the kernel's 65,535 bytes is cut down to the largest N that
+does. Tables come from `ipec compile` and are signed by `ipec sign --form=auto`: attached when the
+blob fits, else the detached-signature wrapper (IPECDSG header, table, detached PKCS#7).
 
-Writes OUT/NAME.pol, OUT/NAME.ipet, OUT/NAME.{p7s,dsg} and OUT/manifest, one line per policy:
+Writes OUT/NAME.pol, OUT/NAME.ipet, OUT/NAME.{p7s,signed} and OUT/manifest, one line per policy:
 NAME KIND RULES REQUESTED CONTENT_BYTES SIGNED_BYTES SIGNED_FILE FORM (KIND: text, table, or
 check: a text and a table whose rule for the bench file says DENY, so its mapping must fail:
 proof that the digest is read). RULES counts the digest rules that do not match the file.
@@ -21,7 +21,6 @@ proof that the digest is read). RULES counts the digest rules that do not match 
 import argparse
 import os
 import random
-import struct
 import subprocess
 import sys
 
@@ -38,37 +37,17 @@ def policy_text(name, n, file_digest, seed, action="ALLOW"):
     return "\n".join(lines) + "\n"
 
 
-def smime(args, src, dst, detached=False):
-    cmd = ["openssl", "smime", "-sign", "-noattr", "-binary", "-outform", "der", "-in", src, "-out", dst,
-           "-signer", args.cert, "-inkey", args.key]
-    subprocess.run(cmd if detached else cmd + ["-nodetach"], check=True)
+def smime(args, src, dst):
+    subprocess.run(["openssl", "smime", "-sign", "-noattr", "-nodetach", "-binary", "-outform", "der", "-in", src,
+                    "-out", dst, "-signer", args.cert, "-inkey", args.key], check=True)
 
 
-def ipec_has_detached(ipec):
-    out = subprocess.run([ipec, "sign", "--help"], capture_output=True, text=True)
-    return "--form" in out.stdout + out.stderr
-
-
-def sign_table(args, table, out_base):
-    if args.ipec_sign:
-        out = out_base + ".signed"
-        subprocess.run([args.ipec, "sign", "--form=auto", "--key", args.key, "--cert", args.cert, "-o", out, table],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        form = "detached" if open(out, "rb").read(8) == b"IPECDSG\0" else "attached"
-        return out, form + " (ipec sign)"
-    p7s = out_base + ".p7s"
-    smime(args, table, p7s)
-    if os.path.getsize(p7s) <= LIMIT:
-        return p7s, "attached (openssl)"
-    os.unlink(p7s)
-    sig = out_base + ".sig"
-    smime(args, table, sig, detached=True)
-    data, signature = open(table, "rb").read(), open(sig, "rb").read()
-    out = out_base + ".dsg"
-    with open(out, "wb") as f:  # /work/kspec.md C: magic, version 1, S, T, table, signature
-        f.write(b"IPECDSG\0" + struct.pack("<IIQ", 1, len(signature), len(data)) + data + signature)
-    os.unlink(sig)
-    return out, "detached (openssl)"
+def sign_table(args, table, out):
+    """ipec sign --form=auto: attached when the blob fits, else the detached-signature wrapper."""
+    subprocess.run([args.ipec, "sign", "--form=auto", "--key", args.key, "--cert", args.cert, "-o", out, table],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(out, "rb") as f:
+        return "detached (ipec sign)" if f.read(8) == b"IPECDSG\0" else "attached (ipec sign)"
 
 
 def write(path, text):
@@ -97,8 +76,8 @@ def table_policy(args, name, n, seed, kind, action="ALLOW"):
     write(pol, policy_text(name, n, args.digest, seed, action))
     subprocess.run([args.ipec, "compile", "--target", args.target, "-o", table, pol], check=True,
                    stderr=subprocess.DEVNULL)
-    signed, form = sign_table(args, table, os.path.join(args.out, name))
-    return name, kind, n, n, table, signed, form
+    signed = os.path.join(args.out, name + ".signed")
+    return name, kind, n, n, table, signed, sign_table(args, table, signed)
 
 
 def main():
@@ -113,7 +92,6 @@ def main():
     ap.add_argument("--cert", default=os.environ.get("SIGNER_PEM"))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    args.ipec_sign = ipec_has_detached(args.ipec)
     rows = []
     nm, n, pol, p7s = text_policy(args, 0, 0, name="check_text", action="DENY")
     rows.append((nm, "check", n, 0, pol, p7s, "attached (openssl)"))
