@@ -12,7 +12,8 @@
  *   kbench load FILE DEST     reads FILE, then writes it to DEST in one write() (securityfs takes
  *                             a policy only whole, at offset 0); prints "LOAD rc errno ns bytes"
  *                             and the /proc/meminfo fields of MEMINFO_KEYS just before and after
- *                             the write (FILE already in memory, so its pages are not counted)
+ *                             the write and 2 s later (FILE already in memory, so its pages are
+ *                             not counted)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -186,6 +187,9 @@ static int load(const char *path, const char *dest)
 	long long t1 = now_ns();
 
 	meminfo("after");
+	/* the kernel frees its temporary copy of the write lazily (vfree, KASAN shadow): look again */
+	sleep(2);
+	meminfo("later");
 	printf("LOAD %zd %d %lld %lld\n", w, err, t1 - t0, (long long)st.st_size);
 	close(out);
 	free(buf);

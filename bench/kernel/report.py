@@ -71,9 +71,10 @@ def main():
                "minus_baseline_ns": (med - base) if med is not None and base is not None else None,
                "decision_ns": (d - base_d) if d is not None and base_d is not None else None,
                "decision_iqr_ns": iqr(samples)}
-        if name in mem and {"before", "after"} <= mem[name].keys():
-            b, a = mem[name]["before"], mem[name]["after"]
-            row["meminfo_delta_kb"] = {k: a[k] - b[k] for k in b if k in a}
+        for when in ("after", "later"):
+            if name in mem and {"before", when} <= mem[name].keys():
+                b, a = mem[name]["before"], mem[name][when]
+                row[f"meminfo_delta_{when}_kb"] = {k: a[k] - b[k] for k in b if k in a}
         rows.append(row)
         if kind == "text" and med is None:
             problems.append(f"text policy {name} did not load or run")
@@ -127,10 +128,11 @@ def print_table(doc):
     big = [r for r in doc["policies"] if r["kind"] == "table" and r["loaded"]]
     if big:
         r = max(big, key=lambda r: r["rules"])
-        d = r.get("meminfo_delta_kb", {})
         print(f"largest table loaded: {r['rules']} rules, {r['content_bytes']} bytes ({r['signed_bytes']} signed), "
-              f"load {r['load_ns'] / 1e6:.1f} ms; meminfo change (kB): "
-              + ", ".join(f"{k} {v:+d}" for k, v in d.items()))
+              f"load {r['load_ns'] / 1e6:.1f} ms")
+        for when, what in (("after", "when write() returned"), ("later", "2 s later")):
+            d = r.get(f"meminfo_delta_{when}_kb", {})
+            print(f"  /proc/meminfo change {what} (kB): " + ", ".join(f"{k} {v:+d}" for k, v in d.items()))
     print("checks (the file's own rule says DENY; EACCES is 13): "
           + (", ".join(f"{k} {v}" for k, v in doc["verity_checks"].items()) or "none loaded")
           + f"; bad dmesg lines: {doc['dmesg_bad_lines']}")
