@@ -22,8 +22,9 @@ def parse(results):
             runs.setdefault(w[1], []).append(w[3:])
         elif w[0] == "P" and len(w) >= 3 and w[2] == "LOAD":
             loads[w[1]] = {"rc": int(w[3]), "errno": int(w[4]), "ns": int(w[5]), "bytes": int(w[6])}
-        elif w[0] == "P" and len(w) >= 4 and w[2] == "MEM":
-            mem.setdefault(w[1], {})[w[3]] = {k: int(v) for k, v in (x.split("=") for x in w[4:])}
+        elif w[0] in ("P", "D") and len(w) >= 4 and w[2] == "MEM":
+            key = w[1] if w[0] == "P" else "delete " + w[1]
+            mem.setdefault(key, {})[w[3]] = {k: int(v) for k, v in (x.split("=") for x in w[4:])}
         elif w[0] == "LOADED":
             loaded.add(w[1])
         elif w[0] == "CHECK":
@@ -71,10 +72,11 @@ def main():
                "minus_baseline_ns": (med - base) if med is not None and base is not None else None,
                "decision_ns": (d - base_d) if d is not None and base_d is not None else None,
                "decision_iqr_ns": iqr(samples)}
-        for when in ("after", "later"):
-            if name in mem and {"before", when} <= mem[name].keys():
-                b, a = mem[name]["before"], mem[name][when]
-                row[f"meminfo_delta_{when}_kb"] = {k: a[k] - b[k] for k in b if k in a}
+        for key, prefix in ((name, "meminfo_delta"), ("delete " + name, "meminfo_delta_delete")):
+            for when in ("after", "later"):
+                if key in mem and {"before", when} <= mem[key].keys():
+                    b, a = mem[key]["before"], mem[key][when]
+                    row[f"{prefix}_{when}_kb"] = {k: a[k] - b[k] for k in b if k in a}
         rows.append(row)
         if kind == "text" and med is None:
             problems.append(f"text policy {name} did not load or run")
@@ -130,8 +132,9 @@ def print_table(doc):
         r = max(big, key=lambda r: r["rules"])
         print(f"largest table loaded: {r['rules']} rules, {r['content_bytes']} bytes ({r['signed_bytes']} signed), "
               f"load {r['load_ns'] / 1e6:.1f} ms")
-        for when, what in (("after", "when write() returned"), ("later", "2 s later")):
-            d = r.get(f"meminfo_delta_{when}_kb", {})
+        for key, what in (("meminfo_delta_after", "when write() returned"), ("meminfo_delta_later", "2 s later"),
+                          ("meminfo_delta_delete_later", "2 s after deleting it")):
+            d = r.get(f"{key}_kb", {})
             print(f"  /proc/meminfo change {what} (kB): " + ", ".join(f"{k} {v:+d}" for k, v in d.items()))
     print("checks (the file's own rule says DENY; EACCES is 13): "
           + (", ".join(f"{k} {v}" for k, v in doc["verity_checks"].items()) or "none loaded")
