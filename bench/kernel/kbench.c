@@ -9,11 +9,12 @@
  *                             "MMAP EXEC READ DIFF": the medians over the runs of the ns per
  *                             iteration of each and of their difference, or "MMAP ERR errno"
  *                             when an executable mapping fails
- *   kbench load FILE DEST     reads FILE, then writes it to DEST in one write() (securityfs takes
+ *   kbench load FILE DEST [SECONDS]
+ *                             reads FILE, then writes it to DEST in one write() (securityfs takes
  *                             a policy only whole, at offset 0); prints "LOAD rc errno ns bytes"
  *                             and the /proc/meminfo fields of MEMINFO_KEYS just before and after
- *                             the write and 2 s later (FILE already in memory, so its pages are
- *                             not counted)
+ *                             the write, and SECONDS later when given (FILE already in memory,
+ *                             so its pages are not counted)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -156,7 +157,7 @@ static void meminfo(const char *when)
 		fclose(f);
 }
 
-static int load(const char *path, const char *dest)
+static int load(const char *path, const char *dest, unsigned settle)
 {
 	struct stat st;
 	int in = open(path, O_RDONLY);
@@ -187,9 +188,11 @@ static int load(const char *path, const char *dest)
 	long long t1 = now_ns();
 
 	meminfo("after");
-	/* the kernel frees its temporary copy of the write lazily (vfree, KASAN shadow): look again */
-	sleep(2);
-	meminfo("later");
+	/* memory the kernel frees lazily (vfree, KASAN shadow) shows in a later look */
+	if (settle) {
+		sleep(settle);
+		meminfo("later");
+	}
 	printf("LOAD %zd %d %lld %lld\n", w, err, t1 - t0, (long long)st.st_size);
 	close(out);
 	free(buf);
@@ -205,10 +208,10 @@ int main(int argc, char **argv)
 		err = verity(argv[2]);
 	else if (argc == 4 && !strcmp(argv[1], "mmap") && atol(argv[2]) > 0)
 		err = bench_mmap(atol(argv[2]), argv[3]);
-	else if (argc == 4 && !strcmp(argv[1], "load"))
-		err = load(argv[2], argv[3]);
+	else if ((argc == 4 || argc == 5) && !strcmp(argv[1], "load"))
+		err = load(argv[2], argv[3], argc == 5 ? atoi(argv[4]) : 0);
 	else
-		fprintf(stderr, "usage: kbench verity FILE | mmap N FILE | load FILE DEST\n");
+		fprintf(stderr, "usage: kbench verity FILE | mmap N FILE | load FILE DEST [SECONDS]\n");
 	if (err)
 		printf("ERR %d %s\n", err, strerror(err));
 	return err ? 1 : 0;
