@@ -47,7 +47,8 @@ while [ $r -le "$REPS" ]; do
   r=$((r + 1))
 done
 # what deleting the largest table gives back (it is active: activate a text policy first); then
-# two more loads of it, each deleted again, for the median load time
+# two more loads of it, each deleted again, for the median load time, and meminfo at the end:
+# against the first load's "before", what three loads and deletions left behind
 text=$(awk '$2 == "text" { print $1; exit }' $B/manifest)
 bigfile=$(awk -v n="$big" '$1 == n { print $7 }' $B/manifest)
 if [ -n "$big" ] && [ -d "$IPE/policies/$big" ] && activate "$text"; then
@@ -57,6 +58,8 @@ if [ -n "$big" ] && [ -d "$IPE/policies/$big" ] && activate "$text"; then
     $K load "$B/$bigfile" $IPE/new_policy | grep '^LOAD' | sed "s/^/R $big /"
     echo 1 > "$IPE/policies/$big/delete"
   done
+  sleep 2
+  echo "R $big MEM end $(awk '/^(MemFree|MemAvailable|VmallocUsed):/ { sub(":", "", $1); printf "%s=%s ", $1, $2 }' /proc/meminfo)"
 fi
 echo "DMESG_BAD $(dmesg | grep -cE 'BUG:|WARNING:|Oops|UBSAN:|general protection')"
 dmesg | grep -E 'BUG:|WARNING:|Oops|UBSAN:|general protection' | head -n 20 | sed 's/^/DMESG /'

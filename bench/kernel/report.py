@@ -26,8 +26,8 @@ def parse(results):
                 loads[w[1]]["all_ns"].append(int(w[5]))
         elif w[0] == "R" and len(w) >= 7 and w[2] == "LOAD" and w[1] in loads and int(w[3]) > 0:
             loads[w[1]]["all_ns"].append(int(w[5]))
-        elif w[0] in ("P", "D") and len(w) >= 4 and w[2] == "MEM":
-            key = w[1] if w[0] == "P" else "delete " + w[1]
+        elif w[0] in ("P", "D", "R") and len(w) >= 4 and w[2] == "MEM":
+            key = {"P": w[1], "D": "delete " + w[1], "R": "cycles " + w[1]}[w[0]]
             mem.setdefault(key, {})[w[3]] = {k: int(v) for k, v in (x.split("=") for x in w[4:])}
         elif w[0] == "LOADED":
             loaded.add(w[1])
@@ -77,6 +77,9 @@ def main():
                "minus_baseline_ns": (med - base) if med is not None and base is not None else None,
                "decision_ns": (d - base_d) if d is not None and base_d is not None else None,
                "decision_iqr_ns": iqr(samples)}
+        if name in mem and "end" in mem.get("cycles " + name, {}) and "before" in mem[name]:
+            b, a = mem[name]["before"], mem["cycles " + name]["end"]
+            row["meminfo_delta_3_loads_deleted_kb"] = {k: a[k] - b[k] for k in a if k in b}
         for key, prefix in ((name, "meminfo_delta"), ("delete " + name, "meminfo_delta_delete")):
             for when in ("after", "later"):
                 if key in mem and {"before", when} <= mem[key].keys():
@@ -139,7 +142,8 @@ def print_table(doc):
         print(f"largest table loaded: {r['rules']} rules, {r['content_bytes']} bytes ({r['signed_bytes']} signed), "
               f"load {r['load_ns'] / 1e6:.1f} ms (median of the loads: {each} ms)")
         for key, what in (("meminfo_delta_after", "when write() returned"), ("meminfo_delta_later", "2 s later"),
-                          ("meminfo_delta_delete_later", "2 s after deleting it")):
+                          ("meminfo_delta_delete_later", "2 s after deleting it"),
+                          ("meminfo_delta_3_loads_deleted", "after 3 loads, each deleted")):
             d = r.get(f"{key}_kb", {})
             print(f"  /proc/meminfo change {what} (kB): " + ", ".join(f"{k} {v:+d}" for k, v in d.items()))
     print("checks (the file's own rule says DENY; EACCES is 13): "
