@@ -74,8 +74,8 @@ def text_policy(args, n, seed, name=None, action="ALLOW"):
 def table_policy(args, name, n, seed, kind, action="ALLOW"):
     pol, table = os.path.join(args.out, name + ".pol"), os.path.join(args.out, name + ".ipet")
     write(pol, policy_text(name, n, args.digest, seed, action))
-    subprocess.run([args.ipec, "compile", "--target", args.target, "-o", table, pol], check=True,
-                   stderr=subprocess.DEVNULL)
+    target = ["--target", args.target] + (["--kconfig", args.kconfig] if args.kconfig else [])
+    subprocess.run([args.ipec, "compile", *target, "-o", table, pol], check=True, stderr=subprocess.DEVNULL)
     signed = os.path.join(args.out, name + ".signed")
     return name, kind, n, n, table, signed, sign_table(args, table, signed)
 
@@ -88,6 +88,7 @@ def main():
     ap.add_argument("--tables", default="10,100,650,100000,1000000", help="table sizes")
     ap.add_argument("--ipec", required=True)
     ap.add_argument("--target", default="linux-6.12")
+    ap.add_argument("--kconfig", help="the kernel's .config: the table is for exactly that kernel")
     ap.add_argument("--key", default=os.environ.get("SIGNER_KEY"))
     ap.add_argument("--cert", default=os.environ.get("SIGNER_PEM"))
     args = ap.parse_args()
