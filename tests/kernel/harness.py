@@ -31,6 +31,7 @@ import lockout as part_lockout  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "parts"))
 import sign as sign_part  # noqa: E402
 import enforce as enforce_part  # noqa: E402
+import kmsg as kmsg_part  # noqa: E402
 
 
 def die(msg, code=3):
@@ -592,6 +593,8 @@ def write_report(rep, out):
          "- ipec: `%s`" % rep.get("ipec")]
     if rep.get("kver_note"):
         L.append("- " + rep["kver_note"])
+    for sk in filter(None, (rep.get("skipped") or "").split(";")):
+        L.append("- skipped: " + sk)
     L += ["- VM time: %s s, wall time: %s s; in the guest: %s" % (
         rep.get("vm_secs"), rep.get("wall_secs"), ", ".join("%s %s s" % kv for kv in rep.get("guest_secs", {}).items())), "",
           "| part | cases | agree | disagree | no prediction |", "|---|---:|---:|---:|---:|"]
@@ -641,7 +644,7 @@ def cmd_report(work, out):
     meta = {}
     if os.path.exists(os.path.join(work, "meta.json")):
         meta = json.load(open(os.path.join(work, "meta.json")))
-    for k in ("accel", "vm_secs", "wall_secs", "ipec", "kver_note"):
+    for k in ("accel", "vm_secs", "wall_secs", "ipec", "kver_note", "skipped"):
         rep[k] = os.environ.get("REPORT_" + k.upper()) or meta.get(k, "")
     # guest uptime at the start and after each part -> seconds per part
     times, prev = {}, None
@@ -669,6 +672,8 @@ def cmd_report(work, out):
         sign_part.report(work, lines, rep)
     if os.path.exists(os.path.join(work, "enf", "policies.json")):
         enforce_part.report(work, lines, rep)
+    if "=== KMSG" in lines:
+        kmsg_part.report(work, lines, rep)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0
@@ -696,6 +701,8 @@ def cmd_report(work, out):
                                                                      d["ipec"], d["ipec_rule"]))
         if nd > 15:
             print("    ... %d more in the report" % (nd - 15))
+    for sk in filter(None, (rep.get("skipped") or "").split(";")):
+        print("skipped: " + sk)
     if rep.get("guest_secs"):
         print("guest time: " + ", ".join("%s %s s" % kv for kv in rep["guest_secs"].items()))
     print("report: %s" % os.path.join(out, "report.md"))

@@ -62,4 +62,6 @@ if [ -x /suite/enforce.sh ]; then
   /suite/enforce.sh
   t enforce
 fi
+echo "=== KMSG"
+ipetool kmsg
 true
