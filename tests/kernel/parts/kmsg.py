@@ -32,8 +32,7 @@ def report(work, lines, rep):
         found = [m for m in msgs if hit(m)]
         if found:
             part["disagree"].append({"line": "DISAGREE kernel-log %s: %d line(s), first: %s" % (name, len(found), found[0]),
-                                     "md": ["### %s (%d lines)" % (desc, len(found)), "", "```"] + found[:40] + ["```", ""],
-                                     "label": name, "kernel": found[0], "ipec": "none"})
+                                     "md": ["### %s (%d lines)" % (desc, len(found)), "", "```"] + found[:40] + ["```", ""]})
         else:
             part["agree"] += 1
     part["cases"] += 1
