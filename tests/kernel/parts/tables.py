@@ -23,6 +23,7 @@ import concurrent.futures as cf
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 
@@ -80,6 +81,17 @@ class Signer:
                       file=sys.stderr)
         if not self.ipec_tables or not self.ipec_sign(src, dst)[0]:
             self.openssl(src, dst)
+
+    def detached(self, src):
+        """the detached form: "IPECDSG\\0", version 1, the signature's and the table's sizes, the
+        table, then a detached PKCS#7 signature of exactly the table"""
+        sig = src + ".sig"
+        r = subprocess.run(["openssl", "smime", "-sign", "-noattr", "-binary", "-outform", "der", "-in", src,
+                            "-out", sig, "-signer", self.pem, "-inkey", self.key], capture_output=True)
+        if r.returncode:
+            _die("openssl smime -sign (detached) %s: %s" % (src, r.stderr.decode(errors="replace")[-500:]))
+        t, s = open(src, "rb").read(), open(sig, "rb").read()
+        return b"IPECDSG\0" + struct.pack("<IIQ", 1, len(s), len(t)) + t + s
 
     def text(self, src, dst):
         ok, err = self.ipec_sign(src, dst)
@@ -235,47 +247,74 @@ def life_form(ipec, W):
 
 def prepare_hostile(W, S, ipec, slice_, sg):
     d = json.load(open(os.path.join(os.path.dirname(W), "dec", "digests.json")))
-    texts = [(k, t) for k, t, _ in decision_policies.policies(d, False, n_random=0)]
+    texts = [(k[1:], t) for k, t, _ in decision_policies.policies(d, False, n_random=0)]
     if slice_:
         texts = texts[:6]
-    texts.append(("D999", big_policy(d)))
+    texts.append(("999", big_policy(d, 120)))
     bases, read = [], []
-    for key, text in texts:
-        m = DEC_HEAD.match(text)
-        name = "H" + key[1:]
-        src = write(os.path.join(W, "hostile", name + ".pol"), "policy_name=%s policy_version=1.0.0\n%s" % (name, text[m.end():]))
-        tbl = os.path.join(W, "hostile", name + ".tbl")
+    for num, text in texts + [("998", big_policy(d, 2500))]:
+        name = "H" + num
+        src = write(os.path.join(W, "hostile", name + ".pol"),
+                    "policy_name=%s policy_version=1.0.0\n%s" % (name, text[DEC_HEAD.match(text).end():]))
+        tbl = write(os.path.join(S, "read", name + ".tbl"), b"")
         ok, err = compile_table(ipec, src, tbl)
         if not ok:
             _die("ipec compile %s: %s" % (src, err[-500:]))
-        bases.append((name, open(tbl, "rb").read()))
-        write(os.path.join(S, "read", name + ".tbl"), bases[-1][1])
-        sg.table(tbl, os.path.join(S, "read", name + ".bin"))
-        read.append(name)
+        data = open(tbl, "rb").read()
+        if len(data) < 60000:  # H998 is over the PKCS#7 limit: only the detached form holds it
+            bases.append((name, data))
+            sg.table(tbl, os.path.join(S, "read", name + ".bin"))
+            read.append((name, name, name + ".bin"))
+        write(os.path.join(S, "read", name + ".det"), sg.detached(tbl))
+        read.append((name + "-det", name, name + ".det"))
     with open(os.path.join(S, "read", "list"), "w") as f:
-        for n in read:
-            f.write("%s %s /suite/tables/read/%s.bin /suite/tables/read/%s.tbl\n" % (n, n, n, n))
+        for rid, name, blob in read:
+            f.write("%s %s /suite/tables/read/%s /suite/tables/read/%s.tbl\n" % (rid, name, blob, name))
     n = int(os.environ.get("KT_MUTANTS") or N_MUTANTS[1 if slice_ else 0])
-    muts = table_mutants.corpus(bases, n, int(os.environ.get("KT_SEED") or 20251205))
     rows = []
-    for mid, data, desc in muts:
+    for mid, data, desc in table_mutants.corpus(bases, n, int(os.environ.get("KT_SEED") or 20251205)):
         raw = write(os.path.join(W, "hostile", mid + ".tbl"), data)
         rows.append({"id": mid, "desc": desc, "file": raw, "blob": os.path.join(S, "hostile", mid + ".bin")})
     with cf.ThreadPoolExecutor(max_workers=4) as ex:
         list(ex.map(lambda r: sg.openssl(r["file"], r["blob"]), rows))
+    predict_hostile(ipec, W, rows)
+    rows += detached_rows(S, rows[::8], bases[0], sg)
     with open(os.path.join(S, "hostile", "list"), "w") as f:
         for r in rows:
             f.write("%s /suite/tables/hostile/%s 0\n" % (r["id"], os.path.basename(r["blob"])))
-    predict_hostile(ipec, W, rows)
     with open(os.path.join(W, "hostile.json"), "w") as f:
-        json.dump({"mutants": rows, "read": read}, f)
+        json.dump({"mutants": rows, "read": [r[0] for r in read]}, f)
     return len(rows)
 
 
-def big_policy(d):
+def detached_rows(S, some, base, sg):
+    """every 8th mutant again in the detached form, and wrappers with a bad header
+    around a valid table and its valid detached signature"""
+    out = []
+    for r in some:
+        blob = write(os.path.join(S, "hostile", r["id"] + "-det.bin"), sg.detached(r["file"]))
+        out.append(dict(r, id=r["id"] + "-det", blob=blob, desc=r["desc"] + ", detached signature"))
+    name, data = base
+    good = sg.detached(write(os.path.join(S, "hostile", name + "-w.tbl"), data))
+    t, s = len(data), len(good) - 24 - len(data)
+    bad = {"magic": b"IPECDSH\0" + good[8:], "version0": table_mutants.put(good, 8, "<I", 0),
+           "version2": table_mutants.put(good, 8, "<I", 2), "sig-size+1": table_mutants.put(good, 12, "<I", s + 1),
+           "sig-size-1": table_mutants.put(good, 12, "<I", s - 1), "sig-size0": table_mutants.put(good, 12, "<I", 0),
+           "table-size+8": table_mutants.put(good, 16, "<Q", t + 8), "table-size-8": table_mutants.put(good, 16, "<Q", t - 8),
+           "table-size-huge": table_mutants.put(good, 16, "<Q", 1 << 63), "sizes-swapped": table_mutants.put(
+               table_mutants.put(good, 12, "<I", t), 16, "<Q", s), "truncated": good[:-1], "trailing": good + b"\0",
+           "header-only": good[:24], "short": good[:20], "sig-at-table": good[:24] + good[24 + t:] + good[24:24 + t]}
+    for k, v in bad.items():
+        blob = write(os.path.join(S, "hostile", "%s-wrapper-%s.bin" % (name, k)), v)
+        out.append({"id": "%s-wrapper-%s" % (name, k), "desc": "detached wrapper: " + k, "blob": blob, "file": None,
+                    "dump": "-", "predict": "refused"})
+    return out
+
+
+def big_policy(d, n):
     """a table with every section: digest tables of both subsystems, pairs, templates"""
     L = ["DEFAULT action=ALLOW", "DEFAULT op=EXECUTE action=DENY", "op=EXECUTE boot_verified=TRUE action=ALLOW"]
-    for i in range(120):
+    for i in range(n):
         L.append("op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW" % (i * 7919 + 1))
     for i in range(40):
         L.append("op=KMODULE dmverity_roothash=sha256:%064x dmverity_signature=TRUE action=DENY" % (i * 104729 + 3))
@@ -423,7 +462,8 @@ def report_hostile(W, lines, rep):
         want = r["predict"]
         if k is not None and k != "OK":
             errnos[k] = errnos.get(k, 0) + 1
-        kinds[r["dump"] == "OK"] = kinds.get(r["dump"] == "OK", 0) + 1
+        if r["dump"] != "-" and not r["id"].endswith("-det"):
+            kinds[r["dump"] == "OK"] = kinds.get(r["dump"] == "OK", 0) + 1
         if k is None:
             bad = "no kernel answer"
         elif want == "refused":
@@ -444,8 +484,13 @@ def report_hostile(W, lines, rep):
             part["agree"] += 1
         else:
             part["disagree"].append({"line": "DISAGREE tables-hostile read-back %s: load, pkcs7, policy = %s" % (n, v)})
-    part["detail"] = ("%d mutants (%d refused by ipec dump, %d accepted), each validly signed; kernel errnos: %s; "
-                      "%d valid tables loaded and read back (pkcs7 and policy byte-identical)"
-                      % (len(doc["mutants"]), kinds.get(False, 0), kinds.get(True, 0),
-                         ", ".join("%s %d" % kv for kv in sorted(errnos.items())), len(doc["read"])))
+    ndet = sum(r["id"].endswith("-det") for r in doc["mutants"])
+    nwrap = sum(r["dump"] == "-" for r in doc["mutants"])
+    part["detail"] = ("%d hostile blobs: %d mutated tables (%d refused by ipec dump, %d accepted), each validly "
+                      "signed, %d of them also with a detached signature, and %d detached wrappers with a bad "
+                      "header; kernel errnos: %s; %d valid tables loaded and read back (pkcs7 and policy "
+                      "byte-identical), %d of them in the detached form"
+                      % (len(doc["mutants"]), len(doc["mutants"]) - ndet - nwrap, kinds.get(False, 0),
+                         kinds.get(True, 0), ndet, nwrap, ", ".join("%s %d" % kv for kv in sorted(errnos.items())),
+                         len(doc["read"]), sum(x.endswith("-det") for x in doc["read"])))
     rep["parts"].append(part)
