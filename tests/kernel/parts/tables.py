@@ -383,12 +383,19 @@ def records(recs, marker):
     return groups
 
 
-def kernel_decision(kd, recs, parse):
+def probe_rules(recs, pb, parse):
+    """the rule="..." of the probe's own records: its hook, its path (as part 2 reads them)"""
+    hook = decision_policies.HOOK[pb["action"]]
+    path = "?" if pb["path"] == "-" or pb["action"] == "initmod" else pb["path"]
+    return [a.get("rule") for a in map(parse, recs or []) if a.get("ipe_hook") == hook and a.get("path") == path]
+
+
+def kernel_decision(kd, rules):
     """the probe's decision; an errno after IPE allowed (ENOEXEC, EEXIST) reads the record's action"""
     if not kd:
         return None
-    if kd[0] == "ERR" and recs:
-        a = parse(recs[0]).get("rule", "").rsplit("action=", 1)[-1]
+    if kd[0] == "ERR" and rules and rules[0]:
+        a = rules[0].rsplit("action=", 1)[-1]
         if a in ("ALLOW", "DENY"):
             return a
     return kd[0]
@@ -414,12 +421,11 @@ def report_dec(W, lines, rep, h):
         for i, pb in enumerate(probes):
             part["cases"] += 1
             rx, rt = (gx[i] if i < len(gx) else None), (gt[i] if i < len(gt) else None)
-            dx = kernel_decision(dec.get(kx, {}).get(pb["label"]), rx, h.parse_audit)
-            dt = kernel_decision(dec.get(kt, {}).get(pb["label"]), rt, h.parse_audit)
+            rule = probe_rules(rx, pb, h.parse_audit)
+            dx = kernel_decision(dec.get(kx, {}).get(pb["label"]), rule)
+            dt = kernel_decision(dec.get(kt, {}).get(pb["label"]), probe_rules(rt, pb, h.parse_audit))
             ex = px[i] if isinstance(px, list) else {}
             et = pt[i] if isinstance(pt, list) else {}
-            hook = decision_policies.HOOK[pb["action"]]
-            rule = [h.parse_audit(m).get("rule") for m in (rx or []) if h.parse_audit(m).get("ipe_hook") == hook]
             problems = []
             if r.get("compile_error"):
                 problems.append("ipec compile failed: " + r["compile_error"][-200:])
