@@ -12,4 +12,14 @@ namespace ipec::analysis {
 // digests as the quoted algorithm (hex if it has unprintable bytes), a colon and upper-case hex.
 std::string auditRule(const ast::Policy& policy, const ast::Statement& s);
 
+// The bytes a decision table's AUDIT section stores for a rule (docs/table-format.md): auditRule's
+// text with each digest value (algorithm, colon and hex) replaced by one marker byte.
+struct AuditDigestMarkers {
+  char fsverity, dmverity;
+};
+std::string auditRuleFormat(const ast::Policy& policy, const ast::Statement& s, AuditDigestMarkers markers);
+
+// A digest value as the kernel prints it in a rule (ipe_digest_audit): what replaces a marker.
+std::string auditDigest(std::string_view alg, std::string_view bytes);
+
 }  // namespace ipec::analysis

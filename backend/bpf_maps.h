@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "backend/ipet.h"
+#include "backend/ipet_cxx.h"
 #include "backend/program.h"
 
 namespace ipec::backend {

@@ -9,6 +9,10 @@
 #include <optional>
 #include <vector>
 
+#include <llvm/ADT/ArrayRef.h>
+#include <llvm/ADT/SmallVector.h>
+#include <llvm/ADT/StringRef.h>
+
 #include "base/hex.h"
 #include "stdlib/catalog.h"
 
@@ -73,6 +77,62 @@ SlotView slotAt(const ipet_dtab& d, uint32_t slot) {
   return v;
 }
 
+std::string digestText(const ipet_table& t, const Digest& d) {
+  return fmt::format("{}{}{}", algName(t, d.alg), sl::kDigestSeparator, hex(d.bytes));
+}
+
+// Digests first, then the template's properties: the order of a table without usable formats.
+std::vector<std::string> canonicalOrder(const ipet_table& t, const Rule& r) {
+  std::vector<std::string> out;
+  if (r.fsv) out.push_back(fmt::format("{}={}", sl::propKey(sl::Prop::FsverityDigest), digestText(t, *r.fsv)));
+  if (r.dm) out.push_back(fmt::format("{}={}", sl::propKey(sl::Prop::DmverityRoothash), digestText(t, *r.dm)));
+  const ipet_template& tm = t.templates[r.tmpl];
+  for (uint32_t i = 0; i < tm.nprops; ++i) {
+    const ipet_tprop& p = t.tprops[tm.first_prop + i];
+    const sl::Prop prop = static_cast<sl::Prop>(p.prop);
+    out.push_back(fmt::format("{}={}", sl::propKey(prop), sl::valueSpelling(sl::propDomain(prop), p.value)));
+  }
+  return out;
+}
+
+// The rule's properties in the order the source wrote them, from its AUDIT format: a marker
+// stands for the rule's digest, every other `key=value` must be the template's next property.
+// Empty when the format does not agree with the rule (then the canonical order is used).
+std::vector<std::string> writtenOrder(const ipet_table& t, const Rule& r, std::string_view op, std::string_view action) {
+  const ipet_u8* text = nullptr;
+  ipet_u32 len = 0;
+  ipet_rule_audit(&t, r.rank, &text, &len);
+  llvm::SmallVector<llvm::StringRef, 8> tokens;
+  llvm::StringRef(reinterpret_cast<const char*>(text), len).split(tokens, ' ');
+  if (tokens.size() < 2 || tokens.front() != fmt::format("{}{}", sl::kOpPrefix, op) ||
+      tokens.back() != fmt::format("{}{}", sl::kActionPrefix, action))
+    return {};
+  const ipet_template& tm = t.templates[r.tmpl];
+  const std::string fsv = fmt::format("{}={}", sl::propKey(sl::Prop::FsverityDigest), char{IPET_AUDIT_FSV_MARKER});
+  const std::string dm = fmt::format("{}={}", sl::propKey(sl::Prop::DmverityRoothash), char{IPET_AUDIT_DM_MARKER});
+  std::vector<std::string> out;
+  uint32_t next = 0;
+  bool saw_fsv = false, saw_dm = false;
+  for (llvm::StringRef tok : llvm::ArrayRef<llvm::StringRef>(tokens).drop_front().drop_back()) {
+    if (tok == fsv && r.fsv) {
+      out.push_back(fmt::format("{}={}", sl::propKey(sl::Prop::FsverityDigest), digestText(t, *r.fsv)));
+      saw_fsv = true;
+    } else if (tok == dm && r.dm) {
+      out.push_back(fmt::format("{}={}", sl::propKey(sl::Prop::DmverityRoothash), digestText(t, *r.dm)));
+      saw_dm = true;
+    } else {
+      if (next == tm.nprops) return {};
+      const ipet_tprop& p = t.tprops[tm.first_prop + next++];
+      const sl::Prop prop = static_cast<sl::Prop>(p.prop);
+      std::string want = fmt::format("{}={}", sl::propKey(prop), sl::valueSpelling(sl::propDomain(prop), p.value));
+      if (tok != want) return {};
+      out.push_back(std::move(want));
+    }
+  }
+  if (next != tm.nprops || saw_fsv != r.fsv.has_value() || saw_dm != r.dm.has_value()) return {};
+  return out;
+}
+
 }  // namespace
 
 std::string decompile(const ipet_table& t) {
@@ -110,29 +170,19 @@ std::string decompile(const ipet_table& t) {
   fmt::format_to(it, "{}{} {}{}.{}.{}\n", sl::kPolicyNamePrefix,
                  std::string_view(reinterpret_cast<const char*>(t.name), t.name_len), sl::kPolicyVersionPrefix,
                  t.version[0], t.version[1], t.version[2]);
-  for (uint32_t op = 0; op < IPET_OPS; ++op)
-    if (t.ops[op].default_source == 2) {
-      fmt::format_to(it, "{} {}{}\n", sl::kDefaultKeyword, sl::kActionPrefix, action(t.ops[op].default_action));
-      break;
-    }
+  if (t.global_default < 2)
+    fmt::format_to(it, "{} {}{}\n", sl::kDefaultKeyword, sl::kActionPrefix, action(t.global_default));
   for (uint32_t op = 0; op < IPET_OPS; ++op)
     if (t.ops[op].explicit_default)
       fmt::format_to(it, "{} {}{} {}{}\n", sl::kDefaultKeyword, sl::kOpPrefix, sl::opSpelling(static_cast<sl::Op>(op)),
                      sl::kActionPrefix, action(t.ops[op].default_action));
   for (const Rule& r : rules) {
     const ipet_template& tm = t.templates[r.tmpl];
-    fmt::format_to(it, "{}{}", sl::kOpPrefix, sl::opSpelling(static_cast<sl::Op>(r.op)));
-    if (r.fsv)
-      fmt::format_to(it, " {}={}{}{}", sl::propKey(sl::Prop::FsverityDigest), algName(t, r.fsv->alg),
-                     sl::kDigestSeparator, hex(r.fsv->bytes));
-    if (r.dm)
-      fmt::format_to(it, " {}={}{}{}", sl::propKey(sl::Prop::DmverityRoothash), algName(t, r.dm->alg),
-                     sl::kDigestSeparator, hex(r.dm->bytes));
-    for (uint32_t i = 0; i < tm.nprops; ++i) {
-      const ipet_tprop& p = t.tprops[tm.first_prop + i];
-      const sl::Prop prop = static_cast<sl::Prop>(p.prop);
-      fmt::format_to(it, " {}={}", sl::propKey(prop), sl::valueSpelling(sl::propDomain(prop), p.value));
-    }
+    const std::string_view op = sl::opSpelling(static_cast<sl::Op>(r.op));
+    std::vector<std::string> props = writtenOrder(t, r, op, action(tm.action));
+    if (props.empty()) props = canonicalOrder(t, r);
+    fmt::format_to(it, "{}{}", sl::kOpPrefix, op);
+    for (const std::string& p : props) fmt::format_to(it, " {}", p);
     fmt::format_to(it, " {}{}\n", sl::kActionPrefix, action(tm.action));
   }
   return out;

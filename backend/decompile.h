@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "backend/ipet.h"
+#include "backend/ipet_cxx.h"
 
 namespace ipec::backend {
 

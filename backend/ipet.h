@@ -1,35 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause */
 /*
- * ipet: load and evaluate an ipec decision table (docs/table-format.md).
+ * ipet: load and evaluate an ipec decision table (ipec's docs/table-format.md).
  *
- * Freestanding C99: no libc, no allocation, kernel-style fixed-width types. ipet_load() checks
+ * Freestanding C, built unchanged in the kernel and in userspace (where ipet_user.h supplies
+ * what the kernel's headers do): no libc, no allocation, no floating point. ipet_load() checks
  * an untrusted table in O(size) and fills a handle that points into the caller's buffer;
  * ipet_eval() decides an event in constant time with no branch that depends on the event.
- * The reference implementation assumes a little-endian host.
+ * Records are little-endian and read in place: the interpreter assumes a little-endian CPU.
  */
 #ifndef IPET_H
 #define IPET_H
 
 #ifdef __KERNEL__
+#include <linux/build_bug.h>
+#include <linux/nospec.h>
+#include <linux/stddef.h>
 #include <linux/types.h>
-typedef u8 ipet_u8;
-typedef u16 ipet_u16;
-typedef u32 ipet_u32;
-typedef u64 ipet_u64;
+#include <linux/unaligned.h>
 #else
-#include <stddef.h> /* freestanding headers */
-#include <stdint.h>
-typedef uint8_t ipet_u8;
-typedef uint16_t ipet_u16;
-typedef uint32_t ipet_u32;
-typedef uint64_t ipet_u64;
+#include "ipet_user.h"
 #endif
 
-#ifdef __cplusplus
-extern "C" {
-#endif
+/*
+ * An index that comes from table data and selects memory: ipet_load() has bounded it, and
+ * array_index_nospec() keeps it bounded under speculation too.
+ */
+#define IPET_INDEX(index, size) array_index_nospec(index, size)
 
-#define IPET_FORMAT_VERSION 2u
+#define IPET_FORMAT_VERSION 3u
 #define IPET_HEADER_SIZE 64u
 #define IPET_POINTS 64u
 #define IPET_OPS 8u
@@ -42,16 +40,16 @@ extern "C" {
 
 /* ---- on-disk records (all little-endian; see docs/table-format.md) ------------------------ */
 struct ipet_header {
-	ipet_u8 magic[8]; /* "IPECTBL\0" */
-	ipet_u16 version;
-	ipet_u16 header_size;
-	ipet_u32 flags;
-	ipet_u64 total_size;
-	ipet_u64 checksum; /* FNV-1a 64 of the file with this field read as zero */
-	ipet_u32 features;
-	ipet_u32 section_count;
-	ipet_u64 section_dir;
-	ipet_u8 reserved[16];
+	u8 magic[8]; /* "IPECTBL\0" */
+	u16 version;
+	u16 header_size;
+	u32 flags;
+	u64 total_size;
+	u64 checksum; /* FNV-1a 64 of the file with this field read as zero */
+	u32 features;
+	u32 section_count;
+	u64 section_dir;
+	u8 reserved[16];
 };
 
 enum ipet_section_kind {
@@ -64,120 +62,133 @@ enum ipet_section_kind {
 	IPET_SEC_DIGEST_TABLE = 7,
 	IPET_SEC_PAIR_TABLE = 8,
 	IPET_SEC_DIGEST_ALGS = 9,
+	IPET_SEC_AUDIT = 10,
 };
 
+/* AUDIT: the byte that stands for a digest value (the event's algorithm, ':' and hex). */
+#define IPET_AUDIT_FSV_MARKER 0x01
+#define IPET_AUDIT_DM_MARKER 0x02
+#define IPET_AUDIT_HEADER_SIZE 16u
+
 struct ipet_section {
-	ipet_u32 kind;
-	ipet_u32 index;
-	ipet_u64 offset;
-	ipet_u64 size;
-	ipet_u64 count;
+	u32 kind;
+	u32 index;
+	u64 offset;
+	u64 size;
+	u64 count;
 };
 
 struct ipet_op_record {
-	ipet_u8 evaluated;        /* 1: IPE is asked about this op on the target */
-	ipet_u8 default_action;   /* 0 ALLOW, 1 DENY */
-	ipet_u8 default_source;   /* 0 none, 1 DEFAULT op=, 2 global DEFAULT */
-	ipet_u8 explicit_default; /* 1: the policy has DEFAULT op= for this op */
-	ipet_u32 w_base;
-	ipet_u32 w_kind;
-	ipet_u32 zero;
+	u8 evaluated;        /* 1: IPE is asked about this op on the target */
+	u8 default_action;   /* 0 ALLOW, 1 DENY */
+	u8 default_source;   /* 0 none, 1 DEFAULT op=, 2 global DEFAULT */
+	u8 explicit_default; /* 1: the policy has DEFAULT op= for this op */
+	u32 w_base;
+	u32 w_kind;
+	u32 zero;
 };
 
 struct ipet_kind {
-	ipet_u32 offset[IPET_POINTS]; /* from the group's base rank, or IPET_NO_OFFSET */
-	ipet_u64 deny_bits;           /* bit p: the action (1 DENY) at point p */
-	ipet_u32 member_begin;
-	ipet_u32 member_count;
+	u32 offset[IPET_POINTS]; /* from the group's base rank, or IPET_NO_OFFSET */
+	u64 deny_bits;           /* bit p: the action (1 DENY) at point p */
+	u32 member_begin;
+	u32 member_count;
 };
 
 struct ipet_member {
-	ipet_u32 offset; /* rank - base rank */
-	ipet_u32 tmpl;
+	u32 offset; /* rank - base rank */
+	u32 tmpl;
 };
 
 struct ipet_template {
-	ipet_u8 action;
-	ipet_u8 zero;
-	ipet_u16 nprops;
-	ipet_u32 first_prop;
+	u8 action;
+	u8 zero;
+	u16 nprops;
+	u32 first_prop;
 };
 
 struct ipet_tprop {
-	ipet_u8 prop;
-	ipet_u8 value;
-	ipet_u16 zero;
+	u8 prop;
+	u8 value;
+	u16 zero;
 };
 
 struct ipet_table_header {
-	ipet_u8 subsystem; /* 0 fs-verity, 1 dm-verity, 2 pair */
-	ipet_u8 length;    /* digest bytes; 8 for the pair table */
-	ipet_u8 width;     /* payload bytes: 4 or 8 */
-	ipet_u8 alg;       /* implied algorithm id of narrow payloads */
-	ipet_u32 slots;
-	ipet_u32 buckets;
-	ipet_u32 seed;
+	u8 subsystem; /* 0 fs-verity, 1 dm-verity, 2 pair */
+	u8 length;    /* digest bytes; 8 for the pair table */
+	u8 width;     /* payload bytes: 4 or 8 */
+	u8 alg;       /* implied algorithm id of narrow payloads */
+	u32 slots;
+	u32 buckets;
+	u32 seed;
 };
 
 /* ---- the loaded handle (points into the caller's buffer) ---------------------------------- */
 struct ipet_dtab {
-	const ipet_u8 *slots;   /* slot 0 */
-	const ipet_u16 *disp;   /* per bucket */
-	ipet_u32 nslots;
-	ipet_u32 nbuckets;
-	ipet_u32 seed;
-	ipet_u32 stride;
-	ipet_u32 length;        /* digest bytes */
-	ipet_u32 wide;          /* 1: two-word payload */
-	ipet_u32 alg;           /* implied algorithm of narrow payloads */
-	ipet_u32 word_mask[16]; /* 0xFFFFFFFF for the words of the digest, 0 after */
+	const u8 *slots;   /* slot 0 */
+	const u16 *disp;   /* per bucket */
+	u32 nslots;
+	u32 nbuckets;
+	u32 seed;
+	u32 stride;
+	u32 length;        /* digest bytes */
+	u32 wide;          /* 1: two-word payload */
+	u32 alg;           /* implied algorithm of narrow payloads */
+	u32 word_mask[16]; /* 0xFFFFFFFF for the words of the digest, 0 after */
 };
 
 struct ipet_table {
-	const ipet_u8 *base;
-	ipet_u64 size;
-	ipet_u32 features;
-	ipet_u32 flags;
-	const ipet_u8 *name;
-	ipet_u32 name_len;
-	ipet_u16 version[3];
+	const u8 *base;
+	u64 size;
+	u32 features;
+	u32 flags;
+	const u8 *name;
+	u32 name_len;
+	u16 version[3];
 	const struct ipet_op_record *ops;
 	const struct ipet_kind *kinds;
-	ipet_u32 nkinds;
+	u32 nkinds;
 	const struct ipet_member *members;
-	ipet_u32 nmembers;
+	u32 nmembers;
 	const struct ipet_template *templates;
-	ipet_u32 ntemplates;
+	u32 ntemplates;
 	const struct ipet_tprop *tprops;
-	ipet_u32 ntprops;
+	u32 ntprops;
 	/* [subsystem][class]; class IPET_DIGEST_CLASSES is the always-empty table */
 	struct ipet_dtab dtab[2][IPET_DIGEST_CLASSES + 1];
 	struct ipet_dtab pair;
-	const ipet_u8 *alg_names; /* DIGEST_ALGS section */
-	ipet_u32 alg_names_size;
+	const u8 *alg_names; /* DIGEST_ALGS section */
+	u32 alg_names_size;
 	/* Which lookups the table needs (decided at load time, the same for every event). */
-	ipet_u32 has_fsv, has_dm, has_pair;
+	u32 has_fsv, has_dm, has_pair;
+	/* AUDIT section */
+	u32 global_default;        /* 0 ALLOW, 1 DENY, 2 none */
+	u32 audit_rules;           /* R */
+	u32 audit_nformats;        /* N */
+	const u8 *audit_format_of; /* u32[R] */
+	const u8 *audit_formats;   /* {u32 offset, u32 length}[N] */
+	const u8 *audit_blob;
 };
 
 /* ---- events and decisions ----------------------------------------------------------------- */
 struct ipet_event {
-	ipet_u8 op;          /* enum ipe_op_type order */
-	ipet_u8 file;        /* 1: the operation has a file */
-	ipet_u8 initramfs;   /* 1: the file's superblock is the initramfs */
-	ipet_u8 bdev;        /* 0 none, 1 plain block device, 2 dm-verity */
-	ipet_u8 dm_signed;   /* dm-verity root hash signature verified */
-	ipet_u8 fsverity;    /* 1: fs-verity is enabled on the file */
-	ipet_u8 fsv_signed;  /* a valid fs-verity builtin signature */
-	ipet_u8 bpf_verdict; /* enum lsm_integrity_verdict */
-	ipet_u8 bpf_keyring; /* 0 builtin, 1 secondary, 2 platform, other: any other id */
-	ipet_u8 bpf_kernel;
-	ipet_u8 fsv_alg; /* algorithm ids as in docs/table-format.md */
-	ipet_u8 fsv_len;
-	ipet_u8 dm_alg;
-	ipet_u8 dm_len;
-	ipet_u8 pad[2];
-	ipet_u8 fsv_digest[IPET_MAX_DIGEST]; /* zero after fsv_len bytes */
-	ipet_u8 dm_digest[IPET_MAX_DIGEST];
+	u8 op;          /* enum ipe_op_type order */
+	u8 file;        /* 1: the operation has a file */
+	u8 initramfs;   /* 1: the file's superblock is the initramfs */
+	u8 bdev;        /* 0 none, 1 plain block device, 2 dm-verity */
+	u8 dm_signed;   /* dm-verity root hash signature verified */
+	u8 fsverity;    /* 1: fs-verity is enabled on the file */
+	u8 fsv_signed;  /* a valid fs-verity builtin signature */
+	u8 bpf_verdict; /* enum lsm_integrity_verdict */
+	u8 bpf_keyring; /* 0 builtin, 1 secondary, 2 platform, other: any other id */
+	u8 bpf_kernel;
+	u8 fsv_alg; /* algorithm ids as in docs/table-format.md */
+	u8 fsv_len;
+	u8 dm_alg;
+	u8 dm_len;
+	u8 pad[2];
+	u8 fsv_digest[IPET_MAX_DIGEST]; /* zero after fsv_len bytes */
+	u8 dm_digest[IPET_MAX_DIGEST];
 };
 
 enum ipet_decision_kind {
@@ -189,9 +200,9 @@ enum ipet_decision_kind {
 };
 
 struct ipet_decision {
-	ipet_u32 action; /* 0 ALLOW, 1 DENY */
-	ipet_u32 kind;   /* enum ipet_decision_kind */
-	ipet_u32 rule;   /* rank of the deciding rule, or IPET_NO_RULE */
+	u32 action; /* 0 ALLOW, 1 DENY */
+	u32 kind;   /* enum ipet_decision_kind */
+	u32 rule;   /* rank of the deciding rule, or IPET_NO_RULE */
 };
 
 enum ipet_status {
@@ -216,44 +227,42 @@ enum ipet_status {
 	IPET_E_SLOT,           /* a slot's op, algorithm, kind or reference */
 	IPET_E_ALGS,           /* the algorithm name section */
 	IPET_E_ALIGN,          /* the buffer itself is not 8-aligned */
+	IPET_E_AUDIT,          /* the AUDIT section */
 };
 
-int ipet_load(struct ipet_table *t, const void *buf, ipet_u64 len);
+int ipet_load(struct ipet_table *t, const void *buf, u64 len);
 void ipet_eval(const struct ipet_table *t, const struct ipet_event *e, struct ipet_decision *out);
 const char *ipet_strerror(int status);
+/* The audit format of the rule at rank @rule; *len = 0 and *text = NULL when there is none. */
+void ipet_rule_audit(const struct ipet_table *t, u32 rule, const u8 **text, u32 *len);
 /* FNV-1a 64 of buf with the 8 bytes at skip_at read as zero (the header's checksum field). */
-ipet_u64 ipet_checksum(const ipet_u8 *buf, ipet_u64 len, ipet_u64 skip_at);
+u64 ipet_checksum(const u8 *buf, u64 len, u64 skip_at);
 /* The hash of docs/table-format.md, shared by the writer. */
-ipet_u64 ipet_hash(ipet_u32 seed, const ipet_u32 words[16], ipet_u32 tag);
-ipet_u32 ipet_bucket(ipet_u64 h, ipet_u32 nbuckets);
-ipet_u32 ipet_slot(ipet_u64 h, ipet_u32 disp, ipet_u32 nslots);
+u64 ipet_hash(u32 seed, const u32 words[16], u32 tag);
+u32 ipet_bucket(u64 h, u32 nbuckets);
+u32 ipet_slot(u64 h, u32 disp, u32 nslots);
 
-/* Compile-time layout checks (C99: a negative array size fails). */
-#define IPET_ASSERT(name, cond) typedef char ipet_assert_##name[(cond) ? 1 : -1]
-IPET_ASSERT(header_size, sizeof(struct ipet_header) == 64);
-IPET_ASSERT(section_size, sizeof(struct ipet_section) == 32);
-IPET_ASSERT(op_record_size, sizeof(struct ipet_op_record) == 16);
-IPET_ASSERT(kind_size, sizeof(struct ipet_kind) == 272);
-IPET_ASSERT(member_size, sizeof(struct ipet_member) == 8);
-IPET_ASSERT(template_size, sizeof(struct ipet_template) == 8);
-IPET_ASSERT(tprop_size, sizeof(struct ipet_tprop) == 4);
-IPET_ASSERT(table_header_size, sizeof(struct ipet_table_header) == 16);
+/* Compile-time layout checks. */
+static_assert(sizeof(struct ipet_header) == 64);
+static_assert(sizeof(struct ipet_section) == 32);
+static_assert(sizeof(struct ipet_op_record) == 16);
+static_assert(sizeof(struct ipet_kind) == 272);
+static_assert(sizeof(struct ipet_member) == 8);
+static_assert(sizeof(struct ipet_template) == 8);
+static_assert(sizeof(struct ipet_tprop) == 4);
+static_assert(sizeof(struct ipet_table_header) == 16);
 /* Field offsets the format document names. */
-IPET_ASSERT(header_version, offsetof(struct ipet_header, version) == 8);
-IPET_ASSERT(header_total, offsetof(struct ipet_header, total_size) == 16);
-IPET_ASSERT(header_checksum, offsetof(struct ipet_header, checksum) == 24);
-IPET_ASSERT(header_features, offsetof(struct ipet_header, features) == 32);
-IPET_ASSERT(header_dir, offsetof(struct ipet_header, section_dir) == 40);
-IPET_ASSERT(section_offset, offsetof(struct ipet_section, offset) == 8);
-IPET_ASSERT(op_w_base, offsetof(struct ipet_op_record, w_base) == 4);
-IPET_ASSERT(kind_deny, offsetof(struct ipet_kind, deny_bits) == 256);
-IPET_ASSERT(kind_members, offsetof(struct ipet_kind, member_begin) == 264);
-IPET_ASSERT(template_first, offsetof(struct ipet_template, first_prop) == 4);
-IPET_ASSERT(table_slots, offsetof(struct ipet_table_header, slots) == 4);
-IPET_ASSERT(table_seed, offsetof(struct ipet_table_header, seed) == 12);
-
-#ifdef __cplusplus
-}
-#endif
+static_assert(offsetof(struct ipet_header, version) == 8);
+static_assert(offsetof(struct ipet_header, total_size) == 16);
+static_assert(offsetof(struct ipet_header, checksum) == 24);
+static_assert(offsetof(struct ipet_header, features) == 32);
+static_assert(offsetof(struct ipet_header, section_dir) == 40);
+static_assert(offsetof(struct ipet_section, offset) == 8);
+static_assert(offsetof(struct ipet_op_record, w_base) == 4);
+static_assert(offsetof(struct ipet_kind, deny_bits) == 256);
+static_assert(offsetof(struct ipet_kind, member_begin) == 264);
+static_assert(offsetof(struct ipet_template, first_prop) == 4);
+static_assert(offsetof(struct ipet_table_header, slots) == 4);
+static_assert(offsetof(struct ipet_table_header, seed) == 12);
 
 #endif /* IPET_H */

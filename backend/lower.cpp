@@ -4,6 +4,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <llvm/ADT/StringMap.h>
+
+#include "analysis/audit_text.h"
+#include "backend/ipet_cxx.h"
 #include "backend/program.h"
 
 namespace ipec::backend {
@@ -98,6 +102,14 @@ DecisionProgram lower(const ast::Policy& policy, const analysis::Target& t, cons
     o.default_source = od >= 0 ? 1 : d >= 0 ? 2 : 0;
     o.default_action = d >= 0 ? policy.statements[d].action : sl::Action::Allow;
   }
+  if (index.global_default >= 0) prog.global_default = policy.statements[index.global_default].action == sl::Action::Deny;
+  llvm::StringMap<uint32_t> format_index;
+  auto auditFormat = [&](const ast::Statement& s) {
+    std::string f = analysis::auditRuleFormat(policy, s, {IPET_AUDIT_FSV_MARKER, IPET_AUDIT_DM_MARKER});
+    auto [it, fresh] = format_index.try_emplace(f, static_cast<uint32_t>(prog.audit_formats.size()));
+    if (fresh) prog.audit_formats.push_back(std::move(f));
+    return it->second;
+  };
 
   // Ranks: the kept rules in file order, over all ops.
   std::vector<const analysis::OpGroups*> groups_of(sl::kNumOps, nullptr);
@@ -152,6 +164,7 @@ DecisionProgram lower(const ast::Policy& policy, const analysis::Target& t, cons
     }
     KeptRule kr{next_rank++, templates(tmpl), g->masks[pos], s.action};
     prog.statement_of_rank.push_back(si);
+    prog.audit_format_of_rank.push_back(auditFormat(s));
     GroupBuild* gb = &w_groups[o];
     if (fid != kAnyDigest || hid != kAnyDigest) {
       auto& groups = hid == kAnyDigest ? fsv_groups[o] : fid == kAnyDigest ? dm_groups[o] : pair_groups[o];

@@ -83,6 +83,10 @@ struct DecisionProgram {
   uint32_t rules = 0;                  // ranks 0 .. rules-1
   uint32_t dropped = 0;                // rules lowering dropped (unreachable, or not representable)
   std::vector<uint32_t> statement_of_rank;  // not written: maps ranks back to the source
+  // The AUDIT section: each rank's audit format (deduplicated), and the global DEFAULT.
+  std::vector<std::string> audit_formats;
+  std::vector<uint32_t> audit_format_of_rank;
+  uint8_t global_default = 2;  // 0 ALLOW, 1 DENY, 2 none
 };
 
 // Target feature bits (docs/table-format.md, "Header").

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "analysis/event_model.h"
-#include "backend/ipet.h"
+#include "backend/ipet_cxx.h"
 
 namespace ipec::backend {
 

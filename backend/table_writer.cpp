@@ -5,7 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "backend/ipet.h"
+#include "backend/ipet_cxx.h"
 #include "backend/records.h"
 
 namespace ipec::backend {
@@ -134,6 +134,27 @@ std::string le32(uint32_t v) {
   return s;
 }
 
+// AUDIT: each rank's format index, the deduplicated formats, and the global DEFAULT.
+void writeAudit(ByteWriter& out, const DecisionProgram& prog) {
+  if (prog.audit_format_of_rank.size() != prog.rules)
+    throw std::logic_error("the program has no audit format for every rank");
+  uint32_t blob = 0;
+  for (const std::string& f : prog.audit_formats) blob += static_cast<uint32_t>(f.size());
+  out.u32(prog.rules);
+  out.u32(static_cast<uint32_t>(prog.audit_formats.size()));
+  out.u32(blob);
+  out.u8(prog.global_default);
+  out.zeros(3);
+  for (uint32_t f : prog.audit_format_of_rank) out.u32(f);
+  uint32_t at = 0;
+  for (const std::string& f : prog.audit_formats) {
+    out.u32(at);
+    out.u32(static_cast<uint32_t>(f.size()));
+    at += static_cast<uint32_t>(f.size());
+  }
+  for (const std::string& f : prog.audit_formats) out.bytes(f);
+}
+
 }  // namespace
 
 std::string writeTable(const DecisionProgram& prog, TableStats* stats) {
@@ -149,7 +170,7 @@ std::string writeTable(const DecisionProgram& prog, TableStats* stats) {
   };
 
   // Header placeholder and directory space: the directory follows the header.
-  const uint32_t max_sections = 9 + 2 * IPET_DIGEST_CLASSES;
+  const uint32_t max_sections = 10 + 2 * IPET_DIGEST_CLASSES;
   out.zeros(IPET_HEADER_SIZE + max_sections * sizeof(ipet_section));
 
   begin(IPET_SEC_POLICY, 0);
@@ -280,6 +301,10 @@ std::string writeTable(const DecisionProgram& prog, TableStats* stats) {
     out.bytes(name);
   }
   end(sl::kNumDigestAlgs);
+
+  begin(IPET_SEC_AUDIT, 0);
+  writeAudit(out, prog);
+  end(prog.rules);
   out.align(8);
 
   // Header and directory.

@@ -66,7 +66,7 @@
 #include <string_view>
 #include <vector>
 
-#include "backend/ipet.h"
+#include "backend/ipet_cxx.h"
 #include "backend/table.h"
 #include "base/hex.h"
 #include "bench/bench_inputs.h"

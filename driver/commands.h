@@ -150,6 +150,7 @@ struct SignOptions {
   PipelineConfig pipeline;
   std::string policy, key, cert, output;
   std::string digest = "sha256";
+  std::string form = "auto";  // attached | detached | auto (docs/cli.md#ipec-sign)
   bool no_certs = false;
   bool force = false;
   ColorMode color = ColorMode::Auto;

@@ -364,9 +364,10 @@ CLI::App* addDiff(CLI::App& app, Cli& cli) {
 // ipec sign and ipec verify (docs/cli.md#ipec-sign).
 CLI::App* addSign(CLI::App& app, Cli& cli) {
   SignOptions& o = cli.sign;
-  auto* s = app.add_subcommand("sign", "Check a policy and sign it as the kernel takes it (PKCS#7, DER, attached, no "
-                                       "signed attributes)");
-  s->add_option("policy", o.policy, "Policy file ('-' reads standard input; then -o is needed)")->required();
+  auto* s = app.add_subcommand("sign", "Check a policy or load a table and sign it as the kernel takes it (PKCS#7, "
+                                       "DER, no signed attributes)");
+  s->add_option("policy", o.policy,
+                "Policy file or compiled table ('-' reads standard input; then -o is needed)")->required();
   s->add_option("--key", o.key, "The private key: a PEM or DER file (RSA or EC), or a PKCS#11 URI (pkcs11:...)")
       ->required()
       ->check(nonEmpty("a key file or a pkcs11: URI"));
@@ -378,6 +379,12 @@ CLI::App* addSign(CLI::App& app, Cli& cli) {
   s->add_flag("--no-certs", o.no_certs, "Do not embed the certificate (the kernel finds it in its keyring)");
   s->add_option("--digest", o.digest, "sha256, sha384 or sha512")->check(nonEmpty("sha256, sha384 or sha512"))
       ->default_val("sha256");
+  s->add_option("--form", o.form,
+                "attached (PKCS#7 with the content), detached (a table beside its signature, in the wrapper), or "
+                "auto: attached when it fits 65535 bytes")
+      ->check(nonEmpty("attached, detached or auto"))
+      ->check(CLI::IsMember({"attached", "detached", "auto"}))
+      ->default_val("auto");
   s->add_flag("--force", o.force, "Sign (and write) even what the kernel would reject");
   addColor(s, cli.color, "the diagnostics");
   addLimitOptions(s, cli.diag_options);
@@ -389,7 +396,9 @@ CLI::App* addSign(CLI::App& app, Cli& cli) {
 CLI::App* addVerify(CLI::App& app, Cli& cli) {
   VerifyOptions& o = cli.verify;
   auto* v = app.add_subcommand("verify", "Check a signed policy: the signature, the signer, and the policy inside");
-  v->add_option("signed", o.blob, "Signed policy blob, DER ('-' reads standard input)")->required();
+  v->add_option("signed", o.blob,
+                "Signed policy blob: DER PKCS#7, or a table's detached-signature wrapper ('-' reads standard input)")
+      ->required();
   v->add_option("--cert", o.cert, "The certificate that must have signed (PEM or DER); without it, the one inside")
       ->check(nonEmpty("a certificate file"));
   v->add_option("--format", o.format, "text, or json (one document)")

@@ -44,7 +44,8 @@ std::optional<std::string> signPolicy(const SignRequest& r, std::string& error) 
     error = fmt::format("cannot sign with {}", stdlib::digestAlgName(r.digest));
     return std::nullopt;
   }
-  const unsigned flags = CMS_BINARY | CMS_NOATTR | CMS_NOSMIMECAP | CMS_PARTIAL | (r.embed_cert ? 0 : CMS_NOCERTS);
+  const unsigned flags = CMS_BINARY | CMS_NOATTR | CMS_NOSMIMECAP | CMS_PARTIAL | (r.embed_cert ? 0 : CMS_NOCERTS) |
+                         (r.detached ? CMS_DETACHED : 0);
   CmsPtr cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, flags));
   BioPtr content = memoryBio(r.content);
   if (!cms || !content || !CMS_add1_signer(cms.get(), r.cert, r.key, md, flags) ||

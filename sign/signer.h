@@ -2,7 +2,8 @@
 // Signing a policy as the kernel takes it: PKCS#7 SignedData, DER, the content attached and
 // signed as it is (binary), no signed attributes; the signer's certificate embedded or not.
 // The bytes are those of `openssl smime -sign -noattr -nodetach -binary -outform der`, which
-// docs/signing-model.md measures and frontend::SigningModel sizes.
+// docs/signing-model.md measures and frontend::SigningModel sizes. Detached, the same SignedData
+// without its content (`openssl smime` without -nodetach), as the wrapper of sign/wrapper.h holds it.
 #pragma once
 
 #include <optional>
@@ -23,6 +24,7 @@ struct SignRequest {
   X509* cert = nullptr;
   bool embed_cert = true;
   stdlib::DigestAlg digest = stdlib::DigestAlg::Sha256;
+  bool detached = false;  // sign `content` but leave it out of the SignedData
 };
 
 // The DER blob, or nullopt with `error` set (OpenSSL's reason).

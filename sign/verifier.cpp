@@ -12,6 +12,7 @@
 
 #include "frontend/kernel_limits.h"
 #include "sign/der.h"
+#include "sign/wrapper.h"
 
 namespace ipec::sign {
 namespace {
@@ -195,7 +196,8 @@ Problem parserProblem(CMS_ContentInfo* cms, std::string_view der) {
 
 // The signatures, then the signer: what pkcs7_verify() and the keyring lookup refuse. Fills each
 // signer's certificate into `r`.
-Problem signatureProblem(CMS_ContentInfo* cms, STACK_OF(X509) * embedded, X509* expected, BlobReport& r) {
+Problem signatureProblem(CMS_ContentInfo* cms, STACK_OF(X509) * embedded, X509* expected, BIO* detached,
+                         BlobReport& r) {
   STACK_OF(CMS_SignerInfo)* infos = CMS_get0_SignerInfos(cms);
   CertStack signers(sk_X509_new_null());
   std::string wrong_signer;  // the first signer that is not the certificate of --cert
@@ -219,9 +221,8 @@ Problem signatureProblem(CMS_ContentInfo* cms, STACK_OF(X509) * embedded, X509* 
     X509_up_ref(cert);
     sk_X509_push(signers.get(), cert);
   }
-  BioPtr out(BIO_new(BIO_s_mem()));
   const unsigned flags = CMS_BINARY | CMS_NOINTERN | CMS_NO_SIGNER_CERT_VERIFY;
-  if (CMS_verify(cms, signers.get(), nullptr, nullptr, out.get(), flags) != 1) {
+  if (CMS_verify(cms, signers.get(), nullptr, detached, nullptr, flags) != 1) {
     const char* reason = ERR_reason_error_string(ERR_peek_error());
     const std::string why = reason ? reason : "verification failure";
     const BlobProblem kind = signatureFailure();
@@ -239,7 +240,8 @@ Problem signatureProblem(CMS_ContentInfo* cms, STACK_OF(X509) * embedded, X509* 
   return std::nullopt;
 }
 
-BlobReport verifyParts(std::string_view blob, X509* expected) {
+// The PKCS#7 `blob`; `detached`: the wrapper's table, which the signature must be over.
+BlobReport verifyParts(std::string_view blob, std::optional<std::string_view> detached, X509* expected) {
   BlobReport r;
   r.blob_bytes = blob.size();
   if (blob.find("-----BEGIN") != std::string_view::npos)
@@ -257,7 +259,8 @@ BlobReport verifyParts(std::string_view blob, X509* expected) {
   const size_t der_bytes = static_cast<size_t>(p - reinterpret_cast<const unsigned char*>(blob.data()));
   r.trailing_bytes = blob.size() - der_bytes;
   ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
-  if (content && *content)
+  const bool attached = content && *content;
+  if (attached && !detached)
     r.content.emplace(reinterpret_cast<const char*>(ASN1_STRING_get0_data(*content)),
                       static_cast<size_t>(ASN1_STRING_length(*content)));
   CertStack embedded(CMS_get1_certs(cms.get()));
@@ -267,25 +270,53 @@ BlobReport verifyParts(std::string_view blob, X509* expected) {
     r.signers.push_back(describeSigner(sk_CMS_SignerInfo_value(infos, i)));
   if (auto bad = parserProblem(cms.get(), blob.substr(0, der_bytes))) return fail(r, bad->first, bad->second);
 
+  // verify_pkcs7_message_sig() supplies the wrapper's table, which must be the only content.
+  if (detached && (attached || !CMS_is_detached(cms.get())))
+    return fail(r, BlobProblem::AttachedInWrapper,
+                "the wrapper's PKCS#7 has content of its own; it must be detached, signing the table beside it (sign "
+                "without -nodetach, or with ipec sign --form=detached)");
   // pkcs7_verify(): the content's type and presence, each signature, its signing time.
   if (OBJ_obj2nid(CMS_get0_eContentType(cms.get())) != NID_pkcs7_data)
     return fail(r, BlobProblem::NotData, "the signed content is not of type data; the kernel takes only data");
-  if (CMS_is_detached(cms.get()) || !r.content)
+  if (!detached && (CMS_is_detached(cms.get()) || !r.content))
     return fail(r, BlobProblem::Detached,
-                "the content is detached; the kernel needs it inside the blob (sign with -nodetach, or with ipec sign)");
-  if (auto bad = signatureProblem(cms.get(), embedded.get(), expected, r)) return fail(r, bad->first, bad->second);
+                "the content is detached; the kernel needs it inside the blob (sign with -nodetach, or with ipec sign), "
+                "or a decision table beside it in the detached-signature wrapper (ipec sign --form=detached)");
+  BioPtr data = detached ? memoryBio(*detached) : nullptr;
+  if (auto bad = signatureProblem(cms.get(), embedded.get(), expected, data.get(), r))
+    return fail(r, bad->first, bad->second);
+  return r;
+}
+
+// The wrapper, then its PKCS#7 over the table, in the kernel's order.
+BlobReport verifyWrapper(std::string_view blob, X509* expected) {
+  std::string why;
+  auto parts = parseWrapper(blob, why);
+  if (!parts) {
+    BlobReport r;
+    r.form = BlobForm::Detached;
+    r.blob_bytes = blob.size();
+    return fail(r, BlobProblem::BadWrapper, fmt::format("a malformed detached-signature wrapper: {}", why));
+  }
+  BlobReport r = verifyParts(parts->signature, parts->table, expected);
+  r.form = BlobForm::Detached;
+  r.blob_bytes = blob.size();
+  r.signature_bytes = parts->signature.size();
+  r.content.emplace(parts->table);
   return r;
 }
 
 }  // namespace
 
 BlobReport verifyBlob(std::string_view blob, X509* expected) {
-  BlobReport r = verifyParts(blob, expected);
+  const bool wrapped = looksLikeWrapper(blob);
+  BlobReport r = wrapped ? verifyWrapper(blob, expected) : verifyParts(blob, std::nullopt, expected);
   // The kernel's ASN.1 decoder refuses the size before anything else is looked at.
-  if (r.blob_bytes > frontend::kMaxSignedPolicyBytes) {
+  const size_t pkcs7 = wrapped ? r.signature_bytes : r.blob_bytes;
+  if (pkcs7 > frontend::kMaxSignedPolicyBytes) {
     r.problem = BlobProblem::TooLarge;
-    r.message = fmt::format("the blob is {} bytes; the kernel takes at most {} bytes of PKCS#7", r.blob_bytes,
-                            frontend::kMaxSignedPolicyBytes);
+    r.message = fmt::format("the {} is {} bytes; the kernel takes at most {} bytes of PKCS#7",
+                            wrapped ? "wrapper's signature" : "blob", pkcs7, frontend::kMaxSignedPolicyBytes);
   }
   return r;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Checking a signed policy blob as the kernel would before IPE parses the text: DER PKCS#7
-// SignedData, the content attached and of type data, every signature valid. Which certificate
+// SignedData, the content attached and of type data, every signature valid; or the
+// detached-signature wrapper (sign/wrapper.h) and the signature over its table. Which certificate
 // must have signed is the caller's choice (the one given, or the one embedded).
 #pragma once
 
@@ -21,6 +22,7 @@ namespace ipec::sign {
 #define IPEC_BLOB_PROBLEMS(X)                                                                      \
   X(None, "none", "")                                                                             \
   X(TooLarge, "too-large", "EMSGSIZE")                                                            \
+  X(BadWrapper, "bad-wrapper", "EBADMSG")                                                         \
   X(Pem, "pem", "EBADMSG")                                                                        \
   X(NotDer, "not-der", "EBADMSG")                                                                 \
   X(NotSignedData, "not-signed-data", "EINVAL")                                                   \
@@ -28,6 +30,7 @@ namespace ipec::sign {
   X(VersionMismatch, "version-mismatch", "EBADMSG")                                               \
   X(NotData, "content-not-data", "EKEYREJECTED")                                                  \
   X(Detached, "detached", "EKEYREJECTED")                                                         \
+  X(AttachedInWrapper, "wrapper-content-attached", "EBADMSG")                                    \
   X(NoSigner, "no-signer", "EBADMSG")                                                             \
   X(MissingAttribute, "missing-signed-attribute", "EBADMSG")                                      \
   X(RefusedAttribute, "refused-signed-attribute", "EKEYREJECTED")                                 \
@@ -35,7 +38,8 @@ namespace ipec::sign {
   X(WrongSigner, "wrong-signer", "ENOKEY")                                                        \
   X(UndecodableSignature, "undecodable-signature", "EINVAL")                                      \
   X(BadSignature, "bad-signature", "EKEYREJECTED")                                                \
-  X(SignedOutsideValidity, "signed-outside-validity", "EKEYREJECTED")
+  X(SignedOutsideValidity, "signed-outside-validity", "EKEYREJECTED")                              \
+  X(BadTable, "bad-table", "EBADMSG")
 
 enum class BlobProblem : uint8_t {
 #define IPEC_X(e, id, errno_name) e,
@@ -55,10 +59,15 @@ struct SignerReport {
   std::vector<std::string> signed_attributes;  // short names; empty for the kernel's usual form
 };
 
+// A PKCS#7 with the content inside, or the wrapper with the table beside a detached PKCS#7.
+enum class BlobForm : uint8_t { Attached, Detached };
+
 struct BlobReport {
   BlobProblem problem = BlobProblem::None;
   std::string message;  // what failed (lower case, no final period)
+  BlobForm form = BlobForm::Attached;
   size_t blob_bytes = 0;
+  size_t signature_bytes = 0;  // the wrapper's PKCS#7 (0 for the attached form: all of blob_bytes)
   std::optional<std::string> content;
   size_t certificates = 0;  // embedded
   size_t trailing_bytes = 0;  // after the DER message: the kernel ignores them
@@ -66,6 +75,8 @@ struct BlobReport {
 };
 
 // `expected`: the certificate that must have signed (null: each signer's embedded certificate).
+// A blob that starts with the wrapper's magic is read as the wrapper; `content` is then its table.
+// Whether the content is a valid policy or table is the caller's question (BadTable is theirs).
 BlobReport verifyBlob(std::string_view blob, X509* expected);
 
 }  // namespace ipec::sign

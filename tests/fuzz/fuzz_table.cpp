@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "backend/decompile.h"
-#include "backend/ipet.h"
+#include "backend/ipet_cxx.h"
 
 namespace {
 
@@ -25,6 +25,13 @@ void exercise(const std::vector<uint64_t>& storage, size_t size, const uint8_t* 
     ipet_decision d;
     ipet_eval(&t, &e, &d);
     if (d.action > 1 || d.kind > IPET_NO_DEFAULT) __builtin_trap();
+    // The deciding rule's audit format: every byte read, so ASan sees a format outside the table.
+    const ipet_u8* text = nullptr;
+    ipet_u32 n = 0;
+    ipet_rule_audit(&t, d.rule, &text, &n);
+    unsigned sum = 0;
+    for (ipet_u32 i = 0; i < n; ++i) sum += text[i];
+    if (n != 0 && sum == 0) __builtin_trap();  // a format's bytes are never all zero
   }
   std::string text = ipec::backend::decompile(t);
   if (text.empty()) __builtin_trap();

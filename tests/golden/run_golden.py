@@ -16,7 +16,9 @@ into the scratch directory and stands for NAME (a second policy for `ipec diff`,
 `{signdata}` is tests/sign/data (test keys and signed blobs), and reads `{signdata}` in the output
 too. In the output, the scratch directory's absolute path reads
 `{dir}` and the documentation base URI (IPEC_DOCS_URI, which depends on the install prefix)
-reads `{docs}/`: SARIF names files by absolute URI. `{golden}` in the command is the folder of
+reads `{docs}/`: SARIF names files by absolute URI. `{table}` compiles the policy first
+(`ipec compile -o NAME.tbl NAME`, for the default target) and stands for the table, which takes the
+policy's place (so that a golden over a table follows the table format instead of freezing its bytes). `{golden}` in the command is the folder of
 the golden files (for inputs beside them, such as `snapshots/*.json`), and reads `{golden}` in
 the output. The marker line (with the line feed before it) is not part of the policy, so a golden file can
 hold a policy without a final newline. The harness writes the policy to a scratch directory
@@ -60,6 +62,10 @@ def run(ipec, name, policy, args, inputs_dir):
         args = INPUT.sub(lambda m: m.group(1), args)
         args = args.replace("{signdata}", SIGNDATA)
         argv = [ipec] + args.split() + [name]
+        if "{table}" in args:
+            subprocess.run([ipec, "compile", "-o", name + ".tbl", name, "-Wno-lockout", "-Wno-partial-enforcement"],
+                           cwd=tmp, check=True, capture_output=True, timeout=120)
+            argv = [ipec] + args.replace("{table}", name + ".tbl").split()
         if "{none}" in args:  # the command takes no policy file
             argv = [ipec] + args.replace("{none}", "").split()
         if "{stdin}" in args:

@@ -106,4 +106,28 @@ doc, _ = parse(good)
 doc[1][1][1][0][1][0][1] = b"\x02"  # SignedData version 2
 open("version2.p7s", "wb").write(enc(doc))
 PY
+# The detached-signature wrapper (docs/table-format.md): malformed ones, and well-formed ones whose
+# content the kernel's loader refuses. short.tbl has the table magic but not its 64-byte header, so
+# it stays refused whatever the format version.
+printf 'IPECTBL\000\000\000\000\000\000\000\000\000' > short.tbl
+openssl smime -sign -in short.tbl -signer rsa.pem -inkey rsa.key -outform der -out short-tbl.p7s -noattr -nodetach -binary
+openssl smime -sign -in short.tbl -signer rsa.pem -inkey rsa.key -outform der -out short-tbl.sig -noattr -binary
+openssl smime -sign -in policy.pol -signer rsa.pem -inkey rsa.key -outform der -out policy.sig -noattr -binary
+python3 - << 'PY'
+import struct
+def wrapper(table, sig, version=1, t=None, s=None):
+    return b"IPECDSG\0" + struct.pack("<IIQ", version, len(sig) if s is None else s,
+                                       len(table) if t is None else t) + table + sig
+table, sig = open("short.tbl", "rb").read(), open("short-tbl.sig", "rb").read()
+open("wrapper-short-table.dsg", "wb").write(wrapper(table, sig))
+open("wrapper-text.dsg", "wb").write(wrapper(open("policy.pol", "rb").read(), open("policy.sig", "rb").read()))
+open("wrapper-version2.dsg", "wb").write(wrapper(table, sig, version=2))
+open("wrapper-sizes.dsg", "wb").write(wrapper(table, sig, t=len(table) + 1))
+open("wrapper-header.dsg", "wb").write(b"IPECDSG\0\1\0\0\0")
+open("wrapper-attached.dsg", "wb").write(wrapper(table, open("short-tbl.p7s", "rb").read()))
+flipped = bytearray(table)
+flipped[12] ^= 1
+open("wrapper-tampered.dsg", "wb").write(wrapper(bytes(flipped), sig))
+PY
+rm short-tbl.sig policy.sig
 ls -l "$D"

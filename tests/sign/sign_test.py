@@ -7,13 +7,17 @@
 - `openssl cms -verify` accepts ipec's blobs, ipec verify accepts openssl's;
 - tampered blobs (a content byte, a signature byte, truncated) are refused by ipec verify;
 - the EMSGSIZE boundary: conformance files 078 (65 535 bytes signed) and 079 (65 536) with an
-  847-byte certificate, and what ipec sign says instead of writing 079.
+  847-byte certificate, and what ipec sign says instead of writing 079;
+- decision tables: attached when they fit, else the detached-signature wrapper, whose PKCS#7
+  equals `openssl smime -sign -noattr -binary -outform der` (detached) byte for byte and which
+  `openssl cms -verify -content TABLE` and ipec verify accept; tampered and malformed wrappers.
 
     sign_test.py IPEC CONFORMANCE_DIR
 """
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -33,6 +37,87 @@ def smime(src, out, *flags, key=KEY, cert=CERT):
     r = run(["openssl", "smime", "-sign", "-noattr", "-nodetach", "-binary", "-outform", "der", "-in", src,
              "-signer", cert, "-inkey", key, "-out", out] + list(flags))
     assert r.returncode == 0, r.stderr
+
+
+def digest_policy(path, n):
+    with open(path, "w") as f:
+        f.write("policy_name=tbl policy_version=2.0.%d\nDEFAULT action=DENY\n" % n)
+        for i in range(n):
+            f.write("op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW\n" % (i + 1))
+
+
+def verify_json(ipec, blob, *extra):
+    r = run([ipec, "verify", blob, "--format=json"] + list(extra))
+    return r, json.loads(r.stdout or b"{}")
+
+
+def tables(ipec, d):
+    small, large = os.path.join(d, "small.tbl"), os.path.join(d, "large.tbl")
+    for tbl, n in ((small, 3), (large, 3000)):
+        digest_policy(tbl + ".pol", n)
+        r = run([ipec, "compile", "-o", tbl, tbl + ".pol", "-Wno-lockout", "-Wno-partial-enforcement"])
+        expect(r.returncode == 0, "ipec compile %d digest rules" % n, r)
+    expect(os.path.getsize(large) > 65535, "3000 digest rules make a table over 65 535 bytes")
+    # auto: attached when it fits, the wrapper when it does not
+    out = os.path.join(d, "t.out")
+    for tbl, start, form in ((small, b"\x30", "attached"), (large, b"IPECDSG\0", "detached")):
+        r = run([ipec, "sign", tbl, "--key", KEY, "--cert", CERT, "-o", out])
+        blob = open(out, "rb").read()
+        expect(r.returncode == 0 and blob.startswith(start), "auto signs %s %s" % (os.path.basename(tbl), form), r)
+        r, doc = verify_json(ipec, out, "--cert", CERT)
+        expect(r.returncode == 0 and doc.get("ok") and doc.get("form") == form and doc.get("content_kind") == "table"
+               and doc["policy"]["name"] == "tbl" and doc["content_bytes"] == os.path.getsize(tbl),
+               "ipec verify accepts the %s table" % form, r)
+    # the wrapper: its header, and its PKCS#7 byte for byte with openssl smime without -nodetach
+    table = open(large, "rb").read()
+    for form in ([], ["--no-certs"]):
+        for digest in ("sha256", "sha384", "sha512"):
+            tag = "%s %s" % (digest, form[0] if form else "certs")
+            r = run([ipec, "sign", small, "--form=detached", "--key", KEY, "--cert", CERT, "-o", out, "--digest",
+                     digest] + form)
+            wrapper, mine = open(out, "rb").read(), open(small, "rb").read()
+            ref = os.path.join(d, "ref.sig")
+            run(["openssl", "smime", "-sign", "-noattr", "-binary", "-outform", "der", "-in", small, "-signer", CERT,
+                 "-inkey", KEY, "-out", ref, "-md", digest] + (["-nocerts"] if form else []))
+            sig = open(ref, "rb").read()
+            head = b"IPECDSG\0" + struct.pack("<IIQ", 1, len(sig), len(mine))
+            expect(r.returncode == 0 and wrapper == head + mine + sig,
+                   "the wrapper holds the table and openssl smime's detached PKCS#7: " + tag, r)
+    r = run([ipec, "sign", large, "--key", KEY, "--cert", CERT, "-o", out])
+    wrapper = open(out, "rb").read()
+    sig = os.path.join(d, "big.sig")
+    open(sig, "wb").write(wrapper[24 + len(table):])
+    r = run(["openssl", "cms", "-verify", "-binary", "-inform", "der", "-in", sig, "-content", large, "-CAfile", CERT,
+             "-purpose", "any", "-out", os.devnull])
+    expect(r.returncode == 0, "openssl cms -verify accepts the wrapper's signature over the table", r)
+    # tampered and malformed wrappers
+    def flipped(i):
+        b = bytearray(wrapper)
+        b[i] ^= 1
+        return bytes(b)
+    for what, data, problem in (("a table byte flipped", flipped(24 + 100), "bad-signature"),
+                                ("a signature byte flipped", flipped(len(wrapper) - 17), "undecodable-signature"),
+                                ("truncated", wrapper[:-1], "bad-wrapper"),
+                                ("a byte more", wrapper + b"\0", "bad-wrapper"),
+                                ("the version flipped", flipped(8), "bad-wrapper"),
+                                ("the table size flipped", flipped(16), "bad-wrapper"),
+                                ("the signature size flipped", flipped(12), "bad-wrapper")):
+        t = os.path.join(d, "t.dsg")
+        open(t, "wb").write(data)
+        r, doc = verify_json(ipec, t, "--cert", CERT)
+        expect(r.returncode == 1 and (doc.get("problem") or {}).get("id") == problem,
+               "ipec verify refuses the wrapper with %s (%s)" % (what, problem), r)
+    # --form=attached for a table that does not fit: EMSGSIZE and the way out; --force writes it
+    os.remove(out)
+    r = run([ipec, "sign", large, "--form=attached", "--key", KEY, "--cert", CERT, "-o", out])
+    err = r.stderr.decode()
+    expect(r.returncode == 1 and "bytes of table; the kernel refuses more than 65535 with EMSGSIZE; nothing written"
+           in err and "ipec: note: a table this large loads through the detached-signature wrapper: --form=detached"
+           in err and not os.path.exists(out), "--form=attached refuses a table over the limit", r)
+    r = run([ipec, "sign", large, "--form=attached", "--force", "--key", KEY, "--cert", CERT, "-o", out])
+    expect(r.returncode == 0 and os.path.getsize(out) > 65535, "--form=attached --force writes it", r)
+    r, doc = verify_json(ipec, out)
+    expect(r.returncode == 1 and doc["problem"]["id"] == "too-large", "ipec verify refuses it with too-large", r)
 
 
 def main():
@@ -153,6 +238,8 @@ def main():
     doc = json.loads(r.stdout or b"{}")
     expect(r.returncode == 1 and doc["problem"]["id"] == "too-large" and doc["problem"]["kernel_errno"] == "EMSGSIZE",
            "ipec verify refuses the 65 536-byte blob with EMSGSIZE", r)
+
+    tables(ipec, d)
 
     # 5. output: atomic replacement, standard output, key material never printed
     r = run([ipec, "sign", pol, "--key", KEY, "--cert", CERT, "-o", "-"])

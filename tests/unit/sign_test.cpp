@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The sign/ layer's pieces that no command output shows whole: PIN redaction, the DER rewriter.
+// The sign/ layer's pieces that no command output shows whole: PIN redaction, the DER rewriter,
+// the wrapper's size checks.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -8,6 +9,7 @@
 #include "sign/der.h"
 #include "sign/key.h"
 #include "sign/signer.h"
+#include "sign/wrapper.h"
 
 namespace ipec::sign {
 namespace {
@@ -58,6 +60,34 @@ TEST(SignSigner, SmimeFormIsAFixedPoint) {
     EXPECT_EQ(*again, blob) << name;
   }
   EXPECT_FALSE(withNullDigestParams("policy_name=x"));
+}
+
+TEST(SignWrapper, RoundTripAndExactSizes) {
+  const std::string table("IPECTBL\0table", 13), sig("\x30\x03sig", 5);
+  const std::string w = wrapDetached(table, sig);
+  ASSERT_EQ(w.size(), kWrapperHeaderBytes + table.size() + sig.size());
+  std::string why;
+  auto parts = parseWrapper(w, why);
+  ASSERT_TRUE(parts) << why;
+  EXPECT_EQ(parts->table, table);
+  EXPECT_EQ(parts->signature, sig);
+  EXPECT_FALSE(parseWrapper(w + "x", why));
+  EXPECT_FALSE(parseWrapper(w.substr(0, w.size() - 1), why));
+  EXPECT_FALSE(parseWrapper(w.substr(0, kWrapperHeaderBytes - 1), why));
+  EXPECT_FALSE(parseWrapper(wrapDetached(table, ""), why));
+  EXPECT_EQ(why, "the wrapper holds no signature");
+}
+
+TEST(SignWrapper, HugeSizesDoNotWrapAround) {
+  // T + S overflowing 64 bits to the real size must not pass.
+  std::string w = wrapDetached("t", "s");
+  for (size_t i = 16; i < 24; ++i) w[i] = '\xff';  // T = 2^64 - 1
+  std::string why;
+  EXPECT_FALSE(parseWrapper(w, why));
+  w = wrapDetached("t", "s");
+  w[12] = '\xff', w[13] = '\xff', w[14] = '\xff', w[15] = '\xff';  // S = 2^32 - 1
+  EXPECT_FALSE(parseWrapper(w, why));
+  EXPECT_NE(why.find("but 2 bytes follow it"), std::string::npos) << why;
 }
 
 }  // namespace

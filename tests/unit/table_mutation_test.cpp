@@ -52,6 +52,21 @@ void expectReferencesInRange(const ipet_table& t) {
         ASSERT_LE(d.slots + uint64_t{d.nslots} * d.stride + IPET_TABLE_PAD, end);
       }
     }
+  // Every rank's audit format lies inside the table and is made of the bytes the format allows.
+  ASSERT_LE(t.global_default, 2u);
+  for (uint32_t r = 0; r <= t.audit_rules; ++r) {
+    const ipet_u8* text = nullptr;
+    ipet_u32 len = 0;
+    ipet_rule_audit(&t, r, &text, &len);
+    if (r == t.audit_rules) {
+      ASSERT_EQ(text, nullptr);
+      break;
+    }
+    ASSERT_TRUE(text >= t.base && text + len <= end);
+    for (ipet_u32 i = 0; i < len; ++i)
+      ASSERT_TRUE(text[i] == IPET_AUDIT_FSV_MARKER || text[i] == IPET_AUDIT_DM_MARKER ||
+                  (text[i] >= 0x20 && text[i] <= 0x7e && text[i] != '"'));
+  }
 }
 
 ipet_event randomEvent(std::mt19937_64& rng) {
