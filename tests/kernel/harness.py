@@ -776,6 +776,8 @@ def main():
             predict_dec(work, ipec)
         if os.path.exists(os.path.join(work, "sign", "cases.json")):
             sign_part.predict(work, ipec)
+        if os.path.exists(os.path.join(work, "tables", "dec.json")):
+            tables_part.repredict(work, ipec, sys.modules[__name__])
     elif cmd == "report":
         sys.exit(cmd_report(work, opts["out"]))
     else:

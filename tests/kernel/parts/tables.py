@@ -17,8 +17,8 @@ new_policy; a kernel that refuses it has no table support and the part is skippe
      must load, and read back through policies/NAME/pkcs7 and policies/NAME/policy exactly as
      written.
 
-Called by ../harness.py: prepare(work, stage, ipec, slice_, h) and report(work, lines, rep, h),
-h being the harness module. Guest side: ../guest/tables.sh (run from run.sh).
+Called by ../harness.py: prepare(work, stage, ipec, slice_, h), repredict(work, ipec, h) and
+report(work, lines, rep, h), h being the harness module. Guest side: ../guest/tables.sh (run from run.sh).
 """
 import concurrent.futures as cf
 import json
@@ -128,6 +128,9 @@ def prepare(work, stage, ipec, slice_, h):
         os.makedirs(os.path.join(W, d), exist_ok=True)
         os.makedirs(os.path.join(S, d), exist_ok=True)
     sg = Signer(ipec, work)
+    if os.environ.get("KT_KERNEL_CONFIG"):  # for --recheck
+        with open(os.environ["KT_KERNEL_CONFIG"], "rb") as i:
+            write(os.path.join(W, "kernel.config"), i.read())
     ok, err = compile_table(ipec, write(os.path.join(W, "probe.pol"), PROBE), os.path.join(W, "probe.tbl"))
     if not ok:
         _die("ipec compile of the probe policy failed: " + err[-500:])
@@ -355,6 +358,22 @@ def predict_hostile(ipec, W, rows):
             _die("ipec check of decompiled mutants printed no JSON: " + p.stderr.decode(errors="replace")[-300:])
     for r in rows:
         r["predict"] = verdict.get(r.get("decompiled"), "?") if r["dump"] == "OK" else "refused"
+
+
+def repredict(work, ipec, h):
+    """--recheck: ask another ipec about a kept run (the same target: the kept kernel config)"""
+    W = os.path.join(work, "tables")
+    if os.path.exists(os.path.join(W, "kernel.config")):
+        os.environ["KT_KERNEL_CONFIG"] = os.path.join(W, "kernel.config")
+    doc = json.load(open(os.path.join(W, "dec.json")))
+    predict_dec(ipec, doc)
+    with open(os.path.join(W, "dec.json"), "w") as f:
+        json.dump(doc, f)
+    h.predict_life(work, ipec, "tables/life")
+    hd = json.load(open(os.path.join(W, "hostile.json")))
+    predict_hostile(ipec, W, [r for r in hd["mutants"] if r.get("file")])
+    with open(os.path.join(W, "hostile.json"), "w") as f:
+        json.dump(hd, f)
 
 
 # ---------------------------------------------------------------- report
