@@ -694,7 +694,7 @@ def cmd_report(work, out):
     if os.path.exists(os.path.join(work, "tables", "dec.json")):
         tables_part.report(work, lines, rep, sys.modules[__name__])
     if "=== KMSG" in lines:
-        kmsg_part.report(work, lines, rep)
+        kmsg_part.report(work, lines, rep, out)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0

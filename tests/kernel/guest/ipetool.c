@@ -25,7 +25,8 @@
  *                                Prints "DLOAD", "DACT", "DPROBE\tID\tLABEL\tALLOW|DENY|ERR\terrno\tERRNAME"
  *                                and "DAUDIT\tID\t<record>" lines; enforce is 0 afterwards.
  *   ipetool kmsg                 the kernel log sanity check: reads /dev/kmsg from its first record
- *                                and prints "KMSG\t<message>" for every KASAN/UBSAN report, BUG,
+ *                                and prints "KLOG\t<message>" for every record but audit's,
+ *                                "KMSG\t<message>" for every KASAN/UBSAN report, BUG,
  *                                oops, WARNING and KUnit result line, then
  *                                "KMSGN\t<records read>\t<sequence number of the first record>".
  */
@@ -432,7 +433,9 @@ static int kmsg_scan(void) {
     n++;
     msg++;
     msg[strcspn(msg, "\n")] = 0;
-    if (strstr(msg, "type=14")) continue; /* audit records quote user bytes: not the kernel's voice */
+    /* audit records quote user bytes (not the kernel's voice), and there are many */
+    if (!strncmp(msg, "audit:", 6) || strstr(msg, "type=14")) continue;
+    printf("KLOG\t%s\n", msg);
     const char *m = msg + strspn(msg, " \t");
     for (int i = 0; pat[i]; i++) {
       if (i == 11 ? !strncmp(m, pat[i], 3) : !!strstr(msg, pat[i])) { printf("KMSG\t%s\n", msg); break; }

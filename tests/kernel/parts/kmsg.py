@@ -4,8 +4,10 @@ first record (`ipetool kmsg` in ../guest/run.sh) and prints every line that repo
 A run fails when the log holds a KASAN or UBSAN report, a BUG or oops, a WARNING, or a failed
 KUnit test, or when the log wrapped (its first records, where such a report could hide, are lost).
 
-report(work, lines, rep) adds the pseudo-part `kernel-log`: one case per kind of trouble.
+report(work, lines, rep, out) adds the pseudo-part `kernel-log`: one case per kind of trouble,
+and writes the guest's kernel log (every record but the audit ones) to OUT/kernel-log.txt.
 """
+import os
 
 KINDS = [  # name, what counts, description
     ("kasan", lambda m: "KASAN" in m, "KASAN report"),
@@ -17,8 +19,11 @@ KINDS = [  # name, what counts, description
 ]
 
 
-def report(work, lines, rep):
+def report(work, lines, rep, out):
     msgs = [l.split("\t", 1)[1] for l in lines if l.startswith("KMSG\t")]
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "kernel-log.txt"), "w") as f:
+        f.writelines(l[5:] + "\n" for l in lines if l.startswith("KLOG\t"))
     head = [l.split("\t") for l in lines if l.startswith("KMSGN\t")]
     part = {"name": "kernel-log", "cases": 0, "agree": 0, "disagree": []}
     if not head:
@@ -43,5 +48,6 @@ def report(work, lines, rep):
         part["agree"] += 1
     suites = [m.strip() for m in msgs if m.startswith("ok ") or m.startswith("not ok ")]
     part["detail"] = ("%d kernel log records scanned from the first; no KASAN, UBSAN, BUG/oops, WARNING or failed "
-                      "KUnit test is the pass condition; KUnit suites: %s" % (n, ", ".join(suites) or "none ran"))
+                      "KUnit test is the pass condition; KUnit suites: %s; the log without its audit records: "
+                      "kernel-log.txt beside this report" % (n, ", ".join(suites) or "none ran"))
     rep["parts"].append(part)
