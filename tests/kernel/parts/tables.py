@@ -18,108 +18,23 @@ new_policy; a kernel that refuses it has no table support and the part is skippe
      written.
 
 Called by ../harness.py: prepare(work, stage, ipec, slice_, h), repredict(work, ipec, h) and
-report(work, lines, rep, h), h being the harness module. Guest side: ../guest/tables.sh (run from run.sh).
+report(work, lines, rep, h), h being the harness module. c is tables_hostile.py; tables_lib.py
+holds what they share (compiling for the kernel's target, signing). Guest side: ../guest/tables.sh (run from run.sh).
 """
 import concurrent.futures as cf
 import json
 import os
 import re
-import struct
 import subprocess
-import sys
 
 import decision_policies
 import lifecycle_scenarios
-import table_mutants
+import tables_hostile
+from tables_lib import DEC_HEAD, Signer, _die, compile_table, target_flags, write
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROBE = "policy_name=ipec_table_probe policy_version=0.0.1\nDEFAULT action=ALLOW\n"
-DEC_HEAD = re.compile(r"^policy_name=D(\d+) policy_version=60000\.0\.(\d+)\n")
 LIFE_SHIFT = {"T": 1000, "M": 2000}  # above part 3's majors (<= 300), below part 2's 60000
-N_MUTANTS = (4000, 300)  # full run, slice
-
-
-def _die(msg):
-    raise SystemExit("kernel-test: INFRASTRUCTURE FAILURE: part tables: " + msg)
-
-
-def target_flags():
-    """the target of the kernel under test: linux-6.12 with its own .config"""
-    cfg = os.environ.get("KT_KERNEL_CONFIG")
-    return ["--target", "linux-6.12"] + (["--kconfig", cfg] if cfg else [])
-
-
-def compile_table(ipec, src, dst):
-    r = subprocess.run([ipec, "compile", src, "-o", dst] + target_flags(), capture_output=True)
-    return r.returncode == 0, r.stderr.decode(errors="replace")
-
-
-class Signer:
-    """`ipec sign` for texts; for tables too once it takes them, else openssl smime (as the
-    kernel wants it: DER, attached, no signed attributes). Mutants always go through openssl:
-    ipec sign checks what it signs."""
-
-    def __init__(self, ipec):
-        self.ipec, self.key, self.pem = ipec, os.environ["SIGNER_KEY"], os.environ["SIGNER_PEM"]
-        self.ipec_tables = None
-
-    def openssl(self, src, dst):
-        r = subprocess.run(["openssl", "smime", "-sign", "-noattr", "-nodetach", "-binary", "-outform", "der",
-                            "-in", src, "-out", dst, "-signer", self.pem, "-inkey", self.key], capture_output=True)
-        if r.returncode:
-            _die("openssl smime -sign %s: %s" % (src, r.stderr.decode(errors="replace")[-500:]))
-
-    def ipec_sign(self, src, dst, *flags):
-        r = subprocess.run([self.ipec, "sign", src, "--key", self.key, "--cert", self.pem, "-o", dst] + list(flags),
-                           capture_output=True)
-        return r.returncode == 0, r.stderr.decode(errors="replace")
-
-    def table(self, src, dst):
-        if self.ipec_tables is None:  # the first table tells
-            self.ipec_tables = self.ipec_sign(src, dst)[0]
-            if self.ipec_tables:
-                return
-            print("kernel-test: part tables: `ipec sign` does not sign tables: openssl smime signs them", file=sys.stderr)
-        if not (self.ipec_tables and self.ipec_sign(src, dst)[0]):
-            self.openssl(src, dst)
-
-    def detached(self, src, own=False):
-        """the detached form: "IPECDSG\\0", version 1, the signature's and the table's sizes, the
-        table, then a detached PKCS#7 signature of exactly the table"""
-        if not own and self.ipec_tables and "--form" in subprocess.run([self.ipec, "sign", "--help"], capture_output=True, text=True).stdout:
-            if self.ipec_sign(src, src + ".det", "--form=detached")[0]:
-                return open(src + ".det", "rb").read()
-        sig = src + ".sig"
-        r = subprocess.run(["openssl", "smime", "-sign", "-noattr", "-binary", "-outform", "der", "-in", src,
-                            "-out", sig, "-signer", self.pem, "-inkey", self.key], capture_output=True)
-        if r.returncode:
-            _die("openssl smime -sign (detached) %s: %s" % (src, r.stderr.decode(errors="replace")[-500:]))
-        t, s = open(src, "rb").read(), open(sig, "rb").read()
-        return b"IPECDSG\0" + struct.pack("<IIQ", 1, len(s), len(t)) + t + s
-
-    def text(self, src, dst):
-        ok, err = self.ipec_sign(src, dst)
-        if not ok:  # part sign is where ipec sign is judged; here the blob just has to be signed
-            print("kernel-test: part tables: ipec sign %s failed, openssl signs it: %s" % (src, err.strip()[-200:]),
-                  file=sys.stderr)
-            self.openssl(src, dst)
-
-    def job(self, mode, src, dst):
-        """harness.sign_all's signer: mode 'table' compiles src first (kept next to it as .tbl)"""
-        if mode == "table":
-            tbl = src[:-4] + ".tbl"
-            ok, err = compile_table(self.ipec, src, tbl)
-            if not ok:
-                _die("ipec compile %s failed after it compiled once: %s" % (src, err[-300:]))
-            self.table(tbl, dst)
-        else:
-            self.text(src, dst)
-
-
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data if isinstance(data, bytes) else data.encode("latin-1"))
-    return path
 
 
 # ---------------------------------------------------------------- prepare
@@ -146,7 +61,7 @@ def prepare(work, stage, ipec, slice_, h):
     scen = h.prepare_life(work, stage, ipec, slice_, sub="tables/life", scenarios=life_scenarios(),
                           mode_of=life_form(ipec, W), signer=sg.job)
     nt = sum(1 for s in scen for st in s["steps"] if st.get("form") == "table")
-    nm = prepare_hostile(W, S, ipec, slice_, sg)
+    nm = tables_hostile.prepare(W, S, ipec, slice_, sg)
     h.note("part tables: %d policies x 2 forms; %d lifecycle scenarios (%d blobs are tables); %d hostile tables"
            % (nd, len(scen), nt, nm))
 
@@ -256,111 +171,6 @@ def life_form(ipec, W):
     return mode_of
 
 
-def prepare_hostile(W, S, ipec, slice_, sg):
-    d = json.load(open(os.path.join(os.path.dirname(W), "dec", "digests.json")))
-    texts = [(k[1:], t) for k, t, _ in decision_policies.policies(d, False, n_random=0)]
-    if slice_:
-        texts = texts[:6]
-    texts.append(("999", big_policy(d, 120)))
-    bases, read = [], []
-    for num, text in texts + [("998", big_policy(d, 2500))]:
-        name = "H" + num
-        src = write(os.path.join(W, "hostile", name + ".pol"),
-                    "policy_name=%s policy_version=1.0.0\n%s" % (name, text[DEC_HEAD.match(text).end():]))
-        tbl = write(os.path.join(S, "read", name + ".tbl"), b"")
-        ok, err = compile_table(ipec, src, tbl)
-        if not ok:
-            _die("ipec compile %s: %s" % (src, err[-500:]))
-        data = open(tbl, "rb").read()
-        if len(data) < 60000:  # H998 is over the PKCS#7 limit: only the detached form holds it
-            bases.append((name, data))
-            sg.table(tbl, os.path.join(S, "read", name + ".bin"))
-            read.append((name, name, name + ".bin"))
-        write(os.path.join(S, "read", name + ".det"), sg.detached(tbl))
-        read.append((name + "-det", name, name + ".det"))
-    with open(os.path.join(S, "read", "list"), "w") as f:
-        for rid, name, blob in read:
-            f.write("%s %s /suite/tables/read/%s /suite/tables/read/%s.tbl\n" % (rid, name, blob, name))
-    n = int(os.environ.get("KT_MUTANTS") or N_MUTANTS[1 if slice_ else 0])
-    rows = []
-    for mid, data, desc in table_mutants.corpus(bases, n, int(os.environ.get("KT_SEED") or 20251205)):
-        raw = write(os.path.join(W, "hostile", mid + ".tbl"), data)
-        rows.append({"id": mid, "desc": desc, "file": raw, "blob": os.path.join(S, "hostile", mid + ".bin")})
-    with cf.ThreadPoolExecutor(max_workers=4) as ex:
-        list(ex.map(lambda r: sg.openssl(r["file"], r["blob"]), rows))
-    predict_hostile(ipec, W, rows)
-    rows += detached_rows(S, rows[::8], bases[0], sg)
-    with open(os.path.join(S, "hostile", "list"), "w") as f:
-        for r in rows:
-            f.write("%s /suite/tables/hostile/%s 0\n" % (r["id"], os.path.basename(r["blob"])))
-    with open(os.path.join(W, "hostile.json"), "w") as f:
-        json.dump({"mutants": rows, "read": [r[0] for r in read]}, f)
-    return len(rows)
-
-
-def detached_rows(S, some, base, sg):
-    """every 8th mutant again in the detached form, and wrappers with a bad header
-    around a valid table and its valid detached signature"""
-    out = []
-    for r in some:
-        blob = write(os.path.join(S, "hostile", r["id"] + "-det.bin"), sg.detached(r["file"], own=True))
-        out.append(dict(r, id=r["id"] + "-det", blob=blob, desc=r["desc"] + ", detached signature"))
-    name, data = base
-    good = sg.detached(write(os.path.join(S, "hostile", name + "-w.tbl"), data), own=True)
-    t, s = len(data), len(good) - 24 - len(data)
-    bad = {"magic": b"IPECDSH\0" + good[8:], "version0": table_mutants.put(good, 8, "<I", 0),
-           "version2": table_mutants.put(good, 8, "<I", 2), "sig-size+1": table_mutants.put(good, 12, "<I", s + 1),
-           "sig-size-1": table_mutants.put(good, 12, "<I", s - 1), "sig-size0": table_mutants.put(good, 12, "<I", 0),
-           "table-size+8": table_mutants.put(good, 16, "<Q", t + 8), "table-size-8": table_mutants.put(good, 16, "<Q", t - 8),
-           "table-size-huge": table_mutants.put(good, 16, "<Q", 1 << 63), "sizes-swapped": table_mutants.put(
-               table_mutants.put(good, 12, "<I", t), 16, "<Q", s), "truncated": good[:-1], "trailing": good + b"\0",
-           "header-only": good[:24], "short": good[:20], "sig-at-table": good[:24] + good[24 + t:] + good[24:24 + t]}
-    for k, v in bad.items():
-        blob = write(os.path.join(S, "hostile", "%s-wrapper-%s.bin" % (name, k)), v)
-        out.append({"id": "%s-wrapper-%s" % (name, k), "desc": "detached wrapper: " + k, "blob": blob, "file": None,
-                    "dump": "-", "predict": "refused"})
-    return out
-
-
-def big_policy(d, n):
-    """a table with every section: digest tables of both subsystems, pairs, templates"""
-    L = ["DEFAULT action=ALLOW", "DEFAULT op=EXECUTE action=DENY", "op=EXECUTE boot_verified=TRUE action=ALLOW"]
-    for i in range(n):
-        L.append("op=EXECUTE fsverity_digest=sha256:%064x action=ALLOW" % (i * 7919 + 1))
-    for i in range(40):
-        L.append("op=KMODULE dmverity_roothash=sha256:%064x dmverity_signature=TRUE action=DENY" % (i * 104729 + 3))
-    for i in range(12):
-        L.append("op=EXECUTE fsverity_digest=sha256:%064x dmverity_roothash=sha256:%064x action=DENY" % (i + 5, i + 9))
-    L.append("op=EXECUTE fsverity_digest=sha512:%0128x action=ALLOW" % 77)
-    L.append("op=EXECUTE fsverity_digest=sha256:%s fsverity_signature=TRUE action=ALLOW" % d["DA"])
-    return "policy_name=D999 policy_version=60000.0.999\n" + "\n".join(L) + "\n"
-
-
-def predict_hostile(ipec, W, rows):
-    """userspace's verdict: `ipec dump` (ipet_load, then decompiling); for what it accepts,
-    `ipec check` of the decompiled text says whether the kernel takes that policy"""
-    def dump(r):
-        p = subprocess.run([ipec, "dump", r["file"]], capture_output=True)
-        r["dump"] = "OK" if p.returncode == 0 else (p.stderr.decode(errors="replace").strip().splitlines() or ["?"])[-1][:200]
-        if p.returncode == 0:
-            r["decompiled"] = write(r["file"][:-4] + ".dump.pol", p.stdout)
-    with cf.ThreadPoolExecutor(max_workers=2) as ex:
-        list(ex.map(dump, rows))
-    acc = [r for r in rows if r["dump"] == "OK"]
-    verdict = {}
-    for i in range(0, len(acc), 200):
-        files = [r["decompiled"] for r in acc[i:i + 200]]
-        p = subprocess.run([ipec, "check", "--format=json", "-q"] + target_flags() + files, capture_output=True)
-        try:
-            for f in json.loads(p.stdout)["files"]:
-                k = f.get("kernel", {})
-                verdict[f["file"]] = "OK" if k.get("accepts") else (k.get("errno") or "?")
-        except (ValueError, KeyError):
-            _die("ipec check of decompiled mutants printed no JSON: " + p.stderr.decode(errors="replace")[-300:])
-    for r in rows:
-        r["predict"] = verdict.get(r.get("decompiled"), "?") if r["dump"] == "OK" else "refused"
-
-
 def repredict(work, ipec, h):
     """--recheck: ask another ipec about a kept run (the same target: the kept kernel config)"""
     W = os.path.join(work, "tables")
@@ -372,7 +182,7 @@ def repredict(work, ipec, h):
         json.dump(doc, f)
     h.predict_life(work, ipec, "tables/life")
     hd = json.load(open(os.path.join(W, "hostile.json")))
-    predict_hostile(ipec, W, [r for r in hd["mutants"] if r.get("file")])
+    tables_hostile.predict(ipec, W, [r for r in hd["mutants"] if r.get("file")])
     with open(os.path.join(W, "hostile.json"), "w") as f:
         json.dump(hd, f)
 
@@ -392,7 +202,7 @@ def report(work, lines, rep, h):
         return
     report_dec(W, lines, rep, h)
     h.report_life(work, lines, rep, sub="tables/life", part_name="tables-lifecycle")
-    report_hostile(W, lines, rep)
+    tables_hostile.report(W, lines, rep)
 
 
 def records(recs, marker):
@@ -477,62 +287,4 @@ def report_dec(W, lines, rep, h):
     part["detail"] = ("%d policies, each as text and as a table in one boot, x %d probes: decisions equal between "
                       "text, table and ipec eval (of both); %d probes with byte-identical AUDIT_IPE_ACCESS records "
                       "(header cut, pid masked)" % (len(doc["policies"]), len(probes), part["records_identical"]))
-    rep["parts"].append(part)
-
-
-def report_hostile(W, lines, rep):
-    doc = json.load(open(os.path.join(W, "hostile.json")))
-    got = {}
-    for l in lines:
-        f = l.split("\t")
-        if f[0] == "CASE":
-            got[f[1]] = "OK" if f[2] == "OK" else f[4]
-    part = {"name": "tables-hostile", "cases": 0, "agree": 0, "disagree": []}
-    errnos, kinds, notes = {}, {}, []
-    for r in doc["mutants"]:
-        part["cases"] += 1
-        k = got.get(r["id"])
-        want = r["predict"]
-        if k is not None and k != "OK":
-            errnos[k] = errnos.get(k, 0) + 1
-        if r["dump"] != "-" and not r["id"].endswith("-det"):
-            kinds[r["dump"] == "OK"] = kinds.get(r["dump"] == "OK", 0) + 1
-        if k is None:
-            bad = "no kernel answer"
-        elif want == "refused":
-            bad = None if k != "OK" else "the kernel accepted a table ipec dump refuses (%s)" % r["dump"]
-        elif want == "OK":
-            bad = None if k == "OK" else "the kernel refused (%s) a table ipec dump and check accept" % k
-        else:  # ipec dump accepts, ipec check refuses the decompiled text: the kernel may do either
-            bad = None
-            if k == "OK":
-                notes.append("%s: the kernel accepted a table whose decompiled text ipec check refuses (%s) [%s]"
-                             % (r["id"], want, r["desc"]))
-        if bad:
-            part["disagree"].append({"line": "DISAGREE tables-hostile %s: %s [%s]" % (r["id"], bad, r["desc"])})
-        else:
-            part["agree"] += 1
-    reads = {l.split()[1]: l.split()[2:] for l in lines if l.startswith("TREAD ")}
-    for n in doc["read"]:
-        part["cases"] += 1
-        v = reads.get(n)
-        if v == ["OK", "same", "same"]:
-            part["agree"] += 1
-        else:
-            part["disagree"].append({"line": "DISAGREE tables-hostile read-back %s: load, pkcs7, policy = %s" % (n, v)})
-    ndet = sum(r["id"].endswith("-det") for r in doc["mutants"])
-    nwrap = sum(r["dump"] == "-" for r in doc["mutants"])
-    part["detail"] = ("%d hostile blobs: %d mutated tables (%d refused by ipec dump, %d accepted), each validly "
-                      "signed, %d of them also with a detached signature, and %d detached wrappers with a bad "
-                      "header; the kernel accepted %d and refused the others: %s; "
-                      "%d valid tables loaded and read back (pkcs7 and policy "
-                      "byte-identical), %d of them in the detached form"
-                      % (len(doc["mutants"]), len(doc["mutants"]) - ndet - nwrap, kinds.get(False, 0),
-                         kinds.get(True, 0), ndet, nwrap, sum(got.get(r["id"]) == "OK" for r in doc["mutants"]),
-                         ", ".join("%s %d" % kv for kv in sorted(errnos.items())),
-                         len(doc["read"]), sum(x.endswith("-det") for x in doc["read"])))
-    if notes:  # not failures: ipet_load accepts them, and so does the kernel (what the part requires)
-        part["detail"] += "; NOTE %d: %s" % (len(notes), "; ".join(notes[:10]))
-        for n in notes[:10]:
-            print("kernel-test: tables-hostile NOTE " + n)
     rep["parts"].append(part)
