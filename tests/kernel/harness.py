@@ -31,6 +31,8 @@ import lockout as part_lockout  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "parts"))
 import sign as sign_part  # noqa: E402
 import enforce as enforce_part  # noqa: E402
+import kmsg as kmsg_part  # noqa: E402
+import tables as tables_part  # noqa: E402
 
 
 def die(msg, code=3):
@@ -70,10 +72,10 @@ def sign(mode, src, dst):
         die("signing %s (%s) failed: %s" % (src, mode, r.stderr.decode(errors="replace")))
 
 
-def sign_all(jobs):
-    """jobs: (mode, src, dst); runs a few openssl processes at a time"""
+def sign_all(jobs, fn=None):
+    """jobs: (mode, src, dst); runs a few openssl processes at a time (fn: another signer)"""
     with cf.ThreadPoolExecutor(max_workers=4) as ex:
-        list(ex.map(lambda j: sign(*j), jobs))
+        list(ex.map(lambda j: (fn or sign)(*j), jobs))
 
 
 def signed_content(blob, out):
@@ -197,16 +199,18 @@ def b(text):
     return text if isinstance(text, bytes) else text.encode("latin-1")
 
 
-def prepare_life(work, stage, ipec, slice_):
-    W = os.path.join(work, "life")
-    S = os.path.join(stage, "life")
+def prepare_life(work, stage, ipec, slice_, sub="life", scenarios=None, mode_of=None, signer=None):
+    """sub: the folder in work and stage; part tables passes its scenarios, which blobs are
+    tables (mode_of(label, text)) and the signer that makes them"""
+    W = os.path.join(work, sub)
+    S = os.path.join(stage, sub)
     os.makedirs(S, exist_ok=True)
     with open(os.path.join(S, "one"), "w") as f:
         f.write("1")
     with open(os.path.join(S, "zero"), "w") as f:
         f.write("0")
     scen, jobs, glines = [], [], []
-    for key, title, rule, ops in lifecycle_scenarios.scenarios():
+    for key, title, rule, ops in scenarios or lifecycle_scenarios.scenarios():
         d = os.path.join(W, key)
         os.makedirs(d, exist_ok=True)
         script, steps = [], []
@@ -221,8 +225,9 @@ def prepare_life(work, stage, ipec, slice_):
                 with open(pol, "wb") as f:
                     f.write(text)
                 blob = "%s-p%02d.bin" % (key, i + 1)
-                jobs.append(("signer", pol, os.path.join(S, blob)))
-                src = "/suite/life/" + blob
+                step["form"] = mode_of(label, text) if mode_of else "signer"
+                jobs.append((step["form"], pol, os.path.join(S, blob)))
+                src = "/suite/%s/%s" % (sub, blob)
                 step["text"] = text.decode("latin-1")
                 if kind == "new_policy":
                     target = "new_policy"
@@ -234,7 +239,7 @@ def prepare_life(work, stage, ipec, slice_):
             else:
                 step["name"] = op[1]
                 target = LIFE_TARGET[kind] % op[1]
-                src = "/suite/life/" + LIFE_VALUE[kind]
+                src = "/suite/%s/%s" % (sub, LIFE_VALUE[kind])
                 script.append("%s %s" % (kind, op[1]))
             glines.append("W %s %s %s\n" % (label, b(target).hex(), src))
             steps.append(step)
@@ -243,18 +248,20 @@ def prepare_life(work, stage, ipec, slice_):
             f.write(("\n".join(script) + "\n").encode("latin-1"))
         scen.append({"key": key, "title": title, "rule": rule, "prefix": key + "_", "steps": steps,
                      "script": script, "script_file": spath, "ipec": None})
-    sign_all(jobs)
+    sign_all(jobs, signer)
     with open(os.path.join(S, "list"), "w") as f:
         f.write("".join(glines))
     with open(os.path.join(W, "scenarios.json"), "w") as f:
         json.dump(scen, f)
-    has = predict_life(work, ipec)
+    has = predict_life(work, ipec, sub)
+    if sub != "life":
+        return scen
     note("part 3: %d lifecycle scenarios, %d operations%s" % (len(scen), sum(len(s["steps"]) for s in scen),
                                                               "" if has else " (ipec has no `lifecycle` command yet)"))
 
 
-def predict_life(work, ipec):
-    path = os.path.join(work, "life", "scenarios.json")
+def predict_life(work, ipec, sub="life"):
+    path = os.path.join(work, sub, "scenarios.json")
     scen = json.load(open(path))
     has = ipec_has(ipec, "lifecycle")
     for s in scen:
@@ -276,10 +283,13 @@ def predict_life(work, ipec):
 
 
 # ---------------------------------------------------------------- part 2: decisions
-def prepare_dec(work, stage, ipec, slice_):
+def dec_inputs(work, stage, slice_):
+    """part 2's probes (written to the payload, and as ipec eval events) and its policies;
+    part tables decides the same probes with the same policies"""
     W = os.path.join(work, "dec")
     S = os.path.join(stage, "dec")
     os.makedirs(os.path.join(W, "policies"), exist_ok=True)
+    os.makedirs(S, exist_ok=True)
     d = json.load(open(os.path.join(W, "digests.json")))
     probes = decision_policies.probes(d)
     kw = {}
@@ -297,6 +307,15 @@ def prepare_dec(work, stage, ipec, slice_):
             f.write("%s %s %s\n" % (label, act, path))
     with open(os.path.join(S, "marker"), "wb") as f:
         f.write(b"\0" * 4096)
+    if not os.path.exists(os.path.join(S, "list")):  # part 2's own list, or none
+        open(os.path.join(S, "list"), "w").close()
+    return probes, pols, ev
+
+
+def prepare_dec(work, stage, ipec, slice_):
+    W = os.path.join(work, "dec")
+    S = os.path.join(stage, "dec")
+    probes, pols, ev = dec_inputs(work, stage, slice_)
     jobs, out = [], []
     for key, text, desc in pols:
         pol = os.path.join(W, "policies", key + ".pol")
@@ -414,8 +433,8 @@ def report_load(work, lines, rep):
     rep["parts"].append(part)
 
 
-def report_life(work, lines, rep):
-    W = os.path.join(work, "life")
+def report_life(work, lines, rep, sub="life", part_name="lifecycle"):
+    W = os.path.join(work, sub)
     scen = json.load(open(os.path.join(W, "scenarios.json")))
     res, state = {}, {}
     for l in lines:
@@ -425,7 +444,7 @@ def report_life(work, lines, rep):
         elif f[0] == "LSTATE":
             name = bytes.fromhex(f[2]).decode("latin-1") if f[2] != "-" else "?"
             state.setdefault(f[1], []).append({"name": name, "version": f[3], "active": f[4] == "1"})
-    part = {"name": "lifecycle", "cases": 0, "agree": 0, "disagree": [], "missing": 0, "no_prediction": 0,
+    part = {"name": part_name, "cases": 0, "agree": 0, "disagree": [], "missing": 0, "no_prediction": 0,
             "scenarios": []}
     for s in scen:
         pred = s["ipec"]
@@ -470,7 +489,8 @@ def report_life(work, lines, rep):
             rows.append(row)
             prev_state = mine
         sc = {"key": s["key"], "title": s["title"], "rule": s["rule"], "rows": rows, "ipec_error": perr,
-              "script": s["script"], "texts": {st["label"]: show(st["text"]) for st in s["steps"] if "text" in st}}
+              "script": s["script"], "texts": {st["label"] + (" (as a table)" if st.get("form") == "table" else ""): show(st["text"])
+                        for st in s["steps"] if "text" in st}}
         part["scenarios"].append(sc)
         for r in rows:
             if r["agree"] is False:
@@ -592,6 +612,8 @@ def write_report(rep, out):
          "- ipec: `%s`" % rep.get("ipec")]
     if rep.get("kver_note"):
         L.append("- " + rep["kver_note"])
+    for sk in filter(None, (rep.get("skipped") or "").split(";")):
+        L.append("- skipped: " + sk)
     L += ["- VM time: %s s, wall time: %s s; in the guest: %s" % (
         rep.get("vm_secs"), rep.get("wall_secs"), ", ".join("%s %s s" % kv for kv in rep.get("guest_secs", {}).items())), "",
           "| part | cases | agree | disagree | no prediction |", "|---|---:|---:|---:|---:|"]
@@ -615,7 +637,7 @@ def write_report(rep, out):
                       "", d["desc"], "", "```", d.get("text", ""), "```", ""]
             elif p["name"] == "audit":
                 L += ["### %s: %s" % (d["policy"], d["problem"]), ""]
-            elif p["name"] == "lifecycle":
+            elif p["name"].endswith("lifecycle"):
                 L += ["### %s %s %s: kernel %s, ipec %s" % (d["label"], d["op"], d["name"] or "", d["kernel"], d["ipec"]),
                       "", "scenario %s: %s" % (d["scenario"], d["title"]), ""]
                 if d.get("state_mismatch"):
@@ -641,7 +663,7 @@ def cmd_report(work, out):
     meta = {}
     if os.path.exists(os.path.join(work, "meta.json")):
         meta = json.load(open(os.path.join(work, "meta.json")))
-    for k in ("accel", "vm_secs", "wall_secs", "ipec", "kver_note"):
+    for k in ("accel", "vm_secs", "wall_secs", "ipec", "kver_note", "skipped"):
         rep[k] = os.environ.get("REPORT_" + k.upper()) or meta.get(k, "")
     # guest uptime at the start and after each part -> seconds per part
     times, prev = {}, None
@@ -669,6 +691,10 @@ def cmd_report(work, out):
         sign_part.report(work, lines, rep)
     if os.path.exists(os.path.join(work, "enf", "policies.json")):
         enforce_part.report(work, lines, rep)
+    if os.path.exists(os.path.join(work, "tables", "dec.json")):
+        tables_part.report(work, lines, rep, sys.modules[__name__])
+    if "=== KMSG" in lines:
+        kmsg_part.report(work, lines, rep, out)
     write_report(rep, out)
     bad = 0
     tot_ok = tot = 0
@@ -679,15 +705,15 @@ def cmd_report(work, out):
         extra = ", %d without a prediction" % p["no_prediction"] if p.get("no_prediction") else ""
         print("%-10s %4d cases, %4d agree, %d disagree%s" % (p["name"], p["cases"], p["agree"], nd, extra))
         for d in p["disagree"][:15]:
-            if "md" in d:
-                print("    DISAGREE %s %s: kernel %s, ipec %s" % (p["name"], d["label"], d["kernel"], d["ipec"]))
-            elif "line" in d:  # parts that say it themselves (parts/*.py)
+            if "line" in d:  # parts that say it themselves (parts/*.py)
                 print("    " + d["line"])
+            elif "md" in d:
+                print("    DISAGREE %s %s: kernel %s, ipec %s" % (p["name"], d["label"], d["kernel"], d["ipec"]))
             elif p["name"] == "load":
                 print("    DISAGREE load %s [%s] %s: kernel %s, ipec %s" % (d["id"], d["group"], d["desc"], d["kernel"], d["ipec"]))
             elif p["name"] == "audit":
                 print("    DISAGREE audit %s: %s" % (d["policy"], d["problem"]))
-            elif p["name"] == "lifecycle":
+            elif p["name"].endswith("lifecycle"):
                 print("    DISAGREE %s %s %s: kernel %s, ipec %s%s" % (d["label"], d["op"], d["name"] or "", d["kernel"], d["ipec"],
                                                                      " (state differs)" if d.get("state_mismatch") else
                                                                      " (name differs)" if d.get("name_mismatch") else ""))
@@ -696,6 +722,8 @@ def cmd_report(work, out):
                                                                      d["ipec"], d["ipec_rule"]))
         if nd > 15:
             print("    ... %d more in the report" % (nd - 15))
+    for sk in filter(None, (rep.get("skipped") or "").split(";")):
+        print("skipped: " + sk)
     if rep.get("guest_secs"):
         print("guest time: " + ", ".join("%s %s s" % kv for kv in rep["guest_secs"].items()))
     print("report: %s" % os.path.join(out, "report.md"))
@@ -734,6 +762,8 @@ def main():
         if "sign" in parts:
             note("part sign: %d signed blobs" % sign_part.prepare(work, stage, ipec, opts.get("slice", False),
                                                                   os.environ.get("IPEC_CORPUS")))
+        if "tables" in parts:  # decision tables on a patched kernel: tests/kernel/parts/tables.py
+            tables_part.prepare(work, stage, ipec, opts.get("slice", False), sys.modules[__name__])
         if "enforce" in parts:  # the BPF-LSM enforcer: tests/kernel/parts/enforce.py
             enforce_part.prepare(work, stage, ipec, opts.get("slice", False))
     elif cmd == "repredict":  # ask another ipec about a kept run (no VM)
@@ -746,6 +776,8 @@ def main():
             predict_dec(work, ipec)
         if os.path.exists(os.path.join(work, "sign", "cases.json")):
             sign_part.predict(work, ipec)
+        if os.path.exists(os.path.join(work, "tables", "dec.json")):
+            tables_part.repredict(work, ipec, sys.modules[__name__])
     elif cmd == "report":
         sys.exit(cmd_report(work, opts["out"]))
     else:

@@ -24,6 +24,11 @@
  *                                marker's record has arrived, so records can be split per probe.
  *                                Prints "DLOAD", "DACT", "DPROBE\tID\tLABEL\tALLOW|DENY|ERR\terrno\tERRNAME"
  *                                and "DAUDIT\tID\t<record>" lines; enforce is 0 afterwards.
+ *   ipetool kmsg                 the kernel log sanity check: reads /dev/kmsg from its first record
+ *                                and prints "KLOG\t<message>" for every record but audit's,
+ *                                "KMSG\t<message>" for every KASAN/UBSAN report, BUG,
+ *                                oops, WARNING and KUnit result line, then
+ *                                "KMSGN\t<records read>\t<sequence number of the first record>".
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -405,7 +410,44 @@ static int decide(const char *list, const char *probes, const char *marker) {
   return 0;
 }
 
+/* ---- the kernel log check: what --kernel runs fail on (KASAN, UBSAN, oops, WARN, KUnit) */
+static int kmsg_scan(void) {
+  static const char *const pat[] = {"KASAN", "UBSAN", "BUG:", "WARNING:", "Oops", "general protection",
+                                    "Kernel panic", "kernel BUG", "list_add corruption", "not ok ",
+                                    "# Subtest:", "ok ", NULL};
+  int kfd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+  if (kfd < 0) { printf("KMSGN\t-1\t-1\n"); return 1; }
+  char rec[8192];
+  long n = 0, first = -1;
+  for (;;) {
+    ssize_t r = read(kfd, rec, sizeof rec - 1);
+    if (r < 0) {
+      if (errno == EPIPE) { printf("KMSG\t(ipetool: kmsg overrun while reading)\n"); continue; }
+      if (errno == EINTR) continue;
+      break; /* EAGAIN: the end */
+    }
+    rec[r] = 0;
+    char *msg = strchr(rec, ';');
+    if (!msg) continue;
+    if (first < 0) { char *c = strchr(rec, ','); first = c ? strtol(c + 1, NULL, 10) : -1; }
+    n++;
+    msg++;
+    msg[strcspn(msg, "\n")] = 0;
+    /* audit records quote user bytes (not the kernel's voice), and there are many */
+    if (!strncmp(msg, "audit:", 6) || strstr(msg, "type=14")) continue;
+    printf("KLOG\t%s\n", msg);
+    const char *m = msg + strspn(msg, " \t");
+    for (int i = 0; pat[i]; i++) {
+      if (i == 11 ? !strncmp(m, pat[i], 3) : !!strstr(msg, pat[i])) { printf("KMSG\t%s\n", msg); break; }
+    }
+  }
+  close(kfd);
+  printf("KMSGN\t%ld\t%ld\n", n, first);
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[1], "kmsg")) return kmsg_scan();
   if (argc < 3) { fprintf(stderr, "usage: see the comment at the top of ipetool.c\n"); return 2; }
   const char *cmd = argv[1];
   if (!strcmp(cmd, "write") && argc == 4) {

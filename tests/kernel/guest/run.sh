@@ -49,6 +49,7 @@ if [ -f /suite/dec/list ]; then
   for f in a as b m.ko ms.ko plain mplain.ko; do echo "MEASURE $f $(fsverity measure /mnt/fsv/$f 2>&1 | tr '\n' ' ')"; done
   echo "SETUP_OK"
   t decisions-setup
+  [ ! -x /suite/tables/tables.sh ] || /suite/tables/tables.sh
   ipetool decide /suite/dec/list /suite/dec/probes /suite/dec/marker
   t decisions
 fi
@@ -62,4 +63,6 @@ if [ -x /suite/enforce.sh ]; then
   /suite/enforce.sh
   t enforce
 fi
+echo "=== KMSG"
+ipetool kmsg
 true

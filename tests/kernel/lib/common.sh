@@ -215,8 +215,9 @@ ensure_base() {
     *) infra "/bin/busybox is not the static build (install busybox-static)" ;;
   esac
   stamp=$({ cat "$KT/guest/init" "$KT/guest/ipetool.c" "$KT/lib/common.sh"
-            echo "$KVER $tools"; sha256sum /bin/busybox $tools; } | sha256sum | cut -c1-16)
-  BASE=$CACHE/base/base-$stamp.cpio.gz
+            echo "$KVER $tools $BASE_MODULES"; sha256sum /bin/busybox $tools; } | sha256sum | cut -c1-16)
+  # one base per kernel (a Debian and a --kernel run may share the cache)
+  BASE=$CACHE/base/base-$KVER-$stamp.cpio.gz
   [ -f "$BASE" ] && return 0
   note "building the base initramfs"
   mkdir -p "$CACHE/base"
@@ -224,8 +225,45 @@ ensure_base() {
   R=$(mktemp -d "$CACHE/base/.root.XXXXXX")
   step "building the base initramfs" build_base "$R" "$BASE.tmp"
   rm -rf "$R"
-  find "$CACHE/base" -maxdepth 1 -name 'base-*.cpio.gz' ! -name "base-$stamp.cpio.gz" -delete
+  find "$CACHE/base" -maxdepth 1 -name "base-$KVER-*.cpio.gz" ! -name "base-$KVER-$stamp.cpio.gz" -delete
   mv "$BASE.tmp" "$BASE"
+}
+
+# --kernel DIR: a kernel that scripts/kernel-build made (bzImage, config, modules/*.ko), copied to
+# $CACHE/kernel/custom-HASH. Everything the guest insmods at boot is built in there, so
+# BASE_MODULES is empty; the probe modules (EXTRA_MODULES) come from DIR/modules.
+ensure_custom_kernel() {
+  local d=$KERNEL_DIR id m
+  [ -f "$d/bzImage" ] && [ -f "$d/config" ] || usage_err "--kernel $d: no bzImage and config there (a scripts/kernel-build output folder)"
+  id=$(cat "$d/bzImage" "$d/config" | sha256sum | cut -c1-16)
+  KVER="ipec-test-$id" KDIR=$CACHE/kernel/custom-$id BASE_MODULES=""
+  KVER_NOTE="kernel: $d ($(cut -d, -f1-2 "$d/inputs" 2> /dev/null || echo 'no inputs file'))"
+  [ -f "$KDIR/.complete" ] && return 0
+  grep -q '^CONFIG_SECURITY_IPE=y' "$d/config" || infra "the kernel in $d is built without IPE (CONFIG_SECURITY_IPE)"
+  rm -rf "$KDIR"
+  mkdir -p "$KDIR/modules"
+  cp "$d/bzImage" "$KDIR/vmlinuz"
+  cp "$d/config" "$KDIR/config"
+  for m in $EXTRA_MODULES; do
+    [ -f "$d/modules/$m.ko" ] || infra "module $m.ko is missing from $d/modules (the probes need it)"
+    cp "$d/modules/$m.ko" "$KDIR/modules/"
+  done
+  touch "$KDIR/.complete"
+}
+
+# skip_parts CONFIG: drop from PARTS what a --kernel kernel cannot run; SKIPPED says why
+skip_parts() {
+  local p keep="" why
+  for p in ${PARTS//,/ }; do
+    why=""
+    case $p in
+      enforce) grep -q '^CONFIG_BPF_LSM=y' "$1" || why="enforce: the kernel has no BPF LSM (CONFIG_BPF_LSM, CONFIG_BPF_SYSCALL)" ;;
+      sign) grep -q '^CONFIG_CRYPTO_ECDSA=y' "$1" ||
+        SKIPPED="${SKIPPED}sign: its two ECDSA cases (the kernel has no CONFIG_CRYPTO_ECDSA);" ;;
+    esac
+    if [ -n "$why" ]; then SKIPPED="$SKIPPED$why;"; note "skipped part $why"; else keep="$keep,$p"; fi
+  done
+  PARTS=${keep#,}
 }
 
 # everything shared by all runs, built once per cache (serialised with a lock)
@@ -235,8 +273,7 @@ prepare() {
   [ -f "$OVMF_CODE" ] || infra "$OVMF_CODE is missing (run: scripts/setup --kernel)"
   exec 9> "$CACHE/.lock"
   flock 9
-  resolve_kver
-  ensure_kernel
+  if [ -n "${KERNEL_DIR:-}" ]; then ensure_custom_kernel; else resolve_kver; ensure_kernel; fi
   ensure_keys
   ensure_vars
   ensure_base
