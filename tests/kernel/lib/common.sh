@@ -325,7 +325,7 @@ boot() {
     -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
     -drive "if=pflash,format=raw,unit=1,file=$R/vars.fd"
     -kernel "$KDIR/vmlinuz" -initrd "$R/initrd.img"
-    -append "console=ttyS0 panic=-1 quiet audit=1 audit_backlog_limit=8192 log_buf_len=8M ${KARGS:-}"
+    -append "console=ttyS0 panic=-1 quiet audit=1 audit_backlog_limit=8192 log_buf_len=64M ${KARGS:-}"
     -serial "file:$R/console.log" -serial "file:$R/results.raw")
   for d; do args+=(-drive "file=$d,if=virtio,format=raw"); done
   t0=$(now_ms)
