@@ -47,13 +47,23 @@ CLI::Validator nonEmpty(const std::string& what) {
       "");
 }
 
+// An option with a fixed set of values, the first being the default; an empty value is refused
+// naming them ("text, json or sarif").
+void addChoice(CLI::App* cmd, const std::string& name, std::string& target, const std::string& description,
+               const std::vector<std::string>& choices) {
+  std::string names = choices.front();
+  for (size_t i = 1; i < choices.size(); ++i) names += (i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  cmd->add_option(name, target, description)
+      ->check(nonEmpty(names))
+      ->check(CLI::IsMember(choices))
+      ->default_val(choices.front());
+}
+
 const char* const kColors[] = {"auto", "always", "never"};
 
 void addColor(CLI::App* cmd, std::string& color, const std::string& what) {
-  cmd->add_option("--color", color, fmt::format("Colour {}: auto (on a terminal), always, never", what))
-      ->check(nonEmpty("auto, always or never"))
-      ->check(CLI::IsMember(std::vector<std::string>(std::begin(kColors), std::end(kColors))))
-      ->default_val("auto");
+  addChoice(cmd, "--color", color, fmt::format("Colour {}: auto (on a terminal), always, never", what),
+            std::vector<std::string>(std::begin(kColors), std::end(kColors)));
 }
 
 void addMaxFileSize(CLI::App* cmd, std::string& max_size, const std::string& what) {
@@ -175,10 +185,8 @@ CLI::App* addSystem(CLI::App& app, Cli& cli, CLI::App*& snapshot) {
   snapshot = sys->add_subcommand("snapshot",
                                  "Write IPE's state and every running executable, module, firmware and kexec file "
                                  "with its fs-verity, dm-verity and initramfs state");
-  snapshot->add_option("--format", cli.snapshot.format, "json (for --against-snapshot) or text (one line per file)")
-      ->check(nonEmpty("json or text"))
-      ->check(CLI::IsMember({"json", "text"}))
-      ->default_val("json");
+  addChoice(snapshot, "--format", cli.snapshot.format, "json (for --against-snapshot) or text (one line per file)",
+            {"json", "text"});
   snapshot->add_option("-o,--output", cli.snapshot.output, "Output file ('-': standard output, the default)")
       ->check(nonEmpty("a file name"));
   snapshot->add_option("--root", cli.snapshot.root, "Read /proc, /sys, /lib and /boot under this folder (for tests)")
@@ -190,11 +198,9 @@ CLI::App* addCheck(CLI::App& app, Cli& cli) {
   CheckOptions& o = cli.check;
   auto* c = app.add_subcommand("check", "Report every problem in each policy and predict the kernel's verdict");
   c->add_option("files", o.files, "Policy files ('-' reads standard input)")->required();
-  c->add_option("--format", o.format,
-                "Output format: text (diagnostics on stderr), json or sarif (SARIF 2.1.0), both on stdout")
-      ->check(nonEmpty("text, json or sarif"))
-      ->check(CLI::IsMember({"text", "json", "sarif"}))
-      ->default_val("text");
+  addChoice(c, "--format", o.format,
+            "Output format: text (diagnostics on stderr), json or sarif (SARIF 2.1.0), both on stdout",
+            {"text", "json", "sarif"});
   addColor(c, cli.color, "the diagnostics");
   addEnforcer(c, cli.enforcer);
   c->add_flag("-q,--quiet", o.quiet, "Do not print the per-file kernel verdict line");
@@ -248,10 +254,7 @@ CLI::App* addEval(CLI::App& app, Cli& cli) {
   e->add_option("--events", o.events_file, "Events as JSON lines, one per line ('-': stdin)")
       ->check(nonEmpty("a file name"));
   e->add_flag("--explain", o.explain, "Show each rule of the op in turn and the property that failed");
-  e->add_option("--format", o.format, "text, or json (one object per event)")
-      ->check(nonEmpty("text or json"))
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+  addChoice(e, "--format", o.format, "text, or json (one object per event)", {"text", "json"});
   e->add_option("--engine", o.engine,
                 "reference (the kernel's linear walk), fast (the analysis' O(1) engine) or table (the compiled "
                 "decision table and its C interpreter)")
@@ -299,10 +302,7 @@ CLI::App* addLifecycle(CLI::App& app, Cli& cli) {
                  "One operation per line: new_policy FILE, update NAME FILE, activate NAME, deactivate-write NAME, "
                  "delete NAME, delete-write0 NAME (docs/lifecycle.md)")
       ->required();
-  lc->add_option("--format", o.format, "text or json (one object per operation)")
-      ->check(nonEmpty("text or json"))
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+  addChoice(lc, "--format", o.format, "text or json (one object per operation)", {"text", "json"});
   addTargetOptions(lc, cli.target_args, &cli.project);
   addLimitOptions(lc, cli.diag_options);
   lc->add_option("--cert-size", o.pipeline.signing.cert_der_bytes, "DER size of the embedded signer certificate")
@@ -325,10 +325,7 @@ CLI::App* addAudit(CLI::App& app, Cli& cli) {
   a->add_option("--candidate", o.candidate,
                 "A new policy: for each logged event class, whether it decides the same (needs --policy)")
       ->check(nonEmpty("a policy file"));
-  a->add_option("--format", o.format, "text or json")
-      ->check(nonEmpty("text or json"))
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+  addChoice(a, "--format", o.format, "text or json", {"text", "json"});
   a->add_flag("-v,--verbose", o.verbose, "Also show the lines that are no audit record, and the candidate's same classes");
   addColor(a, cli.color, "the diagnostics");
   addTargetOptions(a, cli.target_args, &cli.project);
@@ -343,10 +340,8 @@ CLI::App* addDiff(CLI::App& app, Cli& cli) {
                                        "decision changes, with a witness, then the rule-level changes");
   d->add_option("old", o.old_policy, "The policy in force ('-' reads standard input)")->required();
   d->add_option("new", o.new_policy, "The policy that replaces it ('-' reads standard input)")->required();
-  d->add_option("--format", o.format, "text, json or sarif (SARIF 2.1.0, results located in NEW)")
-      ->check(nonEmpty("text, json or sarif"))
-      ->check(CLI::IsMember({"text", "json", "sarif"}))
-      ->default_val("text");
+  addChoice(d, "--format", o.format, "text, json or sarif (SARIF 2.1.0, results located in NEW)",
+            {"text", "json", "sarif"});
   d->add_option("--events", o.events_file,
                 "Compare only these events (JSON lines as for eval --events, '-': stdin); print those whose decision "
                 "changes")
@@ -401,10 +396,7 @@ CLI::App* addVerify(CLI::App& app, Cli& cli) {
       ->required();
   v->add_option("--cert", o.cert, "The certificate that must have signed (PEM or DER); without it, the one inside")
       ->check(nonEmpty("a certificate file"));
-  v->add_option("--format", o.format, "text, or json (one document)")
-      ->check(nonEmpty("text or json"))
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+  addChoice(v, "--format", o.format, "text, or json (one document)", {"text", "json"});
   addColor(v, cli.color, "the diagnostics");
   addLimitOptions(v, cli.diag_options);
   addMaxFileSize(v, cli.max_size, "the blob");
@@ -470,19 +462,14 @@ Commands buildApp(CLI::App& app, Cli& cli) {
   c.verify = addVerify(app, cli);
   c.enforce = addEnforce(app, cli);
   c.targets = app.add_subcommand("targets", "List the kernel target profiles, or show one");
-  c.targets->add_option("--format", cli.targets_format, "text or json (an array of {name, description, default})")
-      ->check(nonEmpty("text or json"))
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+  addChoice(c.targets, "--format", cli.targets_format, "text or json (an array of {name, description, default})",
+            {"text", "json"});
   c.show = c.targets->add_subcommand("show", "Print one target, after --kconfig/--lsm/--set");
   c.show->add_option("name", cli.target_args.name, "Profile name, or live")->required()->check(nonEmpty("a target name"));
   addTargetOptions(c.show, cli.target_args);
   c.diagnostics = app.add_subcommand("diagnostics", "List every diagnostic id, or explain one (docs/diagnostics.md)");
   c.diagnostics->add_option("id", cli.diag_id, "A diagnostic id: print its section of docs/diagnostics.md");
-  c.diagnostics->add_option("--format", cli.diag_format, "text or json")
-      ->check(nonEmpty("text or json"))
-      ->check(CLI::IsMember({"text", "json"}))
-      ->default_val("text");
+  addChoice(c.diagnostics, "--format", cli.diag_format, "text or json", {"text", "json"});
   c.lsp = app.add_subcommand("lsp",
                              "Run the language server for editors (LSP 3.17 on standard input and output; "
                              "docs/lsp.md)");
